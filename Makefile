@@ -1,0 +1,36 @@
+# Two commands do all set-up: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.8
+# uv must use the Python we found, never download one of its own.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test lint bench install install-dev
+
+$(UV):
+	@python=$$(bin/find-python) && echo "Skapar $(VENV) med $$python" && "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+install: $(UV)
+	$(UV) sync --locked --inexact --no-dev --quiet
+
+install-dev: $(UV)
+	$(UV) sync --locked --inexact --quiet
+
+run: install
+	bin/run
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(PY) bin/bench.py

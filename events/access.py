@@ -1,0 +1,78 @@
+"""Who may see and change an event: the one place that decides.
+
+Members are the startgrupp and arbetsgrupp (read and write) and läsbehöriga (read only).
+Holders of a task on the event are not members: they see their task and the event's
+summary, nothing more. Anyone else gets 404 for every URL of the event, so that an outsider
+cannot even learn that a (possibly confidential) case exists. A reader who tries to write
+gets 403. A closed event is read-only for everyone; a superuser sees everything.
+"""
+
+from enum import IntEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
+
+from events.models import Event, Membership, Task
+
+
+class Access(IntEnum):
+    NONE = 0
+    TASK_HOLDER = 1
+    READ = 2
+    WRITE = 3
+
+
+def events_for_user(user):
+    """Events the user may open (members' events; all for a superuser)."""
+    events = Event.objects.all()
+    if user.is_superuser:
+        return events
+    return events.filter(Exists(Membership.objects.filter(event=OuterRef("pk"), user=user)))
+
+
+def _access(user, event: Event) -> Access:
+    if user.is_superuser:
+        return Access.WRITE
+    if event.member_group == Membership.Group.LASARE:
+        return Access.READ
+    if event.member_group:
+        return Access.WRITE
+    if event.holds_task:
+        return Access.TASK_HOLDER
+    return Access.NONE
+
+
+def get_event_for_user(request, pk, *, write=False, summary=False) -> Event:
+    """Return the event if request.user may open this view of it, else raise.
+
+    `summary=True` marks the views a task holder may see too (the event's summary).
+    `write=True` marks views that change something. The returned event carries `.access`
+    and `.can_write` so templates offer only what the user may do.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        # One query: the event, the user's group on it and whether they hold a task on it.
+        event = (
+            Event.objects.annotate(
+                member_group=Subquery(
+                    Membership.objects.filter(event=OuterRef("pk"), user=user).values("group")[:1]
+                ),
+                holds_task=Exists(Task.objects.filter(event=OuterRef("pk"), assignee=user)),
+            )
+            .filter(pk=pk)
+            .get()
+        )
+    except (Event.DoesNotExist, ValidationError):
+        raise Http404 from None
+
+    access = _access(user, event)
+    if access < (Access.TASK_HOLDER if summary else Access.READ):
+        raise Http404
+    if write and (access < Access.WRITE or event.is_closed):
+        raise PermissionDenied
+    event.access = access
+    event.can_write = access >= Access.WRITE and not event.is_closed
+    return event

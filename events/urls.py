@@ -1,0 +1,10 @@
+from django.urls import path
+
+from events import views
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
+    path("arenden/<uuid:event_id>/sammanfattning/", views.event_summary, name="event_summary"),
+    path("arenden/<uuid:event_id>/logg/", views.log_entry_add, name="log_entry_add"),
+]

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts.forms import AdminLoginForm
+from accounts.views import LoginView
+from norsjo.health import healthz
+
+# The admin logs in through the same throttled form as everyone else.
+admin.site.login_form = AdminLoginForm
+admin.site.site_header = "Norsjö kommun – administration"
+admin.site.site_title = "Norsjö ärenden"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("konto/logga-in/", LoginView.as_view(), name="login"),
+    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("", include("events.urls")),
+]

@@ -1,0 +1,235 @@
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from norsjo.celery import app as celery_app
+from tests.personas import create_cast
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# Every test session runs its own Redis on a free port, so the suite neither needs nor
+# disturbs a Redis the developer runs, and a test may restart it. The broker URL is set
+# before any task is sent, when the app has not yet connected.
+REDIS_PORT = free_port()
+REDIS_URL = f"redis://127.0.0.1:{REDIS_PORT}/0"
+celery_app.conf.broker_url = REDIS_URL
+celery_app.conf.broker_transport_options = {"visibility_timeout": 3600}
+
+
+def _need(binary: str, package: str) -> str:
+    path = shutil.which(binary)
+    if path is None:
+        pytest.fail(f"{binary} is missing: apt-get install -y {package}", pytrace=False)
+    return path
+
+
+class RedisServer:
+    def __init__(self, port: int, workdir: Path):
+        self.port = port
+        self.workdir = workdir
+        self.process = None
+
+    def start(self):
+        binary = _need("redis-server", "redis-server")
+        self.process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        _wait_for_port(self.port, what="redis-server")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def restart(self):
+        """Stop and start again: everything Redis held (queued tasks) is gone."""
+        self.stop()
+        self.start()
+
+
+def _wait_for_port(port: int, *, what: str, timeout: float = 15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    pytest.fail(f"{what} did not start listening on port {port}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server(tmp_path_factory):
+    server = RedisServer(REDIS_PORT, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def worker_database_url() -> str:
+    """A DATABASE_URL for a subprocess (the worker) that points at the test database."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgresql://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class CeleryWorker:
+    """A real `celery worker` process against the session's Redis and the test database."""
+
+    def __init__(self, log_path: Path, extra_env: dict | None = None):
+        self.log_path = log_path
+        self.extra_env = extra_env or {}
+        self.process = None
+
+    def start(self):
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": REDIS_URL,
+            "DEBUG": "true",
+            **self.extra_env,
+        }
+        self.log_path.write_text("")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "norsjo",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "--logfile",
+                str(self.log_path),
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "ready." in self.log_path.read_text():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        pytest.fail(f"celery worker did not start:\n{self.log_path.read_text()}", pytrace=False)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path):
+    """Start a worker for one test. The test's data must be committed for it to see it,
+    hence `transactional_db`."""
+    worker = CeleryWorker(tmp_path / "worker.log")
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+def wait_until(predicate, *, timeout: float = 10, interval: float = 0.05):
+    """Poll until predicate() is true; the worker runs in another process."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Argon2 is deliberately slow; hashing nine personas per test would dominate the suite.
+    # test_login checks that real logins use Argon2.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cast(db):
+    return create_cast()
+
+
+# Browser --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
+
+
+@pytest.fixture
+def cast_live(transactional_db):
+    """The cast, committed, for tests that drive a live server in a browser."""
+    return create_cast()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,109 @@
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event, LogEntry, Membership, Task
+
+
+def grow(cast, factor):
+    """Add `factor` times more events, log entries, members and tasks around the cast."""
+    events = Event.objects.bulk_create(
+        [Event(title=f"Händelse {i}", created_by=cast.kommunchef) for i in range(factor)]
+    )
+    Membership.objects.bulk_create(
+        [Membership(event=e, user=cast.kommunchef, group="startgrupp") for e in events]
+    )
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(event=cast.event, author=cast.arbetsgrupp, text=f"Post {i}")
+            for i in range(factor)
+        ]
+    )
+    Task.objects.bulk_create(
+        [
+            Task(event=cast.event, what=f"Uppgift {i}", assignee=cast.task_holder)
+            for i in range(factor)
+        ]
+    )
+
+
+def count_queries(client, django_assert_max_num_queries, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_pages_do_a_constant_number_of_queries(client, cast, django_assert_max_num_queries):
+    client.force_login(cast.kommunchef)
+    urls = [
+        reverse("start"),
+        reverse("event_detail", args=[cast.event.pk]),
+        reverse("event_summary", args=[cast.event.pk]),
+    ]
+    grow(cast, 3)
+    small = [count_queries(client, django_assert_max_num_queries, url) for url in urls]
+    grow(cast, 30)
+    large = [count_queries(client, django_assert_max_num_queries, url) for url in urls]
+    assert small == large
+
+
+def test_a_member_adds_a_log_entry(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    url = reverse("log_entry_add", args=[cast.event.pk])
+    response = client.post(url, {"text": "Facket har begärt möte."})
+    assert response.status_code == 302
+    entry = LogEntry.objects.get()
+    assert (entry.author, entry.text) == (cast.arbetsgrupp, "Facket har begärt möte.")
+    page = client.get(reverse("event_detail", args=[cast.event.pk])).text
+    assert "Facket har begärt möte." in page
+
+
+def test_an_entry_typed_afterwards_keeps_when_it_happened(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    yesterday = timezone.localtime() - timedelta(days=1)
+    client.post(
+        reverse("log_entry_add", args=[cast.event.pk]),
+        {"text": "Samtal med vd i går.", "happened_at": yesterday.strftime("%Y-%m-%dT%H:%M")},
+    )
+    entry = LogEntry.objects.get()
+    assert entry.happened_at.replace(second=0, microsecond=0) == yesterday.replace(
+        second=0, microsecond=0
+    )
+    assert entry.created_at > entry.happened_at
+
+
+def test_htmx_gets_back_the_log_fragment_only(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(
+        reverse("log_entry_add", args=[cast.event.pk]),
+        {"text": "Ny info."},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<section id="log"')
+    assert "Ny info." in response.text
+    assert "<html" not in response.text
+
+
+def test_bad_input_gives_swedish_field_errors_and_keeps_what_was_typed(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    future = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("log_entry_add", args=[cast.event.pk])
+    response = client.post(url, {"text": "Ska hända i övermorgon", "happened_at": future})
+    assert response.status_code == 200
+    assert "Tidpunkten kan inte ligga i framtiden." in response.text
+    assert "Ska hända i övermorgon" in response.text
+    assert not LogEntry.objects.exists()
+    response = client.post(url, {"text": "", "happened_at": "i förrgår"})
+    assert "Skriv vad som hänt." in response.text
+    assert "Fyll i ett giltigt datum/tid." in response.text
+    assert 'value="i förrgår"' in response.text
+
+
+def test_log_entry_add_is_post_only(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    assert client.get(reverse("log_entry_add", args=[cast.event.pk])).status_code == 405
