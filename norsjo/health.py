@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 
@@ -59,3 +59,9 @@ def healthz(request):
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "fel", **checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_not_required
+def robots_txt(request):
+    # Case files are internal: nothing here is for search engines.
+    return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

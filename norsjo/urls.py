@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from accounts.forms import AdminLoginForm
 from accounts.views import LoginView
-from norsjo.health import healthz
+from norsjo.health import healthz, robots_txt
 
 # The admin logs in through the same throttled form as everyone else.
 admin.site.login_form = AdminLoginForm
@@ -13,6 +13,7 @@ admin.site.site_title = "Norsjö ärenden"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("robots.txt", robots_txt),
     path("konto/logga-in/", LoginView.as_view(), name="login"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -65,3 +65,9 @@ def test_it_is_down_when_the_database_is_unreachable():
     status, body = result.stdout.strip().split(" ", 1)
     assert status == "503"
     assert json.loads(body) == {"status": "fel", "database": False, "broker": True}
+
+
+def test_robots_are_kept_out(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response.text == "User-agent: *\nDisallow: /\n"

@@ -1,0 +1,145 @@
+#!/usr/bin/env python
+"""`make bench`: measure, print a table and write var/bench.json.
+
+Each figure is the median (or stated percentile) of repeated runs after a warm-up, against
+gunicorn with DEBUG off, as in production. Rows: {"<name>": {"value": n, "unit": "…"}}.
+"""
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+BENCH_DIR = BASE_DIR / "var" / "bench"
+PYTHON = sys.executable
+WARM_UP = 30
+RUNS = 300
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_env(**extra) -> dict:
+    return {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "x" * 50,
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "VAR_DIR": str(BENCH_DIR),
+        "DATABASE_URL": os.environ.get(
+            "BENCH_DATABASE_URL", f"sqlite:///{BENCH_DIR / 'bench.sqlite3'}"
+        ),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
+
+
+class Server:
+    """gunicorn with 2 workers, as `make run` starts it."""
+
+    def __init__(self, env):
+        self.env = env
+        self.port = free_port()
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [
+                PYTHON,
+                "-m",
+                "gunicorn",
+                "norsjo.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--log-level",
+                "warning",
+            ],
+            cwd=BASE_DIR,
+            env=self.env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(15)
+
+    def get(self, path, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.read()
+        finally:
+            conn.close()
+
+    def median_ms(self, path, headers=None, *, runs=RUNS) -> float:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        timings = []
+        for i in range(WARM_UP + runs):
+            start = time.perf_counter()
+            conn.request("GET", path, headers=headers or {})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status}")
+            if i >= WARM_UP:
+                timings.append((time.perf_counter() - start) * 1000)
+        conn.close()
+        return round(statistics.median(timings), 2)
+
+
+def bench_pages(results):
+    env = bench_env()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    with Server(env) as server:
+        results["floor_view_median_ms"] = {"value": server.median_ms("/robots.txt"), "unit": "ms"}
+        results["login_page_median_ms"] = {
+            "value": server.median_ms("/konto/logga-in/"),
+            "unit": "ms",
+        }
+
+
+BENCHES = [bench_pages]
+
+
+def main():
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for bench in BENCHES:
+        bench(results)
+    out = BASE_DIR / "var" / "bench.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    width = max(len(name) for name in results)
+    for name, row in results.items():
+        print(f"{name:<{width}}  {row['value']:>10} {row['unit']}")
+    print(f"\nwritten to {out.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
