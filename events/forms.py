@@ -1,7 +1,173 @@
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
-from events.models import LogEntry
+from accounts.models import User
+from events.models import Event, Impact, LogEntry
+from events.validators import validate_case_number, validate_org_number
+
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NO_TRIGGER = (
+    "Markera påverkan på minst en av Individ, Näringsliv och Attraktion: "
+    "annars aktiveras inte handlingsplanen."
+)
+
+
+def proposed_meeting_time():
+    """The next quarter hour at least CONVENE_WITHIN_MINUTES/2 away, within the limit."""
+    soon = timezone.localtime() + timedelta(minutes=settings.CONVENE_WITHIN_MINUTES // 2)
+    rounded = soon.replace(second=0, microsecond=0) + timedelta(minutes=-soon.minute % 15)
+    return rounded
+
+
+class StartgroupField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user} – {user.function}" if user.function_id else str(user)
+
+
+class EventForm(forms.ModelForm):
+    """The fields of an event, shared by "log a new event" and "edit"."""
+
+    class Meta:
+        model = Event
+        fields = [
+            "title",
+            "kind",
+            "notice_status",
+            "company_name",
+            "impact_individ",
+            "impact_individ_note",
+            "impact_naringsliv",
+            "impact_naringsliv_note",
+            "impact_attraktion",
+            "impact_attraktion_note",
+            "description",
+            "org_number",
+            "sector",
+            "employees_local",
+            "affected_employees",
+            "affected_subcontractor_staff",
+            "announced_on",
+            "takes_effect_on",
+            "priority",
+            "confidential",
+            "case_number",
+        ]
+        labels = {
+            "title": "Rubrik",
+            "kind": "Typ av förändring",
+            "notice_status": "Har det hänt?",
+            "company_name": "Företag",
+            "description": "Vad har hänt?",
+            "org_number": "Organisationsnummer",
+            "sector": "Bransch",
+            "employees_local": "Anställda i Norsjö",
+            "affected_employees": "Berörda anställda",
+            "affected_subcontractor_staff": "Berörda hos underleverantörer",
+            "announced_on": "Aviserad den",
+            "takes_effect_on": "Sker/skedde den",
+            "priority": "Prioritet",
+            "confidential": "Konfidentiellt – företaget har inte gått ut med informationen än",
+            "case_number": "Diarienummer",
+            "impact_individ_note": "Kommentar",
+            "impact_naringsliv_note": "Kommentar",
+            "impact_attraktion_note": "Kommentar",
+        }
+        help_texts = {
+            "title": "Till exempel ”Varsel vid Granlunds Snickeri AB”.",
+            "org_number": "NNNNNN-NNNN",
+            "case_number": "Lämna tomt så får ärendet nästa lediga nummer.",
+            "impact_individ": "Antal individer som berörs av förändringen.",
+            "impact_naringsliv": "Påverkan på företaget och på kommunens övriga näringsliv.",
+            "impact_attraktion": "Påverkan på platsens attraktion.",
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "notice_status": forms.RadioSelect,
+            "impact_individ": forms.RadioSelect,
+            "impact_naringsliv": forms.RadioSelect,
+            "impact_attraktion": forms.RadioSelect,
+            "announced_on": DATE_WIDGET,
+            "takes_effect_on": DATE_WIDGET,
+        }
+        error_messages = {
+            "title": {"required": "Skriv en rubrik för ärendet."},
+            "kind": {"required": "Välj vilken typ av förändring det är."},
+            "notice_status": {"required": "Välj om förändringen är aviserad eller inträffad."},
+            "company_name": {"required": "Skriv vilket företag det gäller."},
+            "case_number": {
+                "unique": "Diarienumret används redan av ett annat ärende "
+                "(diarienummer återanvänds aldrig)."
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_number"].required = False
+        self.fields["case_number"].validators.append(validate_case_number)
+        self.fields["case_number"].help_text += f" Formen är {settings.CASE_NUMBER_EXAMPLE}."
+        self.fields["org_number"].validators.append(validate_org_number)
+        self.fields["kind"].choices = [("", "Välj …"), *self.fields["kind"].choices[1:]]
+        for name in ("impact_individ", "impact_naringsliv", "impact_attraktion"):
+            self.fields[name].choices = Impact.choices
+
+    def clean_org_number(self):
+        return self.cleaned_data["org_number"].strip()
+
+    def clean_case_number(self):
+        return " ".join(self.cleaned_data["case_number"].split())
+
+    def clean(self):
+        cleaned = super().clean()
+        impacts = [cleaned.get(f"impact_{k}") for k in ("individ", "naringsliv", "attraktion")]
+        if all(level in (None, Impact.INGEN) for level in impacts):
+            self.add_error("impact_individ", NO_TRIGGER)
+        announced, effect = cleaned.get("announced_on"), cleaned.get("takes_effect_on")
+        if announced and effect and effect < announced:
+            self.add_error(
+                "takes_effect_on", "Förändringen kan inte ske före det datum den aviserades."
+            )
+        return cleaned
+
+    def validate_constraints(self, exclude=None):
+        # The trigger and date rules are reported on their fields by clean(); the database
+        # constraints stay as the last guard.
+        pass
+
+
+class EventCreateForm(EventForm):
+    meeting_at = forms.DateTimeField(
+        label="Startgruppens möte",
+        widget=DATETIME_WIDGET,
+        help_text="Föreslagen tid; alla i startgruppen får en kallelse direkt när du sparar.",
+        error_messages={"required": "Ange när startgruppen ska mötas."},
+    )
+    location = forms.CharField(label="Plats", required=False, max_length=200)
+    startgroup = StartgroupField(
+        label="Startgrupp",
+        queryset=User.objects.filter(is_active=True).select_related("function"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Kommunchef, KSO, utvecklingschef och kommunikatör är förvalda.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting_at"].initial = proposed_meeting_time
+        self.fields["startgroup"].initial = lambda: list(
+            User.objects.filter(is_active=True, function__in_startgroup=True).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def clean_meeting_at(self):
+        meeting_at = self.cleaned_data["meeting_at"]
+        if meeting_at < timezone.now() - timedelta(minutes=5):
+            raise forms.ValidationError("Mötestiden har redan passerat. Välj en senare tid.")
+        return meeting_at
 
 
 class LogEntryForm(forms.ModelForm):
@@ -9,7 +175,7 @@ class LogEntryForm(forms.ModelForm):
         label="När det hände",
         required=False,
         help_text="Lämna tomt om det hände nu.",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DATETIME_WIDGET,
     )
 
     class Meta:

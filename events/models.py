@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -16,12 +17,88 @@ class Phase(models.TextChoices):
     AVSLUTAD = "avslutad", "Avslutad"
 
 
+class Impact(models.TextChoices):
+    INGEN = "ingen", "Ingen"
+    LAG = "lag", "Låg"
+    MEDEL = "medel", "Medel"
+    HOG = "hog", "Hög"
+
+
+class Kind(models.TextChoices):
+    VARSEL = "varsel", "Varsel/uppsägningar"
+    NEDLAGGNING = "nedlaggning", "Nedläggning"
+    KONKURS = "konkurs", "Konkurs"
+    REKONSTRUKTION = "rekonstruktion", "Rekonstruktion"
+    FLYTT = "flytt", "Flytt"
+    FORSALJNING = "forsaljning", "Försäljning/ägarbyte"
+    # "En positiv förändring" is an event too (tidplan: Förändring av förändringen).
+    ETABLERING = "etablering", "Etablering/expansion"
+
+
+class NoticeStatus(models.TextChoices):
+    AVISERAD = "aviserad", "Aviserad (har inte skett än)"
+    INTRAFFAD = "intraffad", "Inträffad"
+
+
+class Priority(models.TextChoices):
+    HOG = "hog", "Hög"
+    NORMAL = "normal", "Normal"
+
+
+TRIGGERS = [
+    ("individ", "Individ", "Antal individer som berörs av förändringen."),
+    ("naringsliv", "Näringsliv", "Påverkan på företaget och på kommunens övriga näringsliv."),
+    ("attraktion", "Attraktion", "Påverkan på platsens attraktion."),
+]
+
+
 class Event(models.Model):
     """A significant change in local business life (händelse / ärende)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case_number = models.CharField("diarienummer", max_length=40, unique=True)
     title = models.CharField("rubrik", max_length=200)
+    description = models.TextField("vad har hänt", blank=True)
+    kind = models.CharField("typ av förändring", max_length=20, choices=Kind)
+    notice_status = models.CharField(
+        "aviserad eller inträffad", max_length=20, choices=NoticeStatus
+    )
+    announced_on = models.DateField("aviserad den", null=True, blank=True)
+    takes_effect_on = models.DateField("sker/skedde den", null=True, blank=True)
+
+    company_name = models.CharField("företag", max_length=200)
+    org_number = models.CharField("organisationsnummer", max_length=11, blank=True)
+    sector = models.CharField("bransch", max_length=100, blank=True)
+    employees_local = models.PositiveIntegerField("anställda i kommunen", null=True, blank=True)
+
+    # Handlingsplanen, "När aktiveras handlingsplanen": Individ, Näringsliv, Attraktion.
+    impact_individ = models.CharField(
+        "Individ", max_length=10, choices=Impact, default=Impact.INGEN
+    )
+    impact_individ_note = models.CharField("kommentar individ", max_length=500, blank=True)
+    impact_naringsliv = models.CharField(
+        "Näringsliv", max_length=10, choices=Impact, default=Impact.INGEN
+    )
+    impact_naringsliv_note = models.CharField("kommentar näringsliv", max_length=500, blank=True)
+    impact_attraktion = models.CharField(
+        "Attraktion", max_length=10, choices=Impact, default=Impact.INGEN
+    )
+    impact_attraktion_note = models.CharField("kommentar attraktion", max_length=500, blank=True)
+
+    affected_employees = models.PositiveIntegerField("berörda anställda", null=True, blank=True)
+    affected_subcontractor_staff = models.PositiveIntegerField(
+        "berörda hos underleverantörer", null=True, blank=True
+    )
+    # Handlingsplanen, "Prioritet": a significant change "ska ges hög prioritet".
+    priority = models.CharField("prioritet", max_length=10, choices=Priority, default=Priority.HOG)
+    confidential = models.BooleanField(
+        "konfidentiellt",
+        default=False,
+        help_text="Företaget har inte gått ut med informationen än.",
+    )
+
     phase = models.CharField("fas", max_length=20, choices=Phase, default=Phase.PLANERA)
+    phase_changed_at = models.DateTimeField("fas ändrad", default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="registrerad av",
@@ -29,6 +106,33 @@ class Event(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField("registrerad", default=timezone.now)
+    # The startgrupp's decisions (handlingsplanen, "Startgrupp" and "Arbetsgrupp").
+    inform_politicians = models.BooleanField("politiken informeras löpande", null=True, blank=True)
+    politicians_interval_days = models.PositiveIntegerField(
+        "hur ofta (dagar)", null=True, blank=True
+    )
+    workgroup_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="arbetsgruppens ledare",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rapporterar till startgruppen",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    report_interval_days = models.PositiveIntegerField(
+        "rapporterar var (dagar)", null=True, blank=True
+    )
+
+    # Bumped on every save of the form, so a save from a stale page is detected.
+    version = models.PositiveIntegerField(default=1)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="events"
     )
@@ -37,13 +141,42 @@ class Event(models.Model):
         verbose_name = "händelse"
         verbose_name_plural = "händelser"
         ordering = ["-created_at"]
+        constraints = [
+            # The plan is activated only by a change that touches at least one dimension.
+            models.CheckConstraint(
+                condition=~(
+                    Q(impact_individ=Impact.INGEN)
+                    & Q(impact_naringsliv=Impact.INGEN)
+                    & Q(impact_attraktion=Impact.INGEN)
+                ),
+                name="event_has_a_trigger",
+            ),
+            models.CheckConstraint(
+                condition=Q(announced_on__isnull=True)
+                | Q(takes_effect_on__isnull=True)
+                | Q(takes_effect_on__gte=F("announced_on")),
+                name="event_dates_in_order",
+            ),
+        ]
 
     def __str__(self):
-        return self.title
+        return f"{self.case_number} {self.title}"
 
     @property
     def is_closed(self) -> bool:
         return self.phase == Phase.AVSLUTAD
+
+    def triggers(self):
+        """(label, level label, note) for each dimension, for display."""
+        return [
+            (
+                label,
+                getattr(self, f"get_impact_{key}_display")(),
+                getattr(self, f"impact_{key}"),
+                getattr(self, f"impact_{key}_note"),
+            )
+            for key, label, _ in TRIGGERS
+        ]
 
 
 class Membership(models.Model):
@@ -103,7 +236,16 @@ class Task(models.Model):
 class LogEntry(models.Model):
     """One line of the händelselogg: append-only, never edited or deleted."""
 
+    class Kind(models.TextChoices):
+        NOTE = "note", "Anteckning"
+        DECISION = "decision", "Beslut"
+        PHASE = "phase", "Fasbyte"
+        MEMBERSHIP = "membership", "Medlemskap"
+        EDIT = "edit", "Ändring"
+        CONVENING = "convening", "Sammankallande"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.NOTE)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="log_entries")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -124,3 +266,127 @@ class LogEntry(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class CaseNumberSequence(models.Model):
+    """The last serial handed out per year, so a case number is never handed out twice."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
+class Convening(models.Model):
+    """The startgrupp called to a meeting ("den interna startgruppen ska skyndsamt
+    sammankallas"). One row per call; its invitations are outbox rows in Notification."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="convenings")
+    meeting_at = models.DateTimeField("mötestid")
+    duration_minutes = models.PositiveIntegerField(default=60)
+    location = models.CharField("plats", max_length=200, blank=True)
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    held_at = models.DateTimeField("mötet hölls", null=True, blank=True)
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name="närvarande", blank=True
+    )
+
+    class Meta:
+        ordering = ["-meeting_at"]
+
+    def __str__(self):
+        return f"Startgruppsmöte {self.meeting_at:%Y-%m-%d %H:%M}"
+
+
+QUESTIONS = [
+    ("what_happened", "Vad har hänt?"),
+    ("individuals", "Hur många individer omfattas av förändringen?"),
+    ("company_impact", "Hur påverkas företaget?"),
+    ("other_companies", "Hur påverkas andra företag av förändringen?"),
+    ("society", "Hur påverkas samhället?"),
+    ("communication", "Vad kommuniceras?"),
+]
+
+
+class SituationPicture(models.Model):
+    """One revision of the startgrupp's answers to the six questions. Revisions are kept;
+    the latest is the event's nulägesbild."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="pictures")
+    what_happened = models.TextField(QUESTIONS[0][1], blank=True)
+    individuals = models.TextField(QUESTIONS[1][1], blank=True)
+    company_impact = models.TextField(QUESTIONS[2][1], blank=True)
+    other_companies = models.TextField(QUESTIONS[3][1], blank=True)
+    society = models.TextField(QUESTIONS[4][1], blank=True)
+    communication = models.TextField(QUESTIONS[5][1], blank=True)
+    revision = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-revision"]
+        constraints = [
+            # Two members revising at once cannot both become revision n+1.
+            models.UniqueConstraint(fields=["event", "revision"], name="picture_revision_once")
+        ]
+
+    def __str__(self):
+        return f"Nulägesbild {self.revision}"
+
+    def answers(self):
+        return [(label, getattr(self, field)) for field, label in QUESTIONS]
+
+
+class Notification(models.Model):
+    """An outbox row: a message that must reach one person, in the app and by e-mail.
+
+    Written in the same transaction as the change that causes it. `key` is the natural key
+    (kind, object, recipient, occasion): a unique constraint makes a second write of the
+    same message a no-op. A sender claims the row with a conditional UPDATE and mails only
+    if it won (services.send_notification), so a redelivered task or a second worker never
+    sends twice.
+    """
+
+    class Kind(models.TextChoices):
+        CONVENING = "convening", "Kallelse till startgruppen"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind)
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+    )
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300)
+    ics = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The header's unread count and the user's notification list.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The sweeper's look for rows not yet mailed.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="notification_unsent",
+            ),
+        ]
+
+    def __str__(self):
+        return self.subject

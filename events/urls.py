@@ -4,6 +4,7 @@ from events import views
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("arenden/ny/", views.event_create, name="event_create"),
     path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
     path("arenden/<uuid:event_id>/sammanfattning/", views.event_summary, name="event_summary"),
     path("arenden/<uuid:event_id>/logg/", views.log_entry_add, name="log_entry_add"),

@@ -1,15 +1,39 @@
+from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import services
 from events.access import Access, events_for_user, get_event_for_user
-from events.forms import LogEntryForm
+from events.forms import EventCreateForm, LogEntryForm
 
 
 @require_GET
 def start(request):
     events = events_for_user(request.user).order_by("-created_at")
     return render(request, "events/start.html", {"events": events})
+
+
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    form = EventCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.create_event(
+                form.instance,
+                startgroup=form.cleaned_data["startgroup"],
+                meeting_at=form.cleaned_data["meeting_at"],
+                location=form.cleaned_data["location"],
+                by=request.user,
+            )
+        except services.DuplicateCaseNumber:
+            form.add_error("case_number", form.Meta.error_messages["case_number"]["unique"])
+        else:
+            messages.success(
+                request,
+                f"Ärendet {event.case_number} är registrerat och startgruppen är kallad.",
+            )
+            return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/event_create.html", {"form": form})
 
 
 def _detail_context(event, form):

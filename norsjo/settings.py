@@ -5,6 +5,7 @@ message naming the variable. Without DATABASE_URL and REDIS_URL everything runs 
 (SQLite and kombu's filesystem transport under var/), so `make run` needs nothing installed.
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -234,11 +235,33 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Hands outbox rows that no sender finished (broker lost the task, worker killed) to
+    # a sender again.
+    "sweep-outbox": {
+        "task": "events.tasks.sweep_outbox",
+        "schedule": envint("OUTBOX_SWEEP_INTERVAL_S", 60, minimum=5),
+    },
     "purge-expired-logins-and-sessions": {
         "task": "accounts.tasks.purge_expired",
         "schedule": envint("PURGE_INTERVAL_S", 3600, minimum=10),
     },
 }
+
+
+# The product -----------------------------------------------------------------------------
+# Diarienummer: "{year}" and "{seq}" are filled in when the app proposes the next number;
+# a number typed by hand must have the same shape.
+CASE_NUMBER_FORMAT = envstr("CASE_NUMBER_FORMAT", "KS {year}/{seq}")
+if "{seq}" not in CASE_NUMBER_FORMAT:
+    raise ImproperlyConfigured(f"CASE_NUMBER_FORMAT={CASE_NUMBER_FORMAT!r}: must contain {{seq}}")
+CASE_NUMBER_REGEX = (
+    re.escape(CASE_NUMBER_FORMAT).replace(r"\{year\}", r"\d{4}").replace(r"\{seq\}", r"\d{1,6}")
+)
+CASE_NUMBER_EXAMPLE = CASE_NUMBER_FORMAT.format(year=2026, seq=123)
+# The startgrupp meeting a new event proposes: "skyndsamt", by default within two hours.
+CONVENE_WITHIN_MINUTES = envint("CONVENE_WITHIN_MINUTES", 120, minimum=0)
+# A claimed outbox row not marked sent after this long is handed to a sender again.
+OUTBOX_CLAIM_TIMEOUT_S = envint("OUTBOX_CLAIM_TIMEOUT_S", 300, minimum=30)
 
 
 # Security ---------------------------------------------------------------------------------

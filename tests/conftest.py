@@ -4,9 +4,11 @@ import socket
 import subprocess
 import sys
 import time
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.db import connection
 
 from norsjo.celery import app as celery_app
@@ -176,11 +178,33 @@ class CeleryWorker:
         self.process = None
 
 
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
 @pytest.fixture
-def celery_worker(transactional_db, tmp_path):
-    """Start a worker for one test. The test's data must be committed for it to see it,
-    hence `transactional_db`."""
-    worker = CeleryWorker(tmp_path / "worker.log")
+def smtp_server():
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def celery_worker(transactional_db, tmp_path, smtp_server):
+    """Start a worker for one test, mailing to `smtp_server`. The test's data must be
+    committed for the worker to see it, hence `transactional_db`."""
+    smtp = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port), "SMTP_USE_TLS": "false"}
+    worker = CeleryWorker(tmp_path / "worker.log", smtp)
     worker.start()
     yield worker
     worker.stop()

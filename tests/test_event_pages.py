@@ -8,8 +8,20 @@ from events.models import Event, LogEntry, Membership, Task
 
 def grow(cast, factor):
     """Add `factor` times more events, log entries, members and tasks around the cast."""
+    start = Event.objects.count()
     events = Event.objects.bulk_create(
-        [Event(title=f"Händelse {i}", created_by=cast.kommunchef) for i in range(factor)]
+        [
+            Event(
+                title=f"Händelse {i}",
+                created_by=cast.kommunchef,
+                case_number=f"KS 2025/{start + i}",
+                kind="konkurs",
+                notice_status="intraffad",
+                company_name=f"Företag {i}",
+                impact_naringsliv="medel",
+            )
+            for i in range(factor)
+        ]
     )
     Membership.objects.bulk_create(
         [Membership(event=e, user=cast.kommunchef, group="startgrupp") for e in events]

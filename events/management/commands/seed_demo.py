@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Function, User
-from events.models import Event, LogEntry, Membership, Task
+from events.models import Event, Impact, Kind, LogEntry, Membership, NoticeStatus, Task
 
 DEMO_PASSWORD = "norsjo-demo"  # noqa: S105 (published on purpose, DEBUG only)
 
@@ -83,7 +83,24 @@ class Command(BaseCommand):
             return
         now = timezone.now()
         event = Event.objects.create(
-            title=EVENT_TITLE, created_by=users["maria"], created_at=now - timedelta(days=2)
+            title=EVENT_TITLE,
+            case_number="KS 2026/0001",
+            kind=Kind.VARSEL,
+            notice_status=NoticeStatus.AVISERAD,
+            company_name="Bjurträsk Trävaror AB",
+            org_number="556677-8899",
+            sector="Sågverk och trävaror",
+            employees_local=120,
+            affected_employees=45,
+            affected_subcontractor_staff=10,
+            impact_individ=Impact.HOG,
+            impact_individ_note="45 av 120 anställda, de flesta boende i kommunen.",
+            impact_naringsliv=Impact.MEDEL,
+            impact_naringsliv_note="Åkerier och underleverantörer påverkas.",
+            impact_attraktion=Impact.LAG,
+            announced_on=(now - timedelta(days=2)).date(),
+            created_by=users["maria"],
+            created_at=now - timedelta(days=2),
         )
         for username in ("anna", "erik", "maria", "jonas"):
             Membership.objects.create(

@@ -1,0 +1,200 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from events import services
+from events.forms import EventCreateForm
+from events.models import Convening, Event, LogEntry, Notification
+from events.tasks import send_notification
+from tests.conftest import wait_until
+
+URL = "/arenden/ny/"
+
+
+def soon():
+    return (timezone.localtime() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+
+
+def minimal(**extra):
+    data = {
+        "title": "Konkurs vid Norsjö Mekaniska AB",
+        "kind": "konkurs",
+        "notice_status": "intraffad",
+        "company_name": "Norsjö Mekaniska AB",
+        "impact_individ": "hog",
+        "impact_naringsliv": "ingen",
+        "impact_attraktion": "ingen",
+        "priority": "hog",
+        "meeting_at": soon(),
+    }
+    return {**data, **extra}
+
+
+def test_logging_an_event_needs_only_a_handful_of_inputs(db):
+    required = {name for name, field in EventCreateForm().fields.items() if field.required}
+    # Title, kind, aviserad/inträffad, company; the meeting time and priority come prefilled
+    # and the impact radios default to "Ingen" (one must be raised).
+    assert required == {
+        "title",
+        "kind",
+        "notice_status",
+        "company_name",
+        "meeting_at",
+        "priority",
+        "impact_individ",
+        "impact_naringsliv",
+        "impact_attraktion",
+    }
+
+
+def test_the_form_proposes_a_meeting_within_two_hours_and_the_startgrupp(client, cast):
+    client.force_login(cast.kommunchef)
+    form = client.get(URL).context["form"]
+    proposed = form["meeting_at"].initial
+    assert timezone.now() < proposed <= timezone.now() + timedelta(hours=2)
+    assert set(form["startgroup"].initial) == {u.pk for u in cast.startgrupp}
+
+
+def test_a_startgrupp_member_logs_an_event_and_the_startgrupp_is_convened(client, cast):
+    client.force_login(cast.kommunchef)
+    ids = [u.pk for u in cast.startgrupp]
+    response = client.post(URL, minimal(startgroup=ids))
+    event = Event.objects.get(title="Konkurs vid Norsjö Mekaniska AB")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("event_detail", args=[event.pk])
+    assert event.case_number == f"KS {timezone.localdate().year}/1"
+    assert event.priority == "hog"
+    assert set(event.memberships.values_list("user", "group")) == {
+        (pk, "startgrupp") for pk in ids
+    }
+    convening = Convening.objects.get(event=event)
+    assert set(
+        Notification.objects.filter(event=event).values_list("recipient", flat=True)
+    ) == set(ids)
+    assert {n.key for n in Notification.objects.all()} == {
+        f"convening:{convening.pk}:{pk}" for pk in ids
+    }
+    assert LogEntry.objects.filter(event=event, kind="convening").exists()
+    page = client.get(response["Location"]).text
+    assert event.case_number in page
+    assert "startgruppen är kallad" in page
+
+
+def test_the_creator_is_always_in_the_startgrupp(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    client.post(URL, minimal(startgroup=[cast.kommunchef.pk]))
+    event = Event.objects.get(title="Konkurs vid Norsjö Mekaniska AB")
+    assert set(event.members.all()) == {cast.kommunchef, cast.arbetsgrupp}
+
+
+def test_case_numbers_count_up_and_skip_numbers_typed_by_hand(client, cast):
+    client.force_login(cast.kommunchef)
+    year = timezone.localdate().year
+    client.post(URL, minimal(title="A", case_number=f"KS {year}/2"))
+    client.post(URL, minimal(title="B"))
+    client.post(URL, minimal(title="C"))
+    numbers = dict(Event.objects.filter(title__in="ABC").values_list("title", "case_number"))
+    assert numbers == {"A": f"KS {year}/2", "B": f"KS {year}/1", "C": f"KS {year}/3"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"org_number": "556036-079"}, "org_number", "Skriv organisationsnumret som NNNNNN-NNNN"),
+        ({"org_number": "556036-0794"}, "org_number", "kontrollsiffran är fel"),
+        ({"impact_individ": "ingen"}, "impact_individ", "Markera påverkan på minst en av"),
+        (
+            {"announced_on": "2026-05-10", "takes_effect_on": "2026-05-01"},
+            "takes_effect_on",
+            "kan inte ske före det datum den aviserades",
+        ),
+        ({"case_number": "KS 2026/0001"}, "case_number", "används redan"),
+        ({"case_number": "dnr 12"}, "case_number", "Diarienumret ska ha formen KS 2026/123"),
+        ({"title": ""}, "title", "Skriv en rubrik för ärendet."),
+        (
+            {"notice_status": ""},
+            "notice_status",
+            "Välj om förändringen är aviserad eller inträffad.",
+        ),
+        ({"meeting_at": "i morgon bitti"}, "meeting_at", "Fyll i ett giltigt datum/tid."),
+    ],
+)
+def test_bad_input_is_refused_on_its_field_and_everything_typed_is_kept(
+    client, cast, changes, field, message
+):
+    client.force_login(cast.kommunchef)
+    before = Event.objects.count()
+    data = minimal(description="Alla 38 anställda sägs upp.", **changes)
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert message in response.text
+    assert "Alla 38 anställda sägs upp." in response.text
+    for value in changes.values():
+        assert value in response.text
+    assert Event.objects.count() == before
+    assert not Notification.objects.exists()
+
+
+def test_the_same_case_number_typed_twice_at_once_is_refused_not_crashed(cast):
+    # Both pass form validation before either commits; the database has the last word.
+    first = Event(
+        title="A",
+        kind="konkurs",
+        notice_status="intraffad",
+        company_name="X",
+        impact_individ="hog",
+        case_number="KS 2026/77",
+    )
+    services.create_event(first, startgroup=[], meeting_at=timezone.now(), by=cast.kommunchef)
+    second = Event(
+        title="B",
+        kind="konkurs",
+        notice_status="intraffad",
+        company_name="Y",
+        impact_individ="hog",
+        case_number="KS 2026/77",
+    )
+    with pytest.raises(services.DuplicateCaseNumber):
+        services.create_event(second, startgroup=[], meeting_at=timezone.now(), by=cast.kommunchef)
+    assert Event.objects.filter(case_number="KS 2026/77").count() == 1
+
+
+def test_create_is_get_or_post_only(client, cast):
+    client.force_login(cast.kommunchef)
+    assert client.put(URL).status_code == 405
+
+
+def test_a_real_worker_mails_each_invitation_once_with_a_calendar_file(
+    client, cast, celery_worker, smtp_server
+):
+    client.force_login(cast.kommunchef)
+    client.post(URL, minimal(startgroup=[u.pk for u in cast.startgrupp], location="KS-salen"))
+    assert wait_until(lambda: len(smtp_server.messages) >= 4)
+
+    # The same tasks delivered again (a broker redelivery): the worker runs them, finds
+    # each row already sent (the task returns False) and mails nothing more.
+    for notification in Notification.objects.all():
+        send_notification.delay(str(notification.pk))
+
+    def refused_resends():
+        lines = celery_worker.log_path.read_text().splitlines()
+        return sum(1 for line in lines if "send_notification" in line and line.endswith(": False"))
+
+    assert wait_until(lambda: refused_resends() == 4)
+    assert len(smtp_server.messages) == 4
+
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(
+        u.email for u in cast.startgrupp
+    )
+    for message in smtp_server.messages:
+        assert "Startgruppsmöte: Konkurs vid Norsjö Mekaniska AB" in message["Subject"]
+        [attachment] = [p for p in message.iter_attachments()]
+        assert attachment.get_content_type() == "text/calendar"
+        meeting = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
+        assert str(meeting["location"]) == "KS-salen"
+        assert len(meeting["attendee"]) == 4
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 0
