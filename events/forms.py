@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import Event, Impact, LogEntry
+from events.models import QUESTIONS, Event, Impact, LogEntry, Phase, SituationPicture
 from events.validators import validate_case_number, validate_org_number
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -191,3 +191,80 @@ class LogEntryForm(forms.ModelForm):
         if happened_at and happened_at > timezone.now():
             raise forms.ValidationError("Tidpunkten kan inte ligga i framtiden.")
         return happened_at
+
+
+class SituationPictureForm(forms.ModelForm):
+    """The startgrupp's six questions. `based_on` is the revision the user started from,
+    so a save over somebody else's newer answers is caught."""
+
+    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = SituationPicture
+        fields = [field for field, _ in QUESTIONS]
+        widgets = {field: forms.Textarea(attrs={"rows": 3}) for field, _ in QUESTIONS}
+
+
+class DecisionsForm(forms.Form):
+    """The startgrupp's decisions: politicians informed, and the arbetsgrupp."""
+
+    inform_politicians = forms.TypedChoiceField(
+        label="Ska politiken informeras löpande?",
+        choices=[("", "Inte beslutat än"), ("ja", "Ja"), ("nej", "Nej")],
+        coerce=lambda value: value == "ja",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    politicians_interval_days = forms.IntegerField(
+        label="Hur ofta (antal dagar)", min_value=1, max_value=90, required=False
+    )
+    workgroup = StartgroupField(
+        label="Arbetsgrupp",
+        queryset=User.objects.filter(is_active=True).select_related("function"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    workgroup_lead = forms.ModelChoiceField(
+        label="Arbetsgruppens ledare",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="Ingen utsedd än",
+    )
+    reporter = forms.ModelChoiceField(
+        label="Informerar startgruppen",
+        help_text="Handlingsplanen: arbetsgruppen utser en person som regelbundet "
+        "informerar startgruppen.",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label="Ingen utsedd än",
+    )
+    report_interval_days = forms.IntegerField(
+        label="Rapporterar var (antal dagar)", min_value=1, max_value=60, required=False
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        reporter = cleaned.get("reporter")
+        if (
+            cleaned.get("inform_politicians")
+            and not cleaned.get("politicians_interval_days")
+            and "politicians_interval_days" not in self.errors
+        ):
+            self.add_error("politicians_interval_days", "Ange hur ofta politiken ska informeras.")
+        workgroup = set(cleaned.get("workgroup") or [])
+        for role in ("workgroup_lead", "reporter"):
+            person = cleaned.get(role)
+            if person and person not in workgroup:
+                self.add_error(role, "Välj någon som ingår i arbetsgruppen.")
+        if (
+            reporter
+            and not cleaned.get("report_interval_days")
+            and "report_interval_days" not in self.errors
+        ):
+            self.add_error("report_interval_days", "Ange hur ofta startgruppen ska informeras.")
+        return cleaned
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(label="Ny fas", choices=Phase.choices)

@@ -18,6 +18,7 @@ from events.models import (
     LogEntry,
     Membership,
     Notification,
+    SituationPicture,
 )
 
 
@@ -184,3 +185,118 @@ def sweep_outbox() -> int:
     pks = list(pending)
     enqueue_notifications(pks)
     return len(pks)
+
+
+class StalePicture(Exception):
+    """Somebody saved newer answers since the user opened the form."""
+
+    def __init__(self, latest):
+        self.latest = latest
+
+
+def revise_picture(event: Event, answers: dict, *, based_on, by) -> SituationPicture:
+    """Save the six answers as the next revision: the event's new nulägesbild."""
+    try:
+        with transaction.atomic():
+            latest = event.pictures.first()
+            current = latest.revision if latest else 0
+            if (based_on or 0) != current:
+                raise StalePicture(latest)
+            picture = SituationPicture.objects.create(
+                event=event, revision=current + 1, author=by, **answers
+            )
+            add_log_entry(
+                event,
+                by=by,
+                kind=LogEntry.Kind.EDIT,
+                text=f"Nulägesbilden reviderades (version {picture.revision}).",
+            )
+    except IntegrityError:
+        # Another member's revision won the race for the same number.
+        raise StalePicture(event.pictures.first()) from None
+    return picture
+
+
+def record_decisions(event: Event, data: dict, *, by):
+    """The startgrupp's decisions: inform politicians, form the arbetsgrupp."""
+    with transaction.atomic():
+        lines = []
+        if data["inform_politicians"] != event.inform_politicians or (
+            data["politicians_interval_days"] != event.politicians_interval_days
+        ):
+            if data["inform_politicians"]:
+                lines.append(
+                    f"Politiken informeras löpande, var {data['politicians_interval_days']}:e dag."
+                )
+            elif data["inform_politicians"] is False:
+                lines.append("Politiken informeras inte löpande.")
+        wanted = set(data["workgroup"])
+        current = {
+            m.user: m
+            for m in event.memberships.filter(group=Membership.Group.ARBETSGRUPP).select_related(
+                "user"
+            )
+        }
+        added = [u for u in wanted if u not in current]
+        removed = [m for u, m in current.items() if u not in wanted]
+        # A startgrupp member who also joins the arbetsgrupp keeps their startgrupp seat.
+        already = set(event.memberships.values_list("user", flat=True))
+        Membership.objects.bulk_create(
+            [
+                Membership(event=event, user=u, group=Membership.Group.ARBETSGRUPP)
+                for u in added
+                if u.pk not in already
+            ]
+        )
+        Membership.objects.filter(pk__in=[m.pk for m in removed]).delete()
+        if added:
+            lines.append("Med i arbetsgruppen: " + ", ".join(sorted(map(str, added))) + ".")
+        if removed:
+            lines.append(
+                "Inte längre i arbetsgruppen: "
+                + ", ".join(sorted(str(m.user) for m in removed))
+                + "."
+            )
+        if data["workgroup_lead"] != event.workgroup_lead and data["workgroup_lead"]:
+            lines.append(f"Arbetsgruppens ledare: {data['workgroup_lead']}.")
+        if (data["reporter"], data["report_interval_days"]) != (
+            event.reporter,
+            event.report_interval_days,
+        ) and data["reporter"]:
+            lines.append(
+                f"{data['reporter']} informerar startgruppen var "
+                f"{data['report_interval_days']}:e dag."
+            )
+        for field in (
+            "inform_politicians",
+            "politicians_interval_days",
+            "workgroup_lead",
+            "reporter",
+            "report_interval_days",
+        ):
+            setattr(event, field, data[field])
+        event.save(
+            update_fields=[
+                "inform_politicians",
+                "politicians_interval_days",
+                "workgroup_lead",
+                "reporter",
+                "report_interval_days",
+            ]
+        )
+        if lines:
+            add_log_entry(event, by=by, kind=LogEntry.Kind.DECISION, text=" ".join(lines))
+
+
+def change_phase(event: Event, phase: str, *, by):
+    with transaction.atomic():
+        old = event.get_phase_display()
+        event.phase = phase
+        event.phase_changed_at = timezone.now()
+        event.save(update_fields=["phase", "phase_changed_at"])
+        add_log_entry(
+            event,
+            by=by,
+            kind=LogEntry.Kind.PHASE,
+            text=f"Fas ändrad från {old} till {event.get_phase_display()}.",
+        )

@@ -4,7 +4,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from events import services
 from events.access import Access, events_for_user, get_event_for_user
-from events.forms import EventCreateForm, LogEntryForm
+from events.forms import (
+    DecisionsForm,
+    EventCreateForm,
+    LogEntryForm,
+    PhaseForm,
+    SituationPictureForm,
+)
+from events.models import QUESTIONS, Membership
 
 
 @require_GET
@@ -15,7 +22,7 @@ def start(request):
 
 @require_http_methods(["GET", "POST"])
 def event_create(request):
-    form = EventCreateForm(request.POST or None)
+    form = EventCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             event = services.create_event(
@@ -38,7 +45,17 @@ def event_create(request):
 
 def _detail_context(event, form):
     log_entries = event.log_entries.select_related("author")
-    return {"event": event, "log_entries": log_entries, "log_form": form}
+    memberships = event.memberships.select_related("user__function").order_by(
+        "group", "user__first_name"
+    )
+    return {
+        "event": event,
+        "picture": event.pictures.select_related("author").first(),
+        "memberships": memberships,
+        "log_entries": log_entries,
+        "log_form": form,
+        "phase_form": PhaseForm(initial={"phase": event.phase}),
+    }
 
 
 @require_GET
@@ -76,3 +93,76 @@ def log_entry_add(request, event_id):
     if request.htmx:
         template += "#log"
     return render(request, template, _detail_context(event, form))
+
+
+@require_http_methods(["GET", "POST"])
+def picture_edit(request, event_id):
+    """The startgrupp answers (or revises) the six questions."""
+    event = get_event_for_user(request, event_id, write=request.method == "POST")
+    latest = event.pictures.first()
+    conflict = None
+    if request.method == "POST":
+        form = SituationPictureForm(request.POST)
+        if form.is_valid():
+            answers = {field: form.cleaned_data[field] for field, _ in QUESTIONS}
+            try:
+                services.revise_picture(
+                    event, answers, based_on=form.cleaned_data["based_on"], by=request.user
+                )
+            except services.StalePicture as stale:
+                # Keep what the user typed, show the other version beside it, and let the
+                # next save be based on it.
+                conflict = stale.latest
+                form = SituationPictureForm(
+                    data={**request.POST.dict(), "based_on": conflict.revision}
+                )
+            else:
+                messages.success(request, "Nulägesbilden är sparad.")
+                return redirect("event_detail", event_id=event.pk)
+    else:
+        form = SituationPictureForm(
+            instance=latest, initial={"based_on": latest.revision if latest else 0}
+        )
+    rows = [(form[field], getattr(conflict, field, None)) for field, _ in QUESTIONS]
+    context = {"event": event, "form": form, "rows": rows, "conflict": conflict}
+    return render(request, "events/picture_edit.html", context)
+
+
+@require_GET
+def picture_history(request, event_id):
+    event = get_event_for_user(request, event_id)
+    pictures = event.pictures.select_related("author")
+    return render(request, "events/picture_history.html", {"event": event, "pictures": pictures})
+
+
+@require_http_methods(["GET", "POST"])
+def decisions(request, event_id):
+    event = get_event_for_user(request, event_id, write=request.method == "POST")
+    workgroup = [
+        m.user_id for m in event.memberships.all() if m.group == Membership.Group.ARBETSGRUPP
+    ]
+    initial = {
+        "inform_politicians": {True: "ja", False: "nej"}.get(event.inform_politicians, ""),
+        "politicians_interval_days": event.politicians_interval_days,
+        "workgroup": workgroup,
+        "workgroup_lead": event.workgroup_lead_id,
+        "reporter": event.reporter_id,
+        "report_interval_days": event.report_interval_days,
+    }
+    data = request.POST if request.method == "POST" else None
+    form = DecisionsForm(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.record_decisions(event, form.cleaned_data, by=request.user)
+        messages.success(request, "Besluten är sparade och loggade.")
+        return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/decisions.html", {"event": event, "form": form})
+
+
+@require_POST
+def phase_change(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    form = PhaseForm(request.POST)
+    if form.is_valid() and form.cleaned_data["phase"] != event.phase:
+        services.change_phase(event, form.cleaned_data["phase"], by=request.user)
+        messages.success(request, f"Fasen är nu {event.get_phase_display()}.")
+    return redirect("event_detail", event_id=event.pk)

@@ -1,0 +1,115 @@
+from django.urls import reverse
+
+from events.models import LogEntry, Membership, SituationPicture
+
+ANSWERS = {
+    "what_happened": "Varsel om 38 tjänster.",
+    "individuals": "38 anställda och ett tiotal hos underleverantörer.",
+    "company_impact": "Produktionen flyttar till Skellefteå.",
+    "other_companies": "Två åkerier tappar sin största kund.",
+    "society": "Färre barnfamiljer; skolan i Bastuträsk berörs.",
+    "communication": "Inget förrän företaget gått ut, planerat till fredag.",
+}
+
+
+def test_the_six_answers_become_the_dated_nulagesbild(client, cast):
+    client.force_login(cast.kso)
+    url = reverse("picture_edit", args=[cast.event.pk])
+    assert client.post(url, {**ANSWERS, "based_on": 0}).status_code == 302
+    page = client.get(reverse("event_detail", args=[cast.event.pk])).text
+    assert "Version 1" in page
+    assert "Två åkerier tappar sin största kund." in page
+
+
+def test_each_revision_is_kept_with_who_and_when(client, cast):
+    client.force_login(cast.kso)
+    url = reverse("picture_edit", args=[cast.event.pk])
+    client.post(url, {**ANSWERS, "based_on": 0})
+    client.force_login(cast.kommunchef)
+    client.post(url, {**ANSWERS, "individuals": "41 anställda.", "based_on": 1})
+    revisions = list(SituationPicture.objects.values_list("revision", "author", "individuals"))
+    assert revisions == [
+        (2, cast.kommunchef.pk, "41 anställda."),
+        (1, cast.kso.pk, ANSWERS["individuals"]),
+    ]
+    history = client.get(reverse("picture_history", args=[cast.event.pk])).text
+    assert "41 anställda." in history
+    assert ANSWERS["individuals"] in history
+    assert LogEntry.objects.filter(kind="edit").count() == 2
+
+
+def test_a_save_from_a_stale_page_shows_both_versions_and_overwrites_nothing(client, cast):
+    url = reverse("picture_edit", args=[cast.event.pk])
+    client.force_login(cast.kso)
+    client.post(url, {**ANSWERS, "based_on": 0})
+    # Anna opened the form before Erik saved and now saves her own text.
+    client.force_login(cast.kommunchef)
+    mine = {**ANSWERS, "society": "Annas bedömning av samhället.", "based_on": 0}
+    response = client.post(url, mine)
+    assert response.status_code == 200
+    assert "sparade en nyare nulägesbild" in response.text
+    assert "Annas bedömning av samhället." in response.text  # hers, kept
+    assert ANSWERS["society"] in response.text  # his, beside it
+    assert SituationPicture.objects.count() == 1
+    # Saving again, now knowingly on top of his version, works.
+    assert client.post(url, {**mine, "based_on": 1}).status_code == 302
+    assert SituationPicture.objects.first().society == "Annas bedömning av samhället."
+
+
+def test_the_startgrupp_forms_the_arbetsgrupp_and_decides_on_politicians(client, cast):
+    client.force_login(cast.kommunchef)
+    url = reverse("decisions", args=[cast.event.pk])
+    response = client.post(
+        url,
+        {
+            "inform_politicians": "ja",
+            "politicians_interval_days": 7,
+            "workgroup": [cast.arbetsgrupp.pk, cast.outsider.pk],
+            "workgroup_lead": cast.arbetsgrupp.pk,
+            "reporter": cast.outsider.pk,
+            "report_interval_days": 3,
+        },
+    )
+    assert response.status_code == 302
+    cast.event.refresh_from_db()
+    assert cast.event.inform_politicians is True
+    assert cast.event.reporter == cast.outsider
+    assert cast.event.memberships.get(user=cast.outsider).group == Membership.Group.ARBETSGRUPP
+    decision = LogEntry.objects.get(kind="decision")
+    assert "Politiken informeras löpande, var 7:e dag." in decision.text
+    assert "Olle Nilsson informerar startgruppen var 3:e dag." in decision.text
+    # Olle, now a member, can open the event.
+    client.force_login(cast.outsider)
+    assert client.get(reverse("event_detail", args=[cast.event.pk])).status_code == 200
+
+
+def test_decisions_are_checked_field_by_field(client, cast):
+    client.force_login(cast.kommunchef)
+    response = client.post(
+        reverse("decisions", args=[cast.event.pk]),
+        {
+            "inform_politicians": "ja",
+            "workgroup": [cast.arbetsgrupp.pk],
+            "reporter": cast.outsider.pk,
+            "politicians_interval_days": "ofta",
+        },
+    )
+    errors = response.context["form"].errors
+    assert errors["politicians_interval_days"] == ["Fyll i ett heltal."]
+    assert errors["reporter"] == ["Välj någon som ingår i arbetsgruppen."]
+    assert errors["report_interval_days"] == ["Ange hur ofta startgruppen ska informeras."]
+    assert 'value="ofta"' in response.text
+
+
+def test_a_phase_change_is_explicit_and_logged_and_closing_makes_it_read_only(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    url = reverse("phase_change", args=[cast.event.pk])
+    client.post(url, {"phase": "analysera"})
+    client.post(url, {"phase": "avslutad"})
+    texts = list(LogEntry.objects.filter(kind="phase").values_list("text", flat=True))
+    assert "Fas ändrad från Analysera till Avslutad." in texts
+    assert "Fas ändrad från Planera till Analysera." in texts
+    assert client.post(url, {"phase": "planera"}).status_code == 403
+    page = client.get(reverse("event_detail", args=[cast.event.pk])).text
+    assert "Byt fas" not in page
+    assert "Lägg till i loggen" not in page
