@@ -138,6 +138,11 @@ class EventForm(forms.ModelForm):
         pass
 
 
+class EventEditForm(EventForm):
+    # The version the user's page showed: a save over a newer one is a conflict.
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class EventCreateForm(EventForm):
     meeting_at = forms.DateTimeField(
         label="Startgruppens möte",

@@ -300,3 +300,31 @@ def change_phase(event: Event, phase: str, *, by):
             kind=LogEntry.Kind.PHASE,
             text=f"Fas ändrad från {old} till {event.get_phase_display()}.",
         )
+
+
+class StaleEvent(Exception):
+    """The event was saved by somebody else since the user's page was loaded."""
+
+    def __init__(self, current: Event):
+        self.current = current
+
+
+def update_event(event: Event, data: dict, *, version: int, by) -> list[str]:
+    """Save edited fields only if nobody saved in between (conditional UPDATE on the
+    version). Returns the labels of the fields that changed."""
+    with transaction.atomic():
+        # Compared with the row, not `event`: a bound ModelForm has already copied the
+        # user's input onto its instance.
+        before = Event.objects.get(pk=event.pk)
+        changed = [name for name, value in data.items() if getattr(before, name) != value]
+        updated = Event.objects.filter(pk=event.pk, version=version).update(
+            **data, version=F("version") + 1
+        )
+        if not updated:
+            raise StaleEvent(Event.objects.get(pk=event.pk))
+        if changed:
+            labels = ", ".join(str(Event._meta.get_field(name).verbose_name) for name in changed)
+            add_log_entry(
+                event, by=by, kind=LogEntry.Kind.EDIT, text=f"Uppgifter ändrade: {labels}."
+            )
+    return changed

@@ -7,6 +7,7 @@ urlpatterns = [
     path("arenden/ny/", views.event_create, name="event_create"),
     path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
     path("arenden/<uuid:event_id>/sammanfattning/", views.event_summary, name="event_summary"),
+    path("arenden/<uuid:event_id>/redigera/", views.event_edit, name="event_edit"),
     path("arenden/<uuid:event_id>/logg/", views.log_entry_add, name="log_entry_add"),
     path("arenden/<uuid:event_id>/nulagesbild/", views.picture_edit, name="picture_edit"),
     path(

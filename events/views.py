@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -7,6 +8,7 @@ from events.access import Access, events_for_user, get_event_for_user
 from events.forms import (
     DecisionsForm,
     EventCreateForm,
+    EventEditForm,
     LogEntryForm,
     PhaseForm,
     SituationPictureForm,
@@ -166,3 +168,45 @@ def phase_change(request, event_id):
         services.change_phase(event, form.cleaned_data["phase"], by=request.user)
         messages.success(request, f"Fasen är nu {event.get_phase_display()}.")
     return redirect("event_detail", event_id=event.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def event_edit(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    conflict, differences = False, []
+    if request.method == "POST":
+        form = EventEditForm(request.POST, instance=event)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.update_event(
+                    event, data, version=form.cleaned_data["version"], by=request.user
+                )
+            except services.StaleEvent as stale:
+                conflict, differences = True, _differences(form, data, stale.current)
+                # What the user typed stays in the form; the next save is knowingly made
+                # on top of the other version.
+                form = EventEditForm(
+                    data={**request.POST.dict(), "version": stale.current.version},
+                    instance=event,
+                )
+            except IntegrityError:
+                form.add_error("case_number", form.Meta.error_messages["case_number"]["unique"])
+            else:
+                messages.success(request, "Ändringarna är sparade.")
+                return redirect("event_detail", event_id=event.pk)
+    else:
+        form = EventEditForm(instance=event, initial={"version": event.version})
+    context = {"event": event, "form": form, "conflict": conflict, "differences": differences}
+    return render(request, "events/event_edit.html", context)
+
+
+def _differences(form, mine: dict, current) -> list[tuple[str, object]]:
+    """(label, the saved value) for each field where the user's input differs."""
+    rows = []
+    for name, value in mine.items():
+        theirs = getattr(current, name)
+        if value != theirs:
+            display = getattr(current, f"get_{name}_display", None)
+            rows.append((form[name].label, display() if display else theirs))
+    return rows

@@ -14,6 +14,7 @@ EVENT_URLS = {
     "event_detail": ("GET", "read", {}),
     "event_summary": ("GET", "summary", {}),
     "log_entry_add": ("POST", "write", {"text": "Möte med facket bokat."}),
+    "event_edit": ("GET", "write", {}),
     "picture_edit": ("GET", "read", {}),
     "picture_edit_post": ("POST", "write", {"what_happened": "Varsel om 38.", "based_on": 0}),
     "picture_history": ("GET", "read", {}),
