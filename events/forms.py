@@ -273,3 +273,15 @@ class DecisionsForm(forms.Form):
 
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(label="Ny fas", choices=Phase.choices)
+
+
+class EventSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Sök",
+        required=False,
+        help_text="Rubrik, företag eller diarienummer",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    phase = forms.ChoiceField(
+        label="Fas", required=False, choices=[("", "Alla faser"), *Phase.choices]
+    )

@@ -166,6 +166,10 @@ class Event(models.Model):
     def is_closed(self) -> bool:
         return self.phase == Phase.AVSLUTAD
 
+    @property
+    def days_open(self) -> int:
+        return (timezone.localdate() - timezone.localdate(self.created_at)).days
+
     def triggers(self):
         """(label, level label, note) for each dimension, for display."""
         return [
@@ -213,7 +217,17 @@ class Membership(models.Model):
 class Task(models.Model):
     """A task the arbetsgrupp delegates (arbetsuppgift)."""
 
+    class Status(models.TextChoices):
+        NY = "ny", "Ny"
+        PAGAR = "pagar", "Pågår"
+        KLAR = "klar", "Klar"
+        STRUKEN = "struken", "Struken"
+
+    OPEN = [Status.NY, Status.PAGAR]
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField("status", max_length=10, choices=Status, default=Status.NY)
+    due_at = models.DateTimeField("när", null=True, blank=True)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tasks")
     what = models.CharField("vad", max_length=500)
     assignee = models.ForeignKey(
@@ -228,6 +242,10 @@ class Task(models.Model):
     class Meta:
         verbose_name = "arbetsuppgift"
         verbose_name_plural = "arbetsuppgifter"
+        indexes = [
+            # The start page's overdue count per event.
+            models.Index(fields=["event", "status", "due_at"], name="task_event_open_due"),
+        ]
 
     def __str__(self):
         return self.what

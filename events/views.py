@@ -1,25 +1,48 @@
 from django.contrib import messages
 from django.db import IntegrityError
+from django.db.models import Case, Q, When
+from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events import services
+from events import services, status
 from events.access import Access, events_for_user, get_event_for_user
 from events.forms import (
     DecisionsForm,
     EventCreateForm,
     EventEditForm,
+    EventSearchForm,
     LogEntryForm,
     PhaseForm,
     SituationPictureForm,
 )
-from events.models import QUESTIONS, Membership
+from events.models import QUESTIONS, Membership, Phase
 
 
 @require_GET
 def start(request):
-    events = events_for_user(request.user).order_by("-created_at")
-    return render(request, "events/start.html", {"events": events})
+    """The user's events, active ones first, with their status colour."""
+    form = EventSearchForm(request.GET)
+    events = status.with_overdue(events_for_user(request.user))
+    if form.is_valid():
+        if query := form.cleaned_data["q"].strip().lower():
+            events = events.annotate(
+                title_lower=Lower("title"),
+                company_lower=Lower("company_name"),
+                case_lower=Lower("case_number"),
+            ).filter(
+                Q(title_lower__contains=query)
+                | Q(company_lower__contains=query)
+                | Q(case_lower__contains=query)
+            )
+        if form.cleaned_data["phase"]:
+            events = events.filter(phase=form.cleaned_data["phase"])
+    closed_last = Case(When(phase=Phase.AVSLUTAD, then=1), default=0)
+    events = list(events.order_by(closed_last, "-created_at"))
+    for event in events:
+        event.status = status.colour_of(event)
+        event.status_label = status.LABELS.get(event.status)
+    return render(request, "events/start.html", {"events": events, "form": form})
 
 
 @require_http_methods(["GET", "POST"])
