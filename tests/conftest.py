@@ -257,3 +257,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def page(page):
+    # Everything here is local: a locator that has not matched in 5 s never will.
+    page.set_default_timeout(5000)
+    return page
