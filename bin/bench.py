@@ -125,7 +125,72 @@ def bench_pages(results):
         }
 
 
-BENCHES = [bench_pages]
+# An event with 1,000 log entries, 20 members and 200 tasks; prints its id.
+BIG_EVENT = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
+from events.models import Event, LogEntry, Membership, Task
+users = [User.objects.get_or_create(username=f"bench{i}")[0] for i in range(20)]
+event = Event.objects.filter(case_number="BENCH 1").first()
+if event is None:
+    now = timezone.now()
+    event = Event.objects.create(case_number="BENCH 1", title="Stor händelse", kind="konkurs",
+        notice_status="intraffad", company_name="Bench AB", impact_individ="hog",
+        created_by=users[0])
+    Membership.objects.bulk_create([Membership(event=event, user=u, group="arbetsgrupp")
+                                    for u in users])
+    LogEntry.objects.bulk_create([LogEntry(event=event, author=users[i % 20],
+        text=f"Post {i} " * 8, happened_at=now - timedelta(minutes=i)) for i in range(1000)])
+    Task.objects.bulk_create([Task(event=event, what=f"Uppgift {i}", assignee=users[i % 20],
+        due_at=now + timedelta(days=i % 10 - 5)) for i in range(200)])
+print(event.pk)
+"""
+
+
+def bench_event_page(results):
+    env = bench_env()
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", BIG_EVENT],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    event_id = out.stdout.strip().splitlines()[-1]
+    session = login_cookie(env, "bench0")
+    with Server(env) as server:
+        url = f"/arenden/{event_id}/"
+        results["event_page_median_ms"] = {
+            "value": server.median_ms(url, {"Cookie": session}, runs=100),
+            "unit": "ms",
+        }
+
+
+def login_cookie(env, username) -> str:
+    code = (
+        "from django.contrib.sessions.backends.db import SessionStore;"
+        "from accounts.models import User;"
+        f"u = User.objects.get(username={username!r});"
+        "s = SessionStore();"
+        "s['_auth_user_id'] = str(u.pk);"
+        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
+        "s['_auth_user_hash'] = u.get_session_auth_hash();"
+        "s.create(); print(s.session_key)"
+    )
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return f"sessionid={out.stdout.strip().splitlines()[-1]}"
+
+
+BENCHES = [bench_pages, bench_event_page]
 
 
 def main():

@@ -8,6 +8,7 @@ urlpatterns = [
     path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
     path("arenden/<uuid:event_id>/sammanfattning/", views.event_summary, name="event_summary"),
     path("arenden/<uuid:event_id>/redigera/", views.event_edit, name="event_edit"),
+    path("arenden/<uuid:event_id>/logg/alla/", views.event_log, name="event_log"),
     path("arenden/<uuid:event_id>/logg/", views.log_entry_add, name="log_entry_add"),
     path("arenden/<uuid:event_id>/nulagesbild/", views.picture_edit, name="picture_edit"),
     path(

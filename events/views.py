@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Case, Q, When
 from django.db.models.functions import Lower
@@ -68,8 +69,13 @@ def event_create(request):
     return render(request, "events/event_create.html", {"form": form})
 
 
+# The event page shows the latest entries; the whole log is paged on its own page.
+LOG_ON_EVENT_PAGE = 30
+LOG_PAGE_SIZE = 100
+
+
 def _detail_context(event, form):
-    log_entries = event.log_entries.select_related("author")
+    log_entries = event.log_entries.select_related("author")[:LOG_ON_EVENT_PAGE]
     memberships = event.memberships.select_related("user__function").order_by(
         "group", "user__first_name"
     )
@@ -78,6 +84,7 @@ def _detail_context(event, form):
         "picture": event.pictures.select_related("author").first(),
         "memberships": memberships,
         "log_entries": log_entries,
+        "log_count": event.log_entries.count(),
         "log_form": form,
         "phase_form": PhaseForm(initial={"phase": event.phase}),
     }
@@ -233,3 +240,11 @@ def _differences(form, mine: dict, current) -> list[tuple[str, object]]:
             display = getattr(current, f"get_{name}_display", None)
             rows.append((form[name].label, display() if display else theirs))
     return rows
+
+
+@require_GET
+def event_log(request, event_id):
+    event = get_event_for_user(request, event_id)
+    paginator = Paginator(event.log_entries.select_related("author"), LOG_PAGE_SIZE)
+    log_page = paginator.get_page(request.GET.get("sida"))
+    return render(request, "events/event_log.html", {"event": event, "log_page": log_page})

@@ -13,6 +13,7 @@ from events.models import Phase
 EVENT_URLS = {
     "event_detail": ("GET", "read", {}),
     "event_summary": ("GET", "summary", {}),
+    "event_log": ("GET", "read", {}),
     "log_entry_add": ("POST", "write", {"text": "Möte med facket bokat."}),
     "event_edit": ("GET", "write", {}),
     "picture_edit": ("GET", "read", {}),

@@ -55,6 +55,7 @@ def test_pages_do_a_constant_number_of_queries(client, cast, django_assert_max_n
         reverse("start"),
         reverse("event_detail", args=[cast.event.pk]),
         reverse("event_summary", args=[cast.event.pk]),
+        reverse("event_log", args=[cast.event.pk]),
     ]
     grow(cast, 3)
     small = [count_queries(client, django_assert_max_num_queries, url) for url in urls]
@@ -119,3 +120,27 @@ def test_bad_input_gives_swedish_field_errors_and_keeps_what_was_typed(client, c
 def test_log_entry_add_is_post_only(client, cast):
     client.force_login(cast.arbetsgrupp)
     assert client.get(reverse("log_entry_add", args=[cast.event.pk])).status_code == 405
+
+
+def test_the_event_page_shows_the_latest_entries_and_links_to_the_whole_log(client, cast):
+    LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                event=cast.event,
+                author=cast.arbetsgrupp,
+                text=f"Post nummer {i}.",
+                happened_at=timezone.now() - timedelta(minutes=i),
+            )
+            for i in range(150)
+        ]
+    )
+    client.force_login(cast.kommunchef)
+    page = client.get(reverse("event_detail", args=[cast.event.pk])).text
+    assert "Post nummer 0." in page
+    assert "Post nummer 30." not in page
+    assert "Visa hela loggen (150 poster)" in page
+    log = reverse("event_log", args=[cast.event.pk])
+    assert "Post nummer 99." in client.get(log).text
+    second = client.get(log, {"sida": 2}).text
+    assert "Post nummer 149." in second
+    assert "Sida 2 av 2" in second
