@@ -203,6 +203,16 @@ class SituationPictureForm(forms.ModelForm):
     so a save over somebody else's newer answers is caught."""
 
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    attendees = StartgroupField(
+        label="Närvarande vid startgruppens möte",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = event.members.select_related("function")
 
     class Meta:
         model = SituationPicture

@@ -385,7 +385,7 @@ class Notification(models.Model):
     )
     subject = models.CharField(max_length=200)
     body = models.TextField()
-    url = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, help_text="A path on this site.")
     ics = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

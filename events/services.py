@@ -98,7 +98,8 @@ def convene_startgroup(event: Event, *, members, meeting_at, location="", by) ->
     convening = Convening.objects.create(
         event=event, meeting_at=meeting_at, location=location, convened_by=by
     )
-    url = site_url(reverse("event_detail", args=[event.pk]))
+    path = reverse("event_detail", args=[event.pk])
+    url = site_url(path)
     ics = convening_ics(convening, members, url)
     when = formats.date_format(timezone.localtime(meeting_at), "l j F Y \\k\\l. H:i")
     subject = f"{meeting_title(convening)}, {when}"
@@ -117,7 +118,7 @@ def convene_startgroup(event: Event, *, members, meeting_at, location="", by) ->
                 recipient=user,
                 subject=subject,
                 body=body,
-                url=url,
+                url=path,
                 ics=ics,
             )
             for user in members
@@ -194,10 +195,18 @@ class StalePicture(Exception):
         self.latest = latest
 
 
-def revise_picture(event: Event, answers: dict, *, based_on, by) -> SituationPicture:
-    """Save the six answers as the next revision: the event's new nulägesbild."""
+def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -> SituationPicture:
+    """Save the six answers as the next revision: the event's new nulägesbild. The answers
+    come from the startgrupp's meeting: the latest convening is marked held, with who
+    attended."""
     try:
         with transaction.atomic():
+            convening = event.convenings.first()
+            if convening and attendees:
+                if convening.held_at is None:
+                    convening.held_at = timezone.now()
+                    convening.save(update_fields=["held_at"])
+                convening.attendees.set(attendees)
             latest = event.pictures.first()
             current = latest.revision if latest else 0
             if (based_on or 0) != current:

@@ -5,6 +5,8 @@ from events import views
 urlpatterns = [
     path("", views.start, name="start"),
     path("arenden/ny/", views.event_create, name="event_create"),
+    path("notiser/", views.notifications, name="notifications"),
+    path("notiser/lasta/", views.notifications_read, name="notifications_read"),
     path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
     path("arenden/<uuid:event_id>/sammanfattning/", views.event_summary, name="event_summary"),
     path("arenden/<uuid:event_id>/redigera/", views.event_edit, name="event_edit"),

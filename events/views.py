@@ -4,6 +4,7 @@ from django.db import IntegrityError
 from django.db.models import Case, Q, When
 from django.db.models.functions import Lower
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events import services, status
@@ -134,26 +135,34 @@ def picture_edit(request, event_id):
     latest = event.pictures.first()
     conflict = None
     if request.method == "POST":
-        form = SituationPictureForm(request.POST)
+        form = SituationPictureForm(request.POST, event=event)
         if form.is_valid():
             answers = {field: form.cleaned_data[field] for field, _ in QUESTIONS}
             try:
                 services.revise_picture(
-                    event, answers, based_on=form.cleaned_data["based_on"], by=request.user
+                    event,
+                    answers,
+                    based_on=form.cleaned_data["based_on"],
+                    attendees=form.cleaned_data["attendees"],
+                    by=request.user,
                 )
             except services.StalePicture as stale:
                 # Keep what the user typed, show the other version beside it, and let the
                 # next save be based on it.
                 conflict = stale.latest
-                form = SituationPictureForm(
-                    data={**request.POST.dict(), "based_on": conflict.revision}
-                )
+                data = request.POST.copy()
+                data["based_on"] = conflict.revision
+                form = SituationPictureForm(data, event=event)
             else:
                 messages.success(request, "Nulägesbilden är sparad.")
                 return redirect("event_detail", event_id=event.pk)
     else:
+        convening = event.convenings.first()
+        attended = list(convening.attendees.values_list("pk", flat=True)) if convening else []
         form = SituationPictureForm(
-            instance=latest, initial={"based_on": latest.revision if latest else 0}
+            instance=latest,
+            event=event,
+            initial={"based_on": latest.revision if latest else 0, "attendees": attended},
         )
     rows = [(form[field], getattr(conflict, field, None)) for field, _ in QUESTIONS]
     context = {"event": event, "form": form, "rows": rows, "conflict": conflict}
@@ -248,3 +257,18 @@ def event_log(request, event_id):
     paginator = Paginator(event.log_entries.select_related("author"), LOG_PAGE_SIZE)
     log_page = paginator.get_page(request.GET.get("sida"))
     return render(request, "events/event_log.html", {"event": event, "log_page": log_page})
+
+
+NOTIFICATIONS_SHOWN = 50
+
+
+@require_GET
+def notifications(request):
+    mine = request.user.notifications.select_related("event")[:NOTIFICATIONS_SHOWN]
+    return render(request, "events/notifications.html", {"notifications": mine})
+
+
+@require_POST
+def notifications_read(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications")

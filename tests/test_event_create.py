@@ -198,3 +198,19 @@ def test_a_real_worker_mails_each_invitation_once_with_a_calendar_file(
         assert str(meeting["location"]) == "KS-salen"
         assert len(meeting["attendee"]) == 4
     assert Notification.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_each_convened_member_sees_an_unread_notification_in_the_app(client, cast):
+    client.force_login(cast.kommunchef)
+    client.post(URL, minimal(startgroup=[u.pk for u in cast.startgrupp]))
+    event = Event.objects.get(title="Konkurs vid Norsjö Mekaniska AB")
+    client.force_login(cast.kommunikator)
+    page = client.get(reverse("start")).text
+    assert '<span class="count">1<span class="visually-hidden"> olästa</span>' in page
+    listing = client.get(reverse("notifications")).text
+    assert f'href="{reverse("event_detail", args=[event.pk])}"' in listing
+    assert "Startgruppsmöte: Konkurs vid Norsjö Mekaniska AB" in listing
+    client.post(reverse("notifications_read"))
+    assert 'class="count"' not in client.get(reverse("start")).text
+    # Nobody else's notifications were touched.
+    assert Notification.objects.filter(read_at__isnull=True).count() == 3

@@ -113,3 +113,22 @@ def test_a_phase_change_is_explicit_and_logged_and_closing_makes_it_read_only(cl
     page = client.get(reverse("event_detail", args=[cast.event.pk])).text
     assert "Byt fas" not in page
     assert "Lägg till i loggen" not in page
+
+
+def test_answering_records_who_attended_the_startgrupp_meeting(client, cast):
+    from django.utils import timezone
+
+    from events.models import Convening
+
+    convening = Convening.objects.create(
+        event=cast.event, meeting_at=timezone.now(), convened_by=cast.utvecklingschef
+    )
+    client.force_login(cast.kso)
+    url = reverse("picture_edit", args=[cast.event.pk])
+    attendees = [cast.kso.pk, cast.kommunchef.pk]
+    client.post(url, {**ANSWERS, "based_on": 0, "attendees": attendees})
+    convening.refresh_from_db()
+    assert convening.held_at is not None
+    assert set(convening.attendees.values_list("pk", flat=True)) == set(attendees)
+    form = client.get(url).context["form"]
+    assert set(form["attendees"].initial) == set(attendees)

@@ -1,0 +1,10 @@
+from events.models import Notification
+
+
+def unread_notifications(request):
+    """The unread count in the header (one query per page, only for logged-in users)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {"unread_notifications": count}
