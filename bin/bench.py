@@ -12,6 +12,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -190,7 +191,176 @@ def login_cookie(env, username) -> str:
     return f"sessionid={out.stdout.strip().splitlines()[-1]}"
 
 
-BENCHES = [bench_pages, bench_event_page]
+# Queries for the event page of a small event and of the big one (same count expected).
+QUERY_COUNT = """
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from accounts.models import User
+from events.models import Event, Membership
+user = User.objects.get(username="bench0")
+small = Event.objects.filter(case_number="BENCH 2").first()
+if small is None:
+    small = Event.objects.create(case_number="BENCH 2", title="Liten", kind="konkurs",
+        notice_status="intraffad", company_name="Liten AB", impact_individ="hog", created_by=user)
+    Membership.objects.create(event=small, user=user, group="startgrupp")
+client = Client()
+client.force_login(user)
+for case in ("BENCH 2", "BENCH 1"):
+    event = Event.objects.get(case_number=case)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(f"/arenden/{event.pk}/").status_code == 200
+    print(len(ctx.captured_queries))
+"""
+
+
+def bench_event_page_queries(results):
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", QUERY_COUNT],
+        cwd=BASE_DIR,
+        env=bench_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    small, large = out.stdout.split()[-2:]
+    results["event_page_queries_small"] = {"value": int(small), "unit": "queries"}
+    results["event_page_queries_large"] = {"value": int(large), "unit": "queries"}
+
+
+def bench_event_page_concurrent(results):
+    """20 concurrent clients for 10 s against gunicorn with 2 workers, on PostgreSQL."""
+    url = os.environ.get(
+        "BENCH_PG_URL", "postgresql://postgres:postgres@127.0.0.1:5432/norsjo_bench"
+    )
+    name = url.rsplit("/", 1)[1]
+    subprocess.run(
+        ["psql", url.rsplit("/", 1)[0] + "/postgres", "-qc", f"create database {name}"],
+        capture_output=True,
+    )
+    env = bench_env(DATABASE_URL=url)
+    manage(env, "migrate", "--noinput", "-v0")
+    out = subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", BIG_EVENT],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    event_id = out.stdout.strip().splitlines()[-1]
+    cookie = login_cookie(env, "bench0")
+    path = f"/arenden/{event_id}/"
+    with Server(env) as server:
+        server.median_ms(path, {"Cookie": cookie}, runs=20)  # warm both workers
+        timings, errors = [], []
+        stop_at = time.monotonic() + 10
+
+        def client():
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            while time.monotonic() < stop_at:
+                start = time.perf_counter()
+                try:
+                    conn.request("GET", path, headers={"Cookie": cookie})
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status != 200:
+                        errors.append(response.status)
+                except OSError as e:
+                    errors.append(str(e))
+                    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+                    continue
+                timings.append((time.perf_counter() - start) * 1000)
+
+        threads = [threading.Thread(target=client) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95)]
+    results["event_page_p95_ms_20_clients"] = {"value": round(p95, 1), "unit": "ms"}
+    results["event_page_requests_20_clients"] = {"value": len(timings), "unit": "requests"}
+    results["event_page_errors_20_clients"] = {"value": len(errors), "unit": "errors"}
+
+
+# Log an event and convene the four startgrupp members; prints nothing.
+CONVENE = """
+from django.db import transaction
+from django.utils import timezone
+from accounts.models import User
+from events import services
+from events.models import Event
+users = [User.objects.get_or_create(username=f"start{i}", defaults={"email": f"s{i}@x.invalid"})[0]
+         for i in range(4)]
+event = Event(title="Konvokation", kind="konkurs", notice_status="intraffad",
+              company_name="Mät AB", impact_individ="hog")
+services.create_event(event, startgroup=users, meeting_at=timezone.now(), by=users[0])
+"""
+
+
+def bench_convene_to_mail(results):
+    """Event saved → all four startgrupp mails delivered by a running worker over SMTP,
+    on the embedded default (SQLite, filesystem broker)."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Sink.count += 1
+            return "250 OK"
+
+    smtp = Controller(Sink(), hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    env = bench_env(
+        SMTP_HOST="127.0.0.1", SMTP_PORT=str(smtp.port), SMTP_USE_TLS="false", REDIS_URL=""
+    )
+    worker = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "norsjo",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        time.sleep(3)
+        durations = []
+        for _ in range(5):
+            before = Sink.count
+            start = time.monotonic()
+            subprocess.run(
+                [PYTHON, "manage.py", "shell", "--no-imports", "-c", CONVENE],
+                cwd=BASE_DIR,
+                env=env,
+                check=True,
+            )
+            while Sink.count < before + 4 and time.monotonic() - start < 60:
+                time.sleep(0.01)
+            durations.append(time.monotonic() - start)
+    finally:
+        worker.terminate()
+        worker.wait(20)
+        smtp.stop()
+    results["convene_to_mail_s"] = {"value": round(statistics.median(durations), 2), "unit": "s"}
+
+
+BENCHES = [
+    bench_pages,
+    bench_event_page,
+    bench_event_page_queries,
+    bench_event_page_concurrent,
+    bench_convene_to_mail,
+]
 
 
 def main():
