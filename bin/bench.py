@@ -46,6 +46,18 @@ def bench_env(**extra) -> dict:
     }
 
 
+def django_shell(env, code) -> str:
+    """Run Python code in a Django shell with `env`; return what it printed."""
+    return subprocess.run(
+        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
@@ -151,15 +163,8 @@ print(event.pk)
 
 def bench_event_page(results):
     env = bench_env()
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "--no-imports", "-c", BIG_EVENT],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    event_id = out.stdout.strip().splitlines()[-1]
+    out = django_shell(env, BIG_EVENT)
+    event_id = out.splitlines()[-1]
     session = login_cookie(env, "bench0")
     with Server(env) as server:
         url = f"/arenden/{event_id}/"
@@ -180,15 +185,8 @@ def login_cookie(env, username) -> str:
         "s['_auth_user_hash'] = u.get_session_auth_hash();"
         "s.create(); print(s.session_key)"
     )
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return f"sessionid={out.stdout.strip().splitlines()[-1]}"
+    out = django_shell(env, code)
+    return f"sessionid={out.splitlines()[-1]}"
 
 
 # Queries for the event page of a small event and of the big one (same count expected).
@@ -215,15 +213,8 @@ for case in ("BENCH 2", "BENCH 1"):
 
 
 def bench_event_page_queries(results):
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "--no-imports", "-c", QUERY_COUNT],
-        cwd=BASE_DIR,
-        env=bench_env(),
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    small, large = out.stdout.split()[-2:]
+    out = django_shell(bench_env(), QUERY_COUNT)
+    small, large = out.split()[-2:]
     results["event_page_queries_small"] = {"value": int(small), "unit": "queries"}
     results["event_page_queries_large"] = {"value": int(large), "unit": "queries"}
 
@@ -240,15 +231,8 @@ def bench_event_page_concurrent(results):
     )
     env = bench_env(DATABASE_URL=url)
     manage(env, "migrate", "--noinput", "-v0")
-    out = subprocess.run(
-        [PYTHON, "manage.py", "shell", "--no-imports", "-c", BIG_EVENT],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    event_id = out.stdout.strip().splitlines()[-1]
+    out = django_shell(env, BIG_EVENT)
+    event_id = out.splitlines()[-1]
     cookie = login_cookie(env, "bench0")
     path = f"/arenden/{event_id}/"
     with Server(env) as server:
@@ -338,12 +322,7 @@ def bench_convene_to_mail(results):
         for _ in range(5):
             before = Sink.count
             start = time.monotonic()
-            subprocess.run(
-                [PYTHON, "manage.py", "shell", "--no-imports", "-c", CONVENE],
-                cwd=BASE_DIR,
-                env=env,
-                check=True,
-            )
+            django_shell(env, CONVENE)
             while Sink.count < before + 4 and time.monotonic() - start < 60:
                 time.sleep(0.01)
             durations.append(time.monotonic() - start)
