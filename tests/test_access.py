@@ -143,3 +143,15 @@ def test_a_task_holder_sees_only_their_own_tasks_in_the_summary(client, cast):
     page = client.get(reverse("event_summary", args=[cast.event.pk])).text
     assert "Ring omställningsfonden" in page
     assert "Hemlig uppgift" not in page
+
+
+@pytest.mark.parametrize("name", sorted(EVENT_URLS))
+def test_a_wrong_method_is_405(client, cast, name):
+    method, _, _ = EVENT_URLS[name]
+    if url_name(name) in {"event_edit", "picture_edit", "decisions"}:
+        wrong = "put"  # these take GET and POST
+    else:
+        wrong = "get" if method == "POST" else "post"
+    client.force_login(cast.kommunchef)
+    url = reverse(url_name(name), args=[cast.event.pk])
+    assert getattr(client, wrong)(url).status_code == 405

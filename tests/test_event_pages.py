@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from events.models import Event, LogEntry, Membership, Task
+from tests.personas import create_user
 
 
 def grow(cast, factor):
@@ -25,6 +26,12 @@ def grow(cast, factor):
     )
     Membership.objects.bulk_create(
         [Membership(event=e, user=cast.kommunchef, group="startgrupp") for e in events]
+    )
+    members = [
+        create_user(f"extra{start + i}", "Extra", f"Person {start + i}") for i in range(factor)
+    ]
+    Membership.objects.bulk_create(
+        [Membership(event=cast.event, user=u, group="arbetsgrupp") for u in members]
     )
     LogEntry.objects.bulk_create(
         [
