@@ -171,7 +171,7 @@ class Event(models.Model):
         return (timezone.localdate() - timezone.localdate(self.created_at)).days
 
     def triggers(self):
-        """(label, level label, note) for each dimension, for display."""
+        """(label, level label, level, note) for each dimension, for display."""
         return [
             (
                 label,
