@@ -10,6 +10,9 @@ from events.validators import validate_case_number, validate_org_number
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DUPLICATE_CASE_NUMBER = (
+    "Diarienumret används redan av ett annat ärende (diarienummer återanvänds aldrig)."
+)
 NO_TRIGGER = (
     "Markera påverkan på minst en av Individ, Näringsliv och Attraktion: "
     "annars aktiveras inte handlingsplanen."
@@ -98,10 +101,7 @@ class EventForm(forms.ModelForm):
             "kind": {"required": "Välj vilken typ av förändring det är."},
             "notice_status": {"required": "Välj om förändringen är aviserad eller inträffad."},
             "company_name": {"required": "Skriv vilket företag det gäller."},
-            "case_number": {
-                "unique": "Diarienumret används redan av ett annat ärende "
-                "(diarienummer återanvänds aldrig)."
-            },
+            "case_number": {"unique": DUPLICATE_CASE_NUMBER},
         }
 
     def __init__(self, *args, **kwargs):

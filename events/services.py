@@ -226,6 +226,15 @@ def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -
     return picture
 
 
+DECISION_FIELDS = [
+    "inform_politicians",
+    "politicians_interval_days",
+    "workgroup_lead",
+    "reporter",
+    "report_interval_days",
+]
+
+
 def record_decisions(event: Event, data: dict, *, by):
     """The startgrupp's decisions: inform politicians, form the arbetsgrupp."""
     with transaction.atomic():
@@ -276,23 +285,9 @@ def record_decisions(event: Event, data: dict, *, by):
                 f"{data['reporter']} informerar startgruppen var "
                 f"{data['report_interval_days']}:e dag."
             )
-        for field in (
-            "inform_politicians",
-            "politicians_interval_days",
-            "workgroup_lead",
-            "reporter",
-            "report_interval_days",
-        ):
+        for field in DECISION_FIELDS:
             setattr(event, field, data[field])
-        event.save(
-            update_fields=[
-                "inform_politicians",
-                "politicians_interval_days",
-                "workgroup_lead",
-                "reporter",
-                "report_interval_days",
-            ]
-        )
+        event.save(update_fields=DECISION_FIELDS)
         if lines:
             add_log_entry(event, by=by, kind=LogEntry.Kind.DECISION, text=" ".join(lines))
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from events import services, status
 from events.access import Access, events_for_user, get_event_for_user
 from events.forms import (
+    DUPLICATE_CASE_NUMBER,
     DecisionsForm,
     EventCreateForm,
     EventEditForm,
@@ -60,7 +61,7 @@ def event_create(request):
                 by=request.user,
             )
         except services.DuplicateCaseNumber:
-            form.add_error("case_number", form.Meta.error_messages["case_number"]["unique"])
+            form.add_error("case_number", DUPLICATE_CASE_NUMBER)
         else:
             messages.success(
                 request,
@@ -132,7 +133,6 @@ def log_entry_add(request, event_id):
 def picture_edit(request, event_id):
     """The startgrupp answers (or revises) the six questions."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    latest = event.pictures.first()
     conflict = None
     if request.method == "POST":
         form = SituationPictureForm(request.POST, event=event)
@@ -157,6 +157,7 @@ def picture_edit(request, event_id):
                 messages.success(request, "Nulägesbilden är sparad.")
                 return redirect("event_detail", event_id=event.pk)
     else:
+        latest = event.pictures.first()
         convening = event.convenings.first()
         attended = list(convening.attendees.values_list("pk", flat=True)) if convening else []
         form = SituationPictureForm(
@@ -230,7 +231,7 @@ def event_edit(request, event_id):
                     instance=event,
                 )
             except IntegrityError:
-                form.add_error("case_number", form.Meta.error_messages["case_number"]["unique"])
+                form.add_error("case_number", DUPLICATE_CASE_NUMBER)
             else:
                 messages.success(request, "Ändringarna är sparade.")
                 return redirect("event_detail", event_id=event.pk)

@@ -141,25 +141,21 @@ def test_bad_input_is_refused_on_its_field_and_everything_typed_is_kept(
 
 def test_the_same_case_number_typed_twice_at_once_is_refused_not_crashed(cast):
     # Both pass form validation before either commits; the database has the last word.
-    first = Event(
-        title="A",
-        kind="konkurs",
-        notice_status="intraffad",
-        company_name="X",
-        impact_individ="hog",
-        case_number="KS 2026/77",
-    )
-    services.create_event(first, startgroup=[], meeting_at=timezone.now(), by=cast.kommunchef)
-    second = Event(
-        title="B",
-        kind="konkurs",
-        notice_status="intraffad",
-        company_name="Y",
-        impact_individ="hog",
-        case_number="KS 2026/77",
-    )
+    def typed(title):
+        return Event(
+            title=title,
+            kind="konkurs",
+            notice_status="intraffad",
+            company_name=title,
+            impact_individ="hog",
+            case_number="KS 2026/77",
+        )
+
+    services.create_event(typed("A"), startgroup=[], meeting_at=timezone.now(), by=cast.kommunchef)
     with pytest.raises(services.DuplicateCaseNumber):
-        services.create_event(second, startgroup=[], meeting_at=timezone.now(), by=cast.kommunchef)
+        services.create_event(
+            typed("B"), startgroup=[], meeting_at=timezone.now(), by=cast.kommunchef
+        )
     assert Event.objects.filter(case_number="KS 2026/77").count() == 1
 
 
