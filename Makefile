@@ -33,4 +33,4 @@ test: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-dev
-	$(PY) bin/bench.py
+	$(PY) bin/bench.py $(BENCH)

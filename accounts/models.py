@@ -49,6 +49,11 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField("telefon", max_length=40, blank=True)
+    email_notifications = models.BooleanField(
+        "notiser även som e-post",
+        default=True,
+        help_text="Av: notiserna visas bara här i tjänsten.",
+    )
 
     class Meta:
         verbose_name = "användare"

@@ -76,3 +76,31 @@ def get_event_for_user(request, pk, *, write=False, summary=False) -> Event:
     event.access = access
     event.can_write = access >= Access.WRITE and not event.is_closed
     return event
+
+
+def get_task_for_user(request, event_id, task_id, *, write=False) -> Task:
+    """Return the task if request.user may open it, else raise (like get_event_for_user).
+
+    Members see every task of their events; a task holder sees only their own. Writers
+    among the members change any task; the assignee reports progress on their own, even
+    as a läsbehörig or a task holder. The task carries `.event` with its access and
+    `.can_update`.
+    """
+    event = get_event_for_user(request, event_id, summary=True)
+    try:
+        task = Task.objects.select_related("assignee", "delegated_by").get(pk=task_id, event=event)
+    except (Task.DoesNotExist, ValidationError):
+        raise Http404 from None
+    if event.access == Access.TASK_HOLDER and task.assignee_id != request.user.pk:
+        raise Http404
+    task.event = event
+    task.can_update = may_update_task(request.user, task, can_write=event.can_write)
+    if write and not task.can_update:
+        raise PermissionDenied
+    return task
+
+
+def may_update_task(user, task: Task, *, can_write: bool) -> bool:
+    """Writers among the members change any task; its assignee reports on their own. Not on
+    a closed event. `task.event` must be loaded."""
+    return (can_write or task.assignee_id == user.pk) and not task.event.is_closed

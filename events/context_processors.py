@@ -6,5 +6,7 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    count = Notification.objects.filter(
+        recipient=user, read_at__isnull=True, cancelled_at__isnull=True
+    ).count()
     return {"unread_notifications": count}

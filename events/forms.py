@@ -1,11 +1,14 @@
+import re
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import QUESTIONS, Event, Impact, LogEntry, Phase, SituationPicture
+from events.models import QUESTIONS, Event, Impact, LogEntry, Phase, SituationPicture, Task
 from events.validators import validate_case_number, validate_org_number
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -234,6 +237,13 @@ class DecisionsForm(forms.Form):
     politicians_interval_days = forms.IntegerField(
         label="Hur ofta (antal dagar)", min_value=1, max_value=90, required=False
     )
+    politician_emails = forms.CharField(
+        label="Vilka politiker informeras (e-post)",
+        help_text="En adress per rad, t.ex. kommunstyrelsens presidium. De får lägesrapporten "
+        "utan det som är markerat ej för publicering.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     workgroup = StartgroupField(
         label="Arbetsgrupp",
         queryset=User.objects.filter(is_active=True).select_related("function"),
@@ -258,6 +268,23 @@ class DecisionsForm(forms.Form):
         label="Rapporterar var (antal dagar)", min_value=1, max_value=60, required=False
     )
 
+    def clean_politician_emails(self):
+        addresses = []
+        for address in re.split(r"[\s,;]+", self.cleaned_data["politician_emails"]):
+            if not address:
+                continue
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ValidationError(
+                    "”%(address)s” är ingen giltig e-postadress. Skriv en adress per rad.",
+                    params={"address": address[:100]},
+                    code="invalid",
+                ) from None
+            if address.lower() not in addresses:
+                addresses.append(address.lower())
+        return "\n".join(addresses)
+
     def clean(self):
         cleaned = super().clean()
         reporter = cleaned.get("reporter")
@@ -281,6 +308,16 @@ class DecisionsForm(forms.Form):
         return cleaned
 
 
+class StartgroupForm(forms.Form):
+    members = StartgroupField(
+        label="Startgrupp",
+        queryset=User.objects.filter(is_active=True).select_related("function"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Välj minst en person i startgruppen."},
+        help_text="Den som läggs till bjuds in till startgruppens möte, om det inte har hållits.",
+    )
+
+
 class PhaseForm(forms.Form):
     phase = forms.ChoiceField(label="Ny fas", choices=Phase.choices)
 
@@ -295,3 +332,155 @@ class EventSearchForm(forms.Form):
     phase = forms.ChoiceField(
         label="Fas", required=False, choices=[("", "Alla faser"), *Phase.choices]
     )
+
+
+NO_ASSIGNEE = (
+    "Välj vem som ska göra uppgiften, eller skriv namn och e-post på en person utan konto."
+)
+
+
+class AssigneeField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user} ({user.function})" if user.function_id else str(user)
+
+
+class TaskForm(forms.ModelForm):
+    """Vad, vem, när and uppföljning, as the arbetsgrupp delegates a task."""
+
+    assignee = AssigneeField(
+        label="Person med konto",
+        queryset=User.objects.filter(is_active=True).select_related("function"),
+        required=False,
+        empty_label="– person utan konto (fyll i nedan) –",
+    )
+    due_at = forms.DateTimeField(
+        label="När (klart senast)", required=False, widget=DATETIME_WIDGET
+    )
+    follow_up_at = forms.DateTimeField(
+        label="Uppföljning",
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text="Då påminns du som delegerar om att följa upp uppgiften.",
+    )
+    # On edit: the version the user's page showed; a save over a newer one is a conflict.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Task
+        fields = ["what", "assignee", "assignee_name", "assignee_email", "due_at", "follow_up_at"]
+        labels = {
+            "what": "Vad ska göras",
+            "assignee_name": "Namn (person utan konto)",
+            "assignee_email": "E-post (person utan konto)",
+        }
+        widgets = {"what": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {"what": {"required": "Skriv vad som ska göras."}}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("assignee"):
+            cleaned["assignee_name"] = cleaned["assignee_email"] = ""
+        elif "assignee_email" not in self.errors:
+            if not cleaned.get("assignee_name"):
+                self.add_error("assignee", NO_ASSIGNEE)
+            elif not cleaned.get("assignee_email"):
+                self.add_error("assignee_email", "Skriv personens e-post: dit går påminnelserna.")
+        due_at, follow_up_at = cleaned.get("due_at"), cleaned.get("follow_up_at")
+        if due_at and due_at < timezone.now() - timedelta(days=1) and not self.instance.pk:
+            self.add_error("due_at", "Tiden har redan passerat. Välj en tid framåt.")
+        if follow_up_at and not self.instance.pk and follow_up_at < timezone.now():
+            self.add_error("follow_up_at", "Tiden har redan passerat. Välj en tid framåt.")
+        return cleaned
+
+    def task_fields(self) -> dict:
+        return {field: self.cleaned_data[field] for field in self.Meta.fields}
+
+
+class TaskProgressForm(forms.Form):
+    """Status and återkoppling, by the assignee or a writer."""
+
+    status = forms.ChoiceField(label="Status", choices=Task.Status.choices)
+    feedback = forms.CharField(
+        label="Återkoppling",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Hur och vad som har återrapporterats.",
+        max_length=5000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, data=None, *, task, **kwargs):
+        # Lists hold one form per task: ids must not repeat on the page.
+        initial = {"status": task.status, "feedback": task.feedback, "version": task.version}
+        super().__init__(data, initial=initial, auto_id=f"id_%s_{task.pk}", **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Task.Status.KLAR and not cleaned.get("feedback", "").strip():
+            self.add_error(
+                "feedback", "Skriv en kort återkoppling: vad blev gjort och hur rapporterades det?"
+            )
+        return cleaned
+
+
+class TaskFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Visa status",
+        required=False,
+        choices=[("", "Öppna (ny, pågår)"), ("alla", "Alla"), *Task.Status.choices],
+    )
+    vem = forms.ChoiceField(label="Visa uppgifter för", required=False)
+
+    def __init__(self, data=None, *, assignees=()):
+        """`assignees`: (user id, first name, last name, name of a person without account)."""
+        super().__init__(data)
+        people = {
+            (f"u{user_id}" if user_id else f"n{name}"): (f"{first} {last}" if user_id else name)
+            for user_id, first, last, name in assignees
+        }
+        choices = sorted(people.items(), key=lambda choice: choice[1])
+        self.fields["vem"].choices = [("", "Alla"), *choices]
+        if not assignees:
+            del self.fields["vem"]
+
+    def apply(self, tasks):
+        status = self.cleaned_data["status"]
+        if status == "":
+            tasks = tasks.filter(status__in=Task.OPEN)
+        elif status != "alla":
+            tasks = tasks.filter(status=status)
+        who = self.cleaned_data.get("vem", "")
+        if who.startswith("u"):
+            tasks = tasks.filter(assignee_id=who[1:])
+        elif who.startswith("n"):
+            tasks = tasks.filter(assignee__isnull=True, assignee_name=who[1:])
+        return tasks
+
+
+class VarselCorrectionForm(forms.Form):
+    """The dates of the actual notice, where they differ from the computed ones."""
+
+    notice_on = forms.DateField(
+        label="Varslet lämnades till Arbetsförmedlingen",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Lämna tomt för att räkna från datumet då händelsen aviserades.",
+    )
+    earliest_on = forms.DateField(
+        label="Neddragningen genomförs tidigast",
+        required=False,
+        widget=DATE_WIDGET,
+        help_text="Lämna tomt för att räkna enligt lagen utifrån varseldatum och antal berörda.",
+    )
+    reason = forms.CharField(
+        label="Varför (t.ex. vad det faktiska varslet säger)",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        notice_on, earliest_on = cleaned.get("notice_on"), cleaned.get("earliest_on")
+        if notice_on and earliest_on and earliest_on < notice_on:
+            self.add_error("earliest_on", "Neddragningen kan inte genomföras före varslet.")
+        return cleaned

@@ -130,6 +130,18 @@ class Event(models.Model):
     report_interval_days = models.PositiveIntegerField(
         "rapporterar var (dagar)", null=True, blank=True
     )
+    # When the reporter or the interval was last decided, or the last report was sent:
+    # the next report falls due from here.
+    reporting_since = models.DateTimeField(null=True, blank=True)
+    # Whom the startgrupp named to inform continuously (e.g. kommunstyrelsens presidium):
+    # e-mail addresses, one per line.
+    politician_emails = models.TextField("politiker som informeras (e-post)", blank=True)
+    # The varsel clock (events.varsel), corrected by hand when the actual notice to
+    # Arbetsförmedlingen says otherwise than the computed dates.
+    varsel_notice_on = models.DateField(
+        "varslet lämnat till Arbetsförmedlingen", null=True, blank=True
+    )
+    varsel_earliest_on = models.DateField("tidigast genomförd", null=True, blank=True)
 
     # Bumped on every save of the form, so a save from a stale page is detected.
     version = models.PositiveIntegerField(default=1)
@@ -215,7 +227,8 @@ class Membership(models.Model):
 
 
 class Task(models.Model):
-    """A task the arbetsgrupp delegates (arbetsuppgift)."""
+    """A task the arbetsgrupp delegates (arbetsuppgift): vad, vem, när, uppföljning and how
+    it was reported back (återkoppling)."""
 
     class Status(models.TextChoices):
         NY = "ny", "Ny"
@@ -228,7 +241,7 @@ class Task(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     status = models.CharField("status", max_length=10, choices=Status, default=Status.NY)
     due_at = models.DateTimeField("när", null=True, blank=True)
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="tasks")
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="tasks")
     what = models.CharField("vad", max_length=500)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -238,17 +251,62 @@ class Task(models.Model):
         blank=True,
         related_name="tasks",
     )
+    # Somebody inside the municipality without an account in the product.
+    assignee_name = models.CharField("namn", max_length=200, blank=True)
+    assignee_email = models.EmailField("e-post", blank=True)
+    follow_up_at = models.DateTimeField("uppföljning", null=True, blank=True)
+    feedback = models.TextField("återkoppling", blank=True)
+    delegated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="delegerad av",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="delegated_tasks",
+    )
+    created_at = models.DateTimeField("delegerad", default=timezone.now)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = "arbetsuppgift"
         verbose_name_plural = "arbetsuppgifter"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assignee__isnull=False) | ~Q(assignee_name=""),
+                name="task_has_assignee",
+            ),
+        ]
         indexes = [
-            # The start page's overdue count per event.
+            # The start page's overdue count per event, and the reminder scan by due time.
             models.Index(fields=["event", "status", "due_at"], name="task_event_open_due"),
+            models.Index(
+                fields=["due_at"], condition=Q(status__in=["ny", "pagar"]), name="task_open_due"
+            ),
+            models.Index(
+                fields=["follow_up_at"],
+                condition=Q(status__in=["ny", "pagar"]),
+                name="task_open_follow_up",
+            ),
         ]
 
     def __str__(self):
         return self.what
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def assignee_label(self) -> str:
+        return str(self.assignee) if self.assignee_id else self.assignee_name
+
+    @property
+    def assignee_address(self) -> str:
+        return self.assignee.email if self.assignee_id else self.assignee_email
 
 
 class LogEntry(models.Model):
@@ -261,6 +319,7 @@ class LogEntry(models.Model):
         MEMBERSHIP = "membership", "Medlemskap"
         EDIT = "edit", "Ändring"
         CONVENING = "convening", "Sammankallande"
+        TASK = "task", "Uppgift"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.NOTE)
@@ -369,40 +428,77 @@ class Notification(models.Model):
     Written in the same transaction as the change that causes it. `key` is the natural key
     (kind, object, recipient, occasion): a unique constraint makes a second write of the
     same message a no-op. A sender claims the row with a conditional UPDATE and mails only
-    if it won (services.send_notification), so a redelivered task or a second worker never
+    if it won (events.outbox.send), so a redelivered task or a second worker never
     sends twice.
     """
 
     class Kind(models.TextChoices):
         CONVENING = "convening", "Kallelse till startgruppen"
+        TASK_ASSIGNED = "task_assigned", "Ny uppgift"
+        TASK_DUE = "task_due", "Uppgift förfaller inom ett dygn"
+        TASK_OVERDUE = "task_overdue", "Uppgift försenad"
+        TASK_OVERDUE_LEAD = "task_overdue_lead", "Uppgift försenad (till arbetsgruppens ledare)"
+        FOLLOW_UP = "follow_up", "Dags att följa upp uppgift"
+        REPORT_DUE = "report_due", "Dags att rapportera till startgruppen"
+        NOT_MET = "not_met", "Startgruppen har inte träffats"
+        INFO_GAP = "info_gap", "Inget publicerat på länge"
+        REPORT = "report", "Lägesrapport"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    key = models.CharField(max_length=200, unique=True)
+    # Holds an e-mail address for recipients without an account: room for the longest.
+    key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=30, choices=Kind)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="notifications")
+    # A user gets it in the app and by e-mail; a named person without an account
+    # (a task's assignee_email) by e-mail only.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    email = models.EmailField(blank=True)
+    # Set for task reminders: one whose task is no longer open when it goes out is dropped.
+    task = models.ForeignKey(
+        Task, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
     subject = models.CharField(max_length=200)
     body = models.TextField()
     url = models.CharField(max_length=300, help_text="A path on this site.")
     ics = models.TextField(blank=True)
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(blank=True, null=True)
+    # The occasion a reminder is for (the task's due time, its follow-up time, ...):
+    # part of the natural key, and what the scan's anti-join compares against.
+    occasion = models.DateTimeField(null=True, blank=True)
+    # When it was due: a message sent well after this says it is late.
+    due_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(email=""),
+                name="notification_has_recipient",
+            ),
+        ]
         indexes = [
+            # The reminder scan's "already written?" anti-join.
+            models.Index(fields=["task", "kind", "occasion"], name="notification_task_occasion"),
             # The header's unread count and the user's notification list.
             models.Index(fields=["recipient", "read_at"], name="notification_unread"),
             # The sweeper's look for rows not yet mailed.
             models.Index(
                 fields=["created_at"],
-                condition=Q(sent_at__isnull=True),
-                name="notification_unsent",
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="notification_pending",
             ),
         ]
 

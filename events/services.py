@@ -1,15 +1,15 @@
 """Workflows on events that span models or have side effects. Each takes the acting user
 as `by` and writes the händelselogg in the same transaction."""
 
-from datetime import timedelta
+from datetime import datetime, time
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from events import outbox
 from events.ics import convening_ics, meeting_title
 from events.models import (
     CaseNumberSequence,
@@ -19,7 +19,9 @@ from events.models import (
     Membership,
     Notification,
     SituationPicture,
+    Task,
 )
+from events.texts import moment_text
 
 
 def add_log_entry(event: Event, *, by, text: str, happened_at=None, kind=LogEntry.Kind.NOTE):
@@ -98,94 +100,185 @@ def convene_startgroup(event: Event, *, members, meeting_at, location="", by) ->
     convening = Convening.objects.create(
         event=event, meeting_at=meeting_at, location=location, convened_by=by
     )
+    _invite(convening, members, invitees=members, by=by)
+    add_log_entry(
+        event,
+        by=by,
+        kind=LogEntry.Kind.CONVENING,
+        text=f"Startgruppen sammankallades till {_meeting_time(convening)}: "
+        + ", ".join(str(user) for user in members)
+        + ".",
+    )
+    return convening
+
+
+def _meeting_time(convening: Convening) -> str:
+    return formats.date_format(timezone.localtime(convening.meeting_at), "l j F Y \\k\\l. H:i")
+
+
+def _invite(convening: Convening, members, *, invitees, by):
+    """Send `invitees` the invitation (with an .ics naming all `members`), once each."""
+    event = convening.event
     path = reverse("event_detail", args=[event.pk])
     url = site_url(path)
-    ics = convening_ics(convening, members, url)
-    when = formats.date_format(timezone.localtime(meeting_at), "l j F Y \\k\\l. H:i")
-    subject = f"{meeting_title(convening)}, {when}"
+    when = _meeting_time(convening)
+    location = convening.location
     body = (
         f"{by} har registrerat ärendet {event.case_number} och sammankallar startgruppen "
         f"{when}{f' ({location})' if location else ''}.\n\n"
         f"Startgruppen besvarar handlingsplanens sex frågor och beslutar om en arbetsgrupp.\n\n"
         f"Öppna ärendet: {url}\n"
     )
-    notifications = Notification.objects.bulk_create(
+    ics = convening_ics(convening, members, url)
+    outbox.post(
         [
             Notification(
                 key=f"convening:{convening.pk}:{user.pk}",
                 kind=Notification.Kind.CONVENING,
                 event=event,
                 recipient=user,
-                subject=subject,
+                subject=f"{meeting_title(convening)}, {when}",
                 body=body,
                 url=path,
                 ics=ics,
             )
-            for user in members
+            for user in invitees
         ]
     )
+
+
+@transaction.atomic
+def change_startgroup(event: Event, members, *, by) -> None:
+    """Who sits in the startgrupp of this event (someone away, a deputy). Newcomers are
+    invited to the startgrupp's meeting if it has not been held yet."""
+    wanted = set(members)
+    current = {m.user: m for m in event.memberships.select_related("user")}
+    in_group = {u for u, m in current.items() if m.group == Membership.Group.STARTGRUPP}
+    added, removed = wanted - in_group, in_group - wanted
+    if not added and not removed:
+        return
+    for user in added:
+        Membership.objects.update_or_create(
+            event=event, user=user, defaults={"group": Membership.Group.STARTGRUPP}
+        )
+    Membership.objects.filter(event=event, user__in=removed).delete()
+    lines = []
+    if added:
+        lines.append("Med i startgruppen: " + ", ".join(sorted(map(str, added))) + ".")
+    if removed:
+        lines.append("Inte längre i startgruppen: " + ", ".join(sorted(map(str, removed))) + ".")
+    add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=" ".join(lines))
+    pending = event.convenings.filter(held_at__isnull=True).order_by("-meeting_at").first()
+    if pending and added:
+        _invite(pending, sorted(wanted, key=str), invitees=added, by=by)
+
+
+def delegate_task(event: Event, *, by, **fields) -> Task:
+    """The arbetsgrupp hands a task to someone (a user, or a named person with an e-mail
+    address); it is logged and the assignee is told at once. `fields`: what, assignee or
+    assignee_name + assignee_email, due_at, follow_up_at."""
+    task = Task.objects.create(event=event, delegated_by=by, **fields)
+    due = f" senast {moment_text(task.due_at)}" if task.due_at else ""
     add_log_entry(
         event,
         by=by,
-        kind=LogEntry.Kind.CONVENING,
-        text=f"Startgruppen sammankallades till {when}: "
-        + ", ".join(str(user) for user in members)
+        kind=LogEntry.Kind.TASK,
+        text=f"Uppgift delegerad till {task.assignee_label}{due}: {task.what}",
+    )
+    _tell_assignee(task, by=by)
+    return task
+
+
+def _tell_assignee(task: Task, *, by):
+    if task.assignee_id == by.pk or not task.assignee_address:
+        return
+    event = task.event
+    path = reverse("task_detail", args=[event.pk, task.pk])
+    due = f", klart senast {moment_text(task.due_at)}" if task.due_at else ""
+    outbox.post(
+        [
+            Notification(
+                key=f"task_assigned:{task.pk}:{task.assignee_id or task.assignee_email}",
+                kind=Notification.Kind.TASK_ASSIGNED,
+                event=event,
+                task=task,
+                recipient=task.assignee,
+                email="" if task.assignee_id else task.assignee_email,
+                subject=f"Ny uppgift i {event.case_number}: {task.what}"[:200],
+                body=(
+                    f"{by} har gett dig en uppgift i ärendet {event.case_number} "
+                    f"({event.title}){due}:\n\n{task.what}\n\n"
+                    f"Öppna uppgiften: {site_url(path)}\n"
+                ),
+                url=path,
+            )
+        ]
+    )
+
+
+class StaleTask(Exception):
+    """Someone else changed the task since the form was loaded."""
+
+
+def _save_task(task: Task, version: int, **changes):
+    now = timezone.now()
+    if "status" in changes and changes["status"] != task.status:
+        changes["status_changed_at"] = now
+    updated = Task.objects.filter(pk=task.pk, version=version).update(
+        version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise StaleTask
+    was_open = task.is_open
+    for field, value in changes.items():
+        setattr(task, field, value)
+    task.version = version + 1
+    if task.is_open and not was_open:
+        # Reopened: what was cancelled at closing is due again; the sweeper sends it.
+        Notification.objects.filter(
+            task=task, sent_at__isnull=True, cancelled_at__isnull=False
+        ).update(cancelled_at=None)
+    if not task.is_open:
+        # Nothing left to remind about: unsent reminders stay out of the inbox and the mail.
+        Notification.objects.filter(
+            task=task, sent_at__isnull=True, claimed_at__isnull=True
+        ).update(cancelled_at=now)
+
+
+@transaction.atomic
+def report_task_progress(task: Task, *, status: str, feedback: str, version: int, by) -> Task:
+    old_status = task.get_status_display()
+    _save_task(task, version, status=status, feedback=feedback)
+    if task.get_status_display() != old_status:
+        text = f"Uppgiften ”{task.what}” ({task.assignee_label}): {old_status} → "
+        text += task.get_status_display()
+    else:
+        text = f"Uppgiften ”{task.what}” ({task.assignee_label}): återkoppling uppdaterad"
+    add_log_entry(
+        task.event,
+        by=by,
+        kind=LogEntry.Kind.TASK,
+        text=f"{text}." + (f" Återkoppling: {feedback}" if feedback else ""),
+    )
+    return task
+
+
+@transaction.atomic
+def change_task(task: Task, data: dict, *, version: int, by) -> Task:
+    """A writer changes vad/vem/när/uppföljning; a new assignee is told."""
+    previous_assignee = (task.assignee_id, task.assignee_email)
+    _save_task(task, version, **data)
+    add_log_entry(
+        task.event,
+        by=by,
+        kind=LogEntry.Kind.TASK,
+        text=f"Uppgiften ändrad: {task.what} – {task.assignee_label}"
+        + (f", klart senast {moment_text(task.due_at)}" if task.due_at else "")
         + ".",
     )
-    enqueue_notifications([n.pk for n in notifications])
-    return convening
-
-
-def enqueue_notifications(pks):
-    from events.tasks import send_notification
-
-    # After commit: a worker that picks the task up must find the row.
-    transaction.on_commit(lambda: [send_notification.delay(str(pk)) for pk in pks])
-
-
-def send_notification(pk) -> bool:
-    """Mail one outbox row if nobody else has or is doing so. True if this call sent it."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_S)
-    won = Notification.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale), pk=pk, sent_at__isnull=True
-    ).update(claimed_at=now, attempts=F("attempts") + 1)
-    if not won:
-        return False
-    notification = Notification.objects.select_related("recipient").get(pk=pk)
-    if not notification.recipient.email:
-        # Nothing to mail: the in-app notification is all this person gets.
-        Notification.objects.filter(pk=pk).update(sent_at=now)
-        return False
-    message = EmailMessage(
-        subject=notification.subject,
-        body=notification.body,
-        to=[notification.recipient.email],
-    )
-    if notification.ics:
-        message.attach("kallelse.ics", notification.ics, "text/calendar; method=REQUEST")
-    try:
-        mailers.default.send_messages([message])
-    except Exception:
-        # Let the next attempt (a Celery retry, or the sweeper) claim it again.
-        Notification.objects.filter(pk=pk, claimed_at=now).update(claimed_at=None)
-        raise
-    Notification.objects.filter(pk=pk).update(sent_at=timezone.now())
-    return True
-
-
-def sweep_outbox() -> int:
-    """Re-enqueue rows no sender finished: the broker lost the task, or a worker died."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_S)
-    pending = Notification.objects.filter(
-        Q(claimed_at__isnull=True, created_at__lt=now - timedelta(seconds=60))
-        | Q(claimed_at__lt=stale),
-        sent_at__isnull=True,
-    ).values_list("pk", flat=True)[:1000]
-    pks = list(pending)
-    enqueue_notifications(pks)
-    return len(pks)
+    if (task.assignee_id, task.assignee_email) != previous_assignee:
+        _tell_assignee(task, by=by)
+    return task
 
 
 class StalePicture(Exception):
@@ -266,6 +359,10 @@ def record_decisions(event: Event, data: dict, *, by):
                 if u.pk not in already
             ]
         )
+        # A läsbehörig who joins the arbetsgrupp now writes too.
+        Membership.objects.filter(
+            event=event, user__in=added, group=Membership.Group.LASARE
+        ).update(group=Membership.Group.ARBETSGRUPP)
         Membership.objects.filter(pk__in=[m.pk for m in removed]).delete()
         if added:
             lines.append("Med i arbetsgruppen: " + ", ".join(sorted(map(str, added))) + ".")
@@ -275,19 +372,38 @@ def record_decisions(event: Event, data: dict, *, by):
                 + ", ".join(sorted(str(m.user) for m in removed))
                 + "."
             )
-        if data["workgroup_lead"] != event.workgroup_lead and data["workgroup_lead"]:
-            lines.append(f"Arbetsgruppens ledare: {data['workgroup_lead']}.")
+        if data["workgroup_lead"] != event.workgroup_lead:
+            lead = data["workgroup_lead"]
+            lines.append(
+                f"Arbetsgruppens ledare: {lead}." if lead else "Arbetsgruppen har ingen ledare."
+            )
         if (data["reporter"], data["report_interval_days"]) != (
             event.reporter,
             event.report_interval_days,
-        ) and data["reporter"]:
+        ):
             lines.append(
                 f"{data['reporter']} informerar startgruppen var "
                 f"{data['report_interval_days']}:e dag."
+                if data["reporter"]
+                else "Ingen är utsedd att informera startgruppen."
             )
+        reporting_changed = (data["reporter"], data["report_interval_days"]) != (
+            event.reporter,
+            event.report_interval_days,
+        )
+        emails = data.get("politician_emails", event.politician_emails)
+        if emails != event.politician_emails:
+            lines.append(
+                "Politiker som informeras: " + ", ".join(emails.split()) + "."
+                if emails
+                else "Inga politiker är namngivna för information."
+            )
+            event.politician_emails = emails
         for field in DECISION_FIELDS:
             setattr(event, field, data[field])
-        event.save(update_fields=DECISION_FIELDS)
+        if reporting_changed:
+            event.reporting_since = timezone.now()
+        event.save(update_fields=[*DECISION_FIELDS, "politician_emails", "reporting_since"])
         if lines:
             add_log_entry(event, by=by, kind=LogEntry.Kind.DECISION, text=" ".join(lines))
 
@@ -332,3 +448,35 @@ def update_event(event: Event, data: dict, *, version: int, by) -> list[str]:
                 event, by=by, kind=LogEntry.Kind.EDIT, text=f"Uppgifter ändrade: {labels}."
             )
     return changed
+
+
+def correct_varsel_dates(event: Event, *, notice_on, earliest_on, reason: str, by):
+    """Record the dates of the actual notice where they differ from the computed ones."""
+    with transaction.atomic():
+        event.varsel_notice_on, event.varsel_earliest_on = notice_on, earliest_on
+        event.save(update_fields=["varsel_notice_on", "varsel_earliest_on"])
+
+        def day(value):
+            return formats.date_format(value, "j F Y") if value else "beräknat"
+
+        add_log_entry(
+            event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Varselklockan rättad: varslat {day(notice_on)}, tidigast genomförd "
+            f"{day(earliest_on)}. Skäl: {reason}",
+        )
+
+
+def delegate_varsel_milestones(event: Event, clock, *, assignee, by) -> list[Task]:
+    """The clock's suggested milestones as tasks, in one step. A milestone already on the
+    event as an open task is not added again, so a second click adds nothing."""
+    with transaction.atomic():
+        existing = set(event.tasks.filter(status__in=Task.OPEN).values_list("what", flat=True))
+        tasks = []
+        for what, day in clock.milestones:
+            if what in existing:
+                continue
+            due_at = timezone.make_aware(datetime.combine(day, time(12)))
+            tasks.append(delegate_task(event, by=by, what=what, assignee=assignee, due_at=due_at))
+        return tasks

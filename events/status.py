@@ -2,7 +2,8 @@
 (verksamhetsplanen: "färgsättning (röd, gul, grön)"). The rule lives here and only here.
 
 - röd: a task more than RED_AFTER_DAYS overdue, RED_AT_OVERDUE or more overdue tasks, or a
-  missed report to the startgrupp;
+  missed report to the startgrupp (none sent for the decided interval plus REPORT_GRACE since
+  the last one, or since the reporter was appointed);
 - gul: at least one overdue task;
 - grön: nothing overdue.
 A closed event has no colour.
@@ -17,6 +18,7 @@ from events.models import Task
 
 RED_AFTER_DAYS = 7
 RED_AT_OVERDUE = 3
+REPORT_GRACE = timedelta(days=1)
 
 LABELS = {"gron": "Grön", "gul": "Gul", "rod": "Röd"}
 
@@ -43,14 +45,21 @@ def with_overdue(events, now=None):
     )
 
 
+def missed_reports(event, now=None) -> int:
+    """Reports to the startgrupp that are overdue: sending one restarts `reporting_since`."""
+    if not (event.reporter_id and event.report_interval_days and event.reporting_since):
+        return 0
+    interval = timedelta(days=event.report_interval_days)
+    late = (now or timezone.now()) - event.reporting_since - REPORT_GRACE
+    return max(0, late // interval)
+
+
 def colour_of(event, now=None) -> str | None:
     if event.is_closed:
         return None
     return colour(
         overdue_tasks=event.overdue_tasks,
         oldest_overdue_since=event.oldest_overdue_since,
-        # Reports to the startgrupp are recorded by the lägesrapport (issue 8); until then
-        # none can be missed.
-        missed_reports=0,
+        missed_reports=missed_reports(event, now),
         now=now,
     )

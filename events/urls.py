@@ -5,6 +5,7 @@ from events import views
 urlpatterns = [
     path("", views.start, name="start"),
     path("arenden/ny/", views.event_create, name="event_create"),
+    path("uppgifter/", views.my_tasks, name="my_tasks"),
     path("notiser/", views.notifications, name="notifications"),
     path("notiser/lasta/", views.notifications_read, name="notifications_read"),
     path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
@@ -19,5 +20,19 @@ urlpatterns = [
         name="picture_history",
     ),
     path("arenden/<uuid:event_id>/beslut/", views.decisions, name="decisions"),
+    path("arenden/<uuid:event_id>/startgrupp/", views.startgroup_edit, name="startgroup_edit"),
     path("arenden/<uuid:event_id>/fas/", views.phase_change, name="phase_change"),
+    path("arenden/<uuid:event_id>/uppgifter/", views.task_list, name="task_list"),
+    path("arenden/<uuid:event_id>/varsel/", views.varsel_clock, name="varsel_clock"),
+    path("arenden/<uuid:event_id>/varsel/uppgifter/", views.varsel_tasks, name="varsel_tasks"),
+    path(
+        "arenden/<uuid:event_id>/uppgifter/<uuid:task_id>/",
+        views.task_detail,
+        name="task_detail",
+    ),
+    path(
+        "arenden/<uuid:event_id>/uppgifter/<uuid:task_id>/andra/",
+        views.task_edit,
+        name="task_edit",
+    ),
 ]

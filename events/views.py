@@ -1,14 +1,25 @@
+from copy import copy
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError
-from django.db.models import Case, Q, When
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Lower
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events import services, status
-from events.access import Access, events_for_user, get_event_for_user
+from events import services, status, varsel
+from events.access import (
+    Access,
+    events_for_user,
+    get_event_for_user,
+    get_task_for_user,
+    may_update_task,
+)
 from events.forms import (
     DUPLICATE_CASE_NUMBER,
     DecisionsForm,
@@ -18,8 +29,18 @@ from events.forms import (
     LogEntryForm,
     PhaseForm,
     SituationPictureForm,
+    StartgroupForm,
+    TaskFilterForm,
+    TaskForm,
+    TaskProgressForm,
+    VarselCorrectionForm,
 )
-from events.models import QUESTIONS, Membership, Phase
+from events.models import QUESTIONS, Membership, Phase, Task
+
+TASK_CHANGED_MEANWHILE = (
+    "Någon annan ändrade uppgiften medan du skrev. Din text finns kvar här; "
+    "kontrollera den mot det nya och spara igen."
+)
 
 
 @require_GET
@@ -89,6 +110,7 @@ def _detail_context(event, form):
         "log_count": event.log_entries.count(),
         "log_form": form,
         "phase_form": PhaseForm(initial={"phase": event.phase}),
+        "clock": varsel.clock_for(event),
     }
 
 
@@ -186,6 +208,7 @@ def decisions(request, event_id):
     initial = {
         "inform_politicians": {True: "ja", False: "nej"}.get(event.inform_politicians, ""),
         "politicians_interval_days": event.politicians_interval_days,
+        "politician_emails": event.politician_emails,
         "workgroup": workgroup,
         "workgroup_lead": event.workgroup_lead_id,
         "reporter": event.reporter_id,
@@ -198,6 +221,20 @@ def decisions(request, event_id):
         messages.success(request, "Besluten är sparade och loggade.")
         return redirect("event_detail", event_id=event.pk)
     return render(request, "events/decisions.html", {"event": event, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def startgroup_edit(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    current = [m.user_id for m in event.memberships.filter(group=Membership.Group.STARTGRUPP)]
+    form = StartgroupForm(
+        request.POST if request.method == "POST" else None, initial={"members": current}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.change_startgroup(event, form.cleaned_data["members"], by=request.user)
+        messages.success(request, "Startgruppen är sparad.")
+        return redirect("event_detail", event_id=event.pk)
+    return render(request, "events/startgroup_edit.html", {"event": event, "form": form})
 
 
 @require_POST
@@ -265,7 +302,8 @@ NOTIFICATIONS_SHOWN = 50
 
 @require_GET
 def notifications(request):
-    mine = request.user.notifications.select_related("event")[:NOTIFICATIONS_SHOWN]
+    mine = request.user.notifications.filter(cancelled_at__isnull=True).select_related("event")
+    mine = mine[:NOTIFICATIONS_SHOWN]
     return render(request, "events/notifications.html", {"notifications": mine})
 
 
@@ -273,3 +311,175 @@ def notifications(request):
 def notifications_read(request):
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notifications")
+
+
+def _tasks_in_order(tasks):
+    return tasks.select_related("assignee", "delegated_by").order_by(
+        F("due_at").asc(nulls_last=True), "created_at"
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def task_list(request, event_id):
+    """The event's tasks, filtered by status and assignee, soonest due first; writers
+    delegate a new one from the same page."""
+    event = get_event_for_user(request, event_id, write=request.method == "POST")
+    form = TaskForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        task = services.delegate_task(event, by=request.user, **form.task_fields())
+        messages.success(request, f"Uppgiften är delegerad till {task.assignee_label}.")
+        return redirect("task_list", event_id=event.pk)
+    assignees = event.tasks.values_list(
+        "assignee", "assignee__first_name", "assignee__last_name", "assignee_name"
+    ).distinct()
+    filters = TaskFilterForm(request.GET, assignees=assignees)
+    tasks = _tasks_in_order(event.tasks.all())
+    if filters.is_valid():
+        tasks = filters.apply(tasks)
+    tasks = list(tasks)
+    for task in tasks:
+        task.event = event
+        task.can_update = may_update_task(request.user, task, can_write=event.can_write)
+        task.progress_form = TaskProgressForm(task=task)
+    context = {"event": event, "tasks": tasks, "form": form, "filters": filters}
+    return render(request, "events/task_list.html", context)
+
+
+@require_GET
+def my_tasks(request):
+    """Mina uppgifter: the user's tasks across all events, open ones first."""
+    filters = TaskFilterForm(request.GET)
+    tasks = _tasks_in_order(Task.objects.filter(assignee=request.user)).select_related("event")
+    if filters.is_valid():
+        tasks = filters.apply(tasks)
+    tasks = list(tasks)
+    for task in tasks:
+        task.can_update = may_update_task(request.user, task, can_write=False)
+        task.progress_form = TaskProgressForm(task=task)
+    return render(request, "events/my_tasks.html", {"tasks": tasks, "filters": filters})
+
+
+@require_http_methods(["GET", "POST"])
+def task_detail(request, event_id, task_id):
+    """One task; its assignee or a writer reports status and återkoppling, inline (htmx)
+    from the lists or as a plain form post."""
+    task = get_task_for_user(request, event_id, task_id, write=request.method == "POST")
+    form = TaskProgressForm(request.POST if request.method == "POST" else None, task=task)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_task_progress(
+                task,
+                status=form.cleaned_data["status"],
+                feedback=form.cleaned_data["feedback"],
+                version=form.cleaned_data["version"],
+                by=request.user,
+            )
+            saved = True
+        except services.StaleTask:
+            task = get_task_for_user(request, event_id, task_id, write=True)
+            # Keep what the user typed; they can save it over the newer version knowingly.
+            data = request.POST.copy()
+            data["version"] = task.version
+            form = TaskProgressForm(data, task=task)
+            form.is_valid()
+            form.add_error(None, TASK_CHANGED_MEANWHILE)
+    if saved and not request.htmx:
+        messages.success(request, "Uppgiften är uppdaterad.")
+        return redirect(safe_next(request) or reverse("task_detail", args=[event_id, task.pk]))
+    if saved:
+        form = TaskProgressForm(task=task)
+    context = {"task": task, "event": task.event, "form": form, "saved": saved}
+    if request.htmx:
+        return render(request, "events/task_detail.html#task_card", context)
+    return render(request, "events/task_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def task_edit(request, event_id, task_id):
+    # Changing vad/vem/när is the arbetsgrupp's, as delegating is.
+    event = get_event_for_user(request, event_id, write=True)
+    task = get_object_or_404(event.tasks, pk=task_id)
+    task.event = event
+    # A copy: validating a bound ModelForm writes into its instance, and the service
+    # compares against the task as it was.
+    form = TaskForm(
+        request.POST if request.method == "POST" else None,
+        instance=copy(task),
+        initial={"version": task.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_task(
+                task,
+                form.task_fields(),
+                version=form.cleaned_data["version"] or 0,
+                by=request.user,
+            )
+        except services.StaleTask:
+            # Show what is saved now and keep what the user typed, on top of the new version,
+            # so that saving again (knowingly) goes through.
+            task = get_object_or_404(event.tasks, pk=task_id)
+            task.event = event
+            data = request.POST.copy()
+            data["version"] = task.version
+            form = TaskForm(data, instance=copy(task))
+            form.is_valid()
+            form.add_error(None, TASK_CHANGED_MEANWHILE)
+        else:
+            messages.success(request, "Uppgiften är ändrad.")
+            return redirect("task_list", event_id=task.event.pk)
+    return render(
+        request, "events/task_edit.html", {"task": task, "event": task.event, "form": form}
+    )
+
+
+def safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def varsel_clock(request, event_id):
+    """The varsel clock: the statutory dates, and their correction from the actual notice."""
+    event = get_event_for_user(request, event_id, write=request.method == "POST")
+    clock = varsel.clock_for(event)
+    if clock is None:
+        raise Http404
+    initial = {"notice_on": event.varsel_notice_on, "earliest_on": event.varsel_earliest_on}
+    form = VarselCorrectionForm(
+        request.POST if request.method == "POST" else None, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        services.correct_varsel_dates(
+            event,
+            notice_on=form.cleaned_data["notice_on"],
+            earliest_on=form.cleaned_data["earliest_on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+        messages.success(request, "Datumen är rättade och ändringen är loggad.")
+        return redirect("varsel_clock", event_id=event.pk)
+    return render(request, "events/varsel.html", {"event": event, "clock": clock, "form": form})
+
+
+@require_POST
+def varsel_tasks(request, event_id):
+    """The clock's milestones become tasks in one step, for the arbetsgrupp's lead (or the
+    one who clicks, if there is no lead yet)."""
+    event = get_event_for_user(request, event_id, write=True)
+    clock = varsel.clock_for(event)
+    if clock is None:
+        raise Http404
+    if not clock.milestones:
+        messages.error(request, "Ange när varslet lämnades innan delmålen kan bli uppgifter.")
+        return redirect("varsel_clock", event_id=event.pk)
+    assignee = event.workgroup_lead or request.user
+    tasks = services.delegate_varsel_milestones(event, clock, assignee=assignee, by=request.user)
+    if tasks:
+        messages.success(request, f"{len(tasks)} uppgifter delegerade till {assignee}.")
+    else:
+        messages.info(request, "Delmålen finns redan som öppna uppgifter.")
+    return redirect("task_list", event_id=event.pk)

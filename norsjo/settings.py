@@ -45,12 +45,14 @@ INSTALLED_APPS = [
     "events",
     "assessment",
     "commsplan",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.sessions.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -152,9 +154,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Idle expiry: the cookie's age is renewed on every request, so a session ends after this
 # long without activity (a shared office laptop left open).
+# In-process: it holds only rendered fragments whose key names their content (the event
+# page's timeline by the log's length), so several processes and hosts never disagree.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 120, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # accounts.sessions.SlidingSessionMiddleware
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Failed logins per username and client address before that pair must wait. Keyed on both,
@@ -226,6 +232,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # kombu's default is "control" in the working directory, i.e. inside the checkout.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
         "polling_interval": envfloat("BROKER_POLL_INTERVAL_S", 0.1, minimum=0.01),
     }
@@ -242,9 +250,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "events.tasks.sweep_outbox",
         "schedule": envint("OUTBOX_SWEEP_INTERVAL_S", 60, minimum=5),
     },
+    # Writes the reminders that have fallen due; the unique natural key makes a second
+    # beat, or a tick that overlaps the previous one, harmless.
+    "scan-reminders": {
+        "task": "events.tasks.scan_reminders",
+        "schedule": envint("REMINDER_SCAN_INTERVAL_S", 60, minimum=5),
+    },
     "purge-expired-logins-and-sessions": {
         "task": "accounts.tasks.purge_expired",
         "schedule": envint("PURGE_INTERVAL_S", 3600, minimum=10),
+    },
+    # Reminds the kommunikatör when nothing has been published for INFO_GAP_DAYS.
+    "remind-info-gaps": {
+        "task": "commsplan.tasks.remind_info_gaps",
+        "schedule": envint("INFO_GAP_SCAN_INTERVAL_S", 900, minimum=10),
     },
 }
 
@@ -261,8 +280,15 @@ CASE_NUMBER_REGEX = (
 CASE_NUMBER_EXAMPLE = CASE_NUMBER_FORMAT.format(year=2026, seq=123)
 # The startgrupp meeting a new event proposes: "skyndsamt", by default within two hours.
 CONVENE_WITHIN_MINUTES = envint("CONVENE_WITHIN_MINUTES", 120, minimum=0)
+# A task due within this many hours reminds its assignee.
+TASK_DUE_SOON_HOURS = envint("TASK_DUE_SOON_HOURS", 24, minimum=1)
+# A task overdue this many days is also reported to the arbetsgrupp's lead.
+TASK_ESCALATE_AFTER_DAYS = envint("TASK_ESCALATE_AFTER_DAYS", 2, minimum=0)
 # A claimed outbox row not marked sent after this long is handed to a sender again.
 OUTBOX_CLAIM_TIMEOUT_S = envint("OUTBOX_CLAIM_TIMEOUT_S", 300, minimum=30)
+# Kommunikationsplanen: "Undvika informationsgluggar". The kommunikatör is reminded when
+# nothing about an ongoing event has been published for this many days.
+INFO_GAP_DAYS = envint("INFO_GAP_DAYS", 3, minimum=1)
 
 
 # Security ---------------------------------------------------------------------------------
@@ -301,4 +327,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.forms import AdminLoginForm
-from accounts.views import LoginView
+from accounts.views import LoginView, account_settings
 from norsjo.health import healthz, robots_txt
 
 # The admin logs in through the same throttled form as everyone else.
@@ -15,7 +15,11 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", robots_txt),
     path("konto/logga-in/", LoginView.as_view(), name="login"),
+    path("konto/installningar/", account_settings, name="account_settings"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("events.urls")),
+    path("", include("commsplan.urls")),
+    path("", include("assessment.urls")),
+    path("", include("reports.urls")),
 ]

@@ -23,6 +23,7 @@ class Cast:
     outsider: User  # Olle: works at the municipality, not on this event: 404 everywhere
     superuser: User  # Admin: sees and changes everything
     event: Event
+    task: Task = None  # Lena's task on the event, delegated by Sara
 
     @property
     def startgrupp(self) -> list[User]:
@@ -88,7 +89,10 @@ def create_cast() -> Cast:
             Membership(event=cast.event, user=cast.lasare, group="lasare"),
         ]
     )
-    Task.objects.create(
-        event=cast.event, what="Ring omställningsfonden", assignee=cast.task_holder
+    cast.task = Task.objects.create(
+        event=cast.event,
+        what="Ring omställningsfonden",
+        assignee=cast.task_holder,
+        delegated_by=cast.arbetsgrupp,
     )
     return cast

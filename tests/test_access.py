@@ -5,10 +5,15 @@ import uuid
 import pytest
 from django.urls import get_resolver, reverse
 
+from commsplan.models import PressText
+from commsplan.services import plan_for
 from events.models import Phase
+from reports.services import create_draft
+from tests import sheets
 
 # Every URL that carries an event id, with how it is called and what it needs:
-#   "read": members; "summary": members and task holders; "write": writers among members.
+#   "read": members; "summary": members and task holders; "write": writers among members;
+#   "task"/"task_write": seeing/reporting on Lena's task: members/writers, and Lena.
 # A new event URL fails test_every_event_url_is_in_the_matrix until it is classified here.
 EVENT_URLS = {
     "event_detail": ("GET", "read", {}),
@@ -22,18 +27,161 @@ EVENT_URLS = {
     "decisions": ("GET", "read", {}),
     "decisions_post": ("POST", "write", {}),
     "phase_change": ("POST", "write", {"phase": "analysera"}),
+    "startgroup_edit": ("GET", "write", {}),
+    "task_list": ("GET", "read", {}),
+    "task_list_post": ("POST", "write", {"what": "Boka lokal", "assignee_name": "Kim"}),
+    # Lena's task: she sees it and reports on it, like the writers.
+    "task_detail": ("GET", "task", {}),
+    "task_detail_post": ("POST", "task_write", {"status": "pagar", "version": 1}),
+    "task_edit": ("GET", "write", {}),
+    "commsplan": ("GET", "read", {}),
+    "commsplan_edit": ("GET", "write", {}),
+    "commsplan_edit_post": ("POST", "write", {"problem": "Varsel."}),
+    "company_announcement": ("GET", "write", {}),
+    "company_announcement_post": ("POST", "write", {"at": "2026-11-20T10:00", "where": "Webb"}),
+    "tidplan_row_edit": ("GET", "write", {}),
+    "tidplan_row_edit_post": ("POST", "write", {"status": "pagar"}),
+    "talking_points_edit": ("GET", "write", {}),
+    "talking_points_edit_post": ("POST", "write", {"talking_points": "Vi finns här."}),
+    "talking_points_pdf": ("GET", "read", {}),
+    "press_text_create": ("GET", "write", {}),
+    "press_text_create_post": ("POST", "write", {"title": "Varsel"}),
+    "press_text_detail": ("GET", "read", {}),
+    "press_text_edit": ("GET", "write", {}),
+    "press_text_edit_post": ("POST", "write", {"title": "Varsel"}),
+    "press_text_fact_check": ("POST", "write", {}),
+    "press_text_approve": ("POST", "write", {}),
+    "press_text_publish": ("GET", "write", {}),
+    "press_text_publish_post": ("POST", "write", {}),
+    "press_text_correct": ("POST", "write", {}),
+    "press_text_pdf": ("GET", "read", {}),
+    "sheet": ("GET", "read", {}),
+    "sheet_changes": ("GET", "read", {}),
+    "sheet_presence": ("GET", "read", {}),
+    "row_add": ("POST", "write", {"section": "fakta", "fakta-what": "Facket är kontaktat."}),
+    "row_edit": ("GET", "read", {}),
+    "row_edit_post": ("POST", "write", {"what": "Ändrad fakta.", "version": 1}),
+    "row_move": ("POST", "write", {"direction": "upp"}),
+    "row_remove": ("POST", "write", {"version": 1}),
+    "row_restore": ("POST", "write", {"version": 1}),
+    "row_delegate": ("GET", "write", {}),
+    "row_delegate_post": ("POST", "write", {}),
+    "row_history": ("GET", "read", {}),
+    "sheet_history": ("GET", "read", {}),
+    "snapshot_create": ("POST", "write", {"label": "Lägesbild 14.00"}),
+    "snapshot_detail": ("GET", "read", {}),
+    "sheet_export": ("GET", "read", {}),
+    "sheet_import": ("GET", "read", {}),
+    "sheet_import_post": ("POST", "write", {}),
+    "import_confirm": ("POST", "write", {}),
+    "parties": ("GET", "read", {}),
+    "parties_post": ("POST", "write", {}),
+    "party_detail": ("GET", "read", {}),
+    "party_detail_post": ("POST", "write", {}),
+    "contact_add": ("POST", "write", {}),
+    "varsel_clock": ("GET", "read", {}),
+    "varsel_clock_post": ("POST", "write", {"reason": "Varslet daterat en dag senare."}),
+    "varsel_tasks": ("POST", "write", {}),
+    "report_list": ("GET", "read", {}),
+    "report_create": ("GET", "write", {}),
+    "report_create_post": ("POST", "write", {"summary": "Läget är lugnt."}),
+    "report_detail": ("GET", "read", {}),
+    "report_detail_post": ("POST", "write", {"summary": "Läget är lugnt."}),
+    "report_approve": ("POST", "write", {}),
+    "report_send": ("POST", "write", {}),
+    "report_pdf": ("GET", "read", {}),
+}
+
+
+def _first_row(cast):
+    return plan_for(cast.event).rows.get(position=0)
+
+
+def _text(cast):
+    return PressText.objects.create(
+        row=_first_row(cast),
+        title="Varslet",
+        body="<p>Text</p>",
+        contact=cast.kommunikator,
+        author=cast.kommunikator,
+    )
+
+
+# The bedömningsmall's URLs with more than the event id: the other ids, made on cast.event.
+SHEET_ARGS = {
+    # Not an id: a change for the poll to report (with none it answers 204).
+    "sheet_changes": lambda cast: sheets.a_row(cast) and [],
+    "row_edit": lambda cast: [sheets.a_row(cast).pk],
+    "row_move": lambda cast: [sheets.a_row(cast).pk],
+    "row_remove": lambda cast: [sheets.a_row(cast).pk],
+    "row_restore": lambda cast: [sheets.a_row(cast).pk],
+    "row_delegate": lambda cast: [sheets.a_row(cast).pk],
+    "row_history": lambda cast: [sheets.a_row(cast).pk],
+    "snapshot_detail": lambda cast: [sheets.a_snapshot(cast).pk],
+    "import_confirm": lambda cast: [sheets.a_draft(cast).pk],
+    "party_detail": lambda cast: [sheets.a_party(cast).pk],
+    "contact_add": lambda cast: [sheets.a_party(cast).pk],
+}
+SHEET_TWO_METHODS = {"row_edit", "row_delegate", "sheet_import", "parties", "party_detail"}
+
+
+def _report(cast):
+    return create_draft(
+        cast.event, summary="Läget.", decisions_needed="", hidden=[], by=cast.arbetsgrupp
+    )
+
+
+# URLs that name an object of the event besides the event: how to make one on cast.event.
+OBJECT_ARGS = {
+    **dict.fromkeys(["task_detail", "task_edit"], lambda cast: [cast.task.pk]),
+    **SHEET_ARGS,
+    **dict.fromkeys(
+        ["tidplan_row_edit", "talking_points_edit", "talking_points_pdf", "press_text_create"],
+        lambda cast: [_first_row(cast).pk],
+    ),
+    **dict.fromkeys(
+        [name for name in EVENT_URLS if name.startswith("press_text_") and "create" not in name],
+        lambda cast: [_text(cast).pk],
+    ),
+    **dict.fromkeys(
+        ["report_detail", "report_approve", "report_send", "report_pdf"],
+        lambda cast: [_report(cast).pk],
+    ),
+}
+
+# Views that take both GET and POST.
+GET_AND_POST = {
+    "event_edit",
+    "startgroup_edit",
+    "picture_edit",
+    "decisions",
+    "task_list",
+    "task_detail",
+    "task_edit",
+    "commsplan_edit",
+    "company_announcement",
+    "tidplan_row_edit",
+    "talking_points_edit",
+    "press_text_create",
+    "press_text_edit",
+    "press_text_publish",
+    "varsel_clock",
+    "report_create",
+    "report_detail",
+    *SHEET_TWO_METHODS,
 }
 
 # What each persona may do on cast.event.
+WRITER = {"read", "summary", "write", "task", "task_write"}
 ALLOWED = {
-    "superuser": {"read", "summary", "write"},
-    "kommunchef": {"read", "summary", "write"},
-    "kso": {"read", "summary", "write"},
-    "utvecklingschef": {"read", "summary", "write"},
-    "kommunikator": {"read", "summary", "write"},
-    "arbetsgrupp": {"read", "summary", "write"},
-    "lasare": {"read", "summary"},
-    "task_holder": {"summary"},
+    "superuser": WRITER,
+    "kommunchef": WRITER,
+    "kso": WRITER,
+    "utvecklingschef": WRITER,
+    "kommunikator": WRITER,
+    "arbetsgrupp": WRITER,
+    "lasare": {"read", "summary", "task"},
+    "task_holder": {"summary", "task", "task_write"},
     "outsider": set(),
 }
 
@@ -52,6 +200,13 @@ def url_name(name):
     return name.removesuffix("_post")
 
 
+def url_of(name, cast, event_id=None):
+    extra = OBJECT_ARGS.get(url_name(name))
+    return reverse(
+        url_name(name), args=[event_id or cast.event.pk, *(extra(cast) if extra else [])]
+    )
+
+
 def test_every_event_url_is_in_the_matrix():
     assert event_url_names() == {url_name(name) for name in EVENT_URLS}
 
@@ -61,8 +216,9 @@ def expected_status(persona, method, needs):
     if needs in allowed:
         # A page, or after a POST a redirect (htmx-aware views answer a fragment instead).
         return {200, 302} if method == "POST" else {200}
-    if needs == "write" and allowed & {"read"}:
-        return {403}  # may see the event, may not change it
+    # May see it, may not change it.
+    if (needs == "write" and "read" in allowed) or (needs == "task_write" and "task" in allowed):
+        return {403}
     return {404}  # never learn that the event exists
 
 
@@ -79,7 +235,7 @@ def call(client, method, url, data, htmx):
 def test_access_matrix(client, cast, persona, name, htmx):
     method, needs, data = EVENT_URLS[name]
     client.force_login(getattr(cast, persona))
-    response = call(client, method, reverse(url_name(name), args=[cast.event.pk]), data, htmx)
+    response = call(client, method, url_of(name, cast), data, htmx)
     assert response.status_code in expected_status(persona, method, needs)
     if response.status_code == 404:
         assert cast.event.title.encode() not in response.content
@@ -89,7 +245,7 @@ def test_access_matrix(client, cast, persona, name, htmx):
 @pytest.mark.parametrize("name", sorted(EVENT_URLS))
 def test_anonymous_is_sent_to_login(client, cast, name, htmx):
     method, _, data = EVENT_URLS[name]
-    url = reverse(url_name(name), args=[cast.event.pk])
+    url = url_of(name, cast)
     response = call(client, method, url, data, htmx)
     login = f"{reverse('login')}?next={url}"
     if htmx:
@@ -105,7 +261,7 @@ def test_anonymous_is_sent_to_login(client, cast, name, htmx):
 def test_an_event_that_does_not_exist_is_404_even_for_a_superuser(client, cast, name):
     method, _, data = EVENT_URLS[name]
     client.force_login(cast.superuser)
-    response = call(client, method, reverse(url_name(name), args=[uuid.uuid4()]), data, False)
+    response = call(client, method, url_of(name, cast, uuid.uuid4()), data, False)
     assert response.status_code == 404
 
 
@@ -118,12 +274,7 @@ def test_a_closed_event_is_read_only_for_everyone(client, cast, persona, name):
     cast.event.save(update_fields=["phase"])
     method, _, data = EVENT_URLS[name]
     client.force_login(getattr(cast, persona))
-    assert (
-        call(
-            client, method, reverse(url_name(name), args=[cast.event.pk]), data, False
-        ).status_code
-        == 403
-    )
+    assert call(client, method, url_of(name, cast), data, False).status_code == 403
     # ...and stays readable: public records are not hidden.
     assert client.get(reverse("event_detail", args=[cast.event.pk])).status_code == 200
 
@@ -148,10 +299,7 @@ def test_a_task_holder_sees_only_their_own_tasks_in_the_summary(client, cast):
 @pytest.mark.parametrize("name", sorted(EVENT_URLS))
 def test_a_wrong_method_is_405(client, cast, name):
     method, _, _ = EVENT_URLS[name]
-    if url_name(name) in {"event_edit", "picture_edit", "decisions"}:
-        wrong = "put"  # these take GET and POST
-    else:
-        wrong = "get" if method == "POST" else "post"
+    # Views in GET_AND_POST take both: PUT is their wrong method.
+    wrong = "put" if url_name(name) in GET_AND_POST else "get" if method == "POST" else "post"
     client.force_login(cast.kommunchef)
-    url = reverse(url_name(name), args=[cast.event.pk])
-    assert getattr(client, wrong)(url).status_code == 405
+    assert getattr(client, wrong)(url_of(name, cast)).status_code == 405

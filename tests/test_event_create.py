@@ -8,7 +8,7 @@ from icalendar import Calendar
 from events import services
 from events.forms import EventCreateForm
 from events.models import Convening, Event, LogEntry, Notification
-from events.tasks import send_notification
+from events.tasks import send_notifications
 from tests.conftest import wait_until
 
 URL = "/arenden/ny/"
@@ -172,13 +172,13 @@ def test_a_real_worker_mails_each_invitation_once_with_a_calendar_file(
     assert wait_until(lambda: len(smtp_server.messages) >= 4)
 
     # The same tasks delivered again (a broker redelivery): the worker runs them, finds
-    # each row already sent (the task returns False) and mails nothing more.
+    # each row already sent (the task mails 0) and mails nothing more.
     for notification in Notification.objects.all():
-        send_notification.delay(str(notification.pk))
+        send_notifications.delay([str(notification.pk)])
 
     def refused_resends():
         lines = celery_worker.log_path.read_text().splitlines()
-        return sum(1 for line in lines if "send_notification" in line and line.endswith(": False"))
+        return sum(1 for line in lines if "send_notifications" in line and line.endswith(": 0"))
 
     assert wait_until(lambda: refused_resends() == 4)
     assert len(smtp_server.messages) == 4

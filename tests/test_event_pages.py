@@ -151,3 +151,23 @@ def test_the_event_page_shows_the_latest_entries_and_links_to_the_whole_log(clie
     second = client.get(log, {"sida": 2}).text
     assert "Post nummer 149." in second
     assert "Sida 2 av 2" in second
+
+
+def test_the_cached_parts_of_the_event_page_follow_every_change(client, cast):
+    client.force_login(cast.kommunchef)
+    url = reverse("event_detail", args=[cast.event.pk])
+    decisions = reverse("decisions", args=[cast.event.pk])
+    data = {
+        "inform_politicians": "nej",
+        "workgroup": [cast.arbetsgrupp.pk],
+        "report_interval_days": "",
+    }
+    client.post(decisions, {**data, "workgroup_lead": cast.arbetsgrupp.pk})
+    assert "arbetsgrupp, ledare" in client.get(url).text
+    # Clearing the lead is logged too, so the cached list of people is not kept.
+    client.post(decisions, data)
+    page = client.get(url).text
+    assert "arbetsgrupp, ledare" not in page
+    assert "Arbetsgruppen har ingen ledare." in page
+    client.post(reverse("log_entry_add", args=[cast.event.pk]), {"text": "Facket ringde."})
+    assert "Facket ringde." in client.get(url).text

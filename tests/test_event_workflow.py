@@ -1,6 +1,9 @@
-from django.urls import reverse
+from datetime import timedelta
 
-from events.models import LogEntry, Membership, SituationPicture
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Convening, LogEntry, Membership, Notification, SituationPicture
 
 ANSWERS = {
     "what_happened": "Varsel om 38 tjänster.",
@@ -132,3 +135,50 @@ def test_answering_records_who_attended_the_startgrupp_meeting(client, cast):
     assert set(convening.attendees.values_list("pk", flat=True)) == set(attendees)
     form = client.get(url).context["form"]
     assert set(form["attendees"].initial) == set(attendees)
+
+
+def test_the_startgrupp_is_changed_and_a_newcomer_invited_to_the_coming_meeting(client, cast):
+    Convening.objects.create(
+        event=cast.event,
+        meeting_at=timezone.now() + timedelta(hours=1),
+        location="KS-salen",
+        convened_by=cast.utvecklingschef,
+    )
+    client.force_login(cast.kommunchef)
+    url = reverse("startgroup_edit", args=[cast.event.pk])
+    assert client.get(url).status_code == 200
+    keep = [cast.kommunchef, cast.utvecklingschef, cast.kommunikator]
+    response = client.post(url, {"members": [u.pk for u in [*keep, cast.arbetsgrupp]]})
+    assert response.status_code == 302
+    groups = dict(cast.event.memberships.values_list("user__username", "group"))
+    assert groups["sara"] == "startgrupp"
+    assert "erik" not in groups  # Erik, away, is no longer on the event
+    entry = LogEntry.objects.get(kind="membership")
+    assert "Med i startgruppen: Sara Eklund." in entry.text
+    assert "Inte längre i startgruppen: Erik Nordström." in entry.text
+    [invitation] = Notification.objects.filter(kind="convening")
+    assert invitation.recipient == cast.arbetsgrupp
+    assert "KS-salen" in invitation.body
+
+
+def test_the_startgrupp_cannot_be_emptied(client, cast):
+    client.force_login(cast.kommunchef)
+    response = client.post(reverse("startgroup_edit", args=[cast.event.pk]), {})
+    assert "Välj minst en person i startgruppen." in response.text
+    assert cast.event.memberships.filter(group="startgrupp").count() == 4
+
+
+def test_a_lasbehorig_who_joins_the_arbetsgrupp_may_write(client, cast):
+    client.force_login(cast.kommunchef)
+    client.post(
+        reverse("decisions", args=[cast.event.pk]),
+        {
+            "inform_politicians": "nej",
+            "workgroup": [cast.arbetsgrupp.pk, cast.lasare.pk],
+            "reporter": cast.lasare.pk,
+            "report_interval_days": 7,
+        },
+    )
+    assert cast.event.memberships.get(user=cast.lasare).group == "arbetsgrupp"
+    client.force_login(cast.lasare)
+    assert client.get(reverse("event_edit", args=[cast.event.pk])).status_code == 200

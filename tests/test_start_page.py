@@ -45,9 +45,15 @@ def test_active_events_come_first_with_phase_day_and_colour(client, cast):
     late = join(
         create_event_row("Sen uppgift", cast.kommunchef, company_name="Åkeri AB"), cast.kommunchef
     )
-    Task.objects.create(event=late, what="Ring facket", due_at=NOW - timedelta(days=1))
     Task.objects.create(
-        event=late, what="Klar sedan länge", status="klar", due_at=NOW - timedelta(days=30)
+        event=late, what="Ring facket", assignee_name="Kim", due_at=NOW - timedelta(days=1)
+    )
+    Task.objects.create(
+        event=late,
+        what="Klar sedan länge",
+        assignee_name="Kim",
+        status="klar",
+        due_at=NOW - timedelta(days=30),
     )
     client.force_login(cast.kommunchef)
     response = client.get(reverse("start"))
@@ -88,3 +94,17 @@ def test_search_by_title_company_or_case_number_and_filter_by_phase(client, cast
     assert [e.title for e in response.context["events"]] == expected
     if not expected:
         assert "Inga ärenden matchar sökningen." in response.text
+
+
+def test_a_report_to_the_startgrupp_missed_by_more_than_a_day_makes_the_event_red(client, cast):
+    cast.event.reporter = cast.arbetsgrupp
+    cast.event.report_interval_days = 7
+    cast.event.reporting_since = timezone.now() - timedelta(days=7, hours=23)
+    cast.event.save()
+    client.force_login(cast.kommunchef)
+    [event] = client.get(reverse("start")).context["events"]
+    assert event.status == "gron"  # due yesterday evening: within the day's grace
+    cast.event.reporting_since -= timedelta(hours=2)
+    cast.event.save()
+    [event] = client.get(reverse("start")).context["events"]
+    assert event.status == "rod"

@@ -114,6 +114,18 @@ class Command(BaseCommand):
             event=event,
             what="Ta fram siffror på kommunens skatteintäkter från de berörda",
             assignee=users["lena"],
+            delegated_by=users["sara"],
+            due_at=now + timedelta(hours=5),
+            follow_up_at=now + timedelta(days=1),
+        )
+        # Already late: the reminders (and their e-mails in the worker's console) show at once.
+        Task.objects.create(
+            event=event,
+            what="Boka lokal för informationsmöte med de varslade",
+            assignee=users["per"],
+            delegated_by=users["sara"],
+            created_at=now - timedelta(days=2),
+            due_at=now - timedelta(hours=3),
         )
         LogEntry.objects.create(
             event=event,

@@ -1,0 +1,160 @@
+from django import forms
+
+from accounts.models import User
+from assessment.models import Contact, ExternalParty, Row
+from assessment.parts import SECTIONS
+from events.forms import DATETIME_WIDGET
+
+ROW_WIDGETS = {
+    "what": forms.Textarea(attrs={"rows": 2}),
+    "follow_up": forms.Textarea(attrs={"rows": 2}),
+}
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class RowForm(forms.ModelForm):
+    """A row's text. `version` is the one the user saw; a save on an older one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Row
+        fields = ["what", "who", "when", "follow_up", "status", "audience"]
+        widgets = ROW_WIDGETS
+
+    def __init__(self, *args, section: str, row_id, **kwargs):
+        # Several rows may be open at once on the sheet: ids must not repeat.
+        super().__init__(*args, auto_id=f"id_{row_id}_%s", **kwargs)
+        _fit_to_section(self, section)
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.Meta.fields}
+
+
+class AddRowForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        queryset=Row.objects.none(),
+        required=False,
+        label="Hör till scenario",
+        empty_label="– Nytt scenario –",
+    )
+
+    class Meta:
+        model = Row
+        fields = ["what", "who", "when", "follow_up", "status", "audience"]
+        widgets = ROW_WIDGETS
+        error_messages = {"what": {"required": "Skriv vad raden gäller."}}
+
+    def __init__(self, *args, section: str, scenarios=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["what"].required = True
+        _fit_to_section(self, section)
+        if scenarios is None:
+            del self.fields["parent"]
+        else:
+            self.fields["parent"].queryset = scenarios
+
+    def content(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.Meta.fields}
+
+
+def _fit_to_section(form, section):
+    if not SECTIONS[section].has_status:
+        del form.fields["status"]
+    if not SECTIONS[section].has_audience:
+        del form.fields["audience"]
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("upp", "Upp"), ("ned", "Ned")])
+
+
+class DelegateForm(forms.Form):
+    """The row as a task: to a member of the event, or a named person with an address."""
+
+    what = forms.CharField(label="Vad", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    assignee = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, label="Vem (i ärendet)"
+    )
+    assignee_name = forms.CharField(label="…eller namn", max_length=200, required=False)
+    assignee_email = forms.EmailField(label="och e-post", required=False)
+    due_at = forms.DateTimeField(label="När (senast)", required=False, widget=DATETIME_WIDGET)
+    follow_up_at = forms.DateTimeField(label="Uppföljning", required=False, widget=DATETIME_WIDGET)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = members
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("assignee") and not data.get("assignee_name"):
+            self.add_error("assignee", "Välj vem som ska göra uppgiften, eller skriv ett namn.")
+        if data.get("assignee_name") and not data.get("assignee_email"):
+            self.add_error("assignee_email", "Ange e-post så att personen får veta om uppgiften.")
+        return data
+
+    def task(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "what": data["what"],
+            "assignee": data["assignee"],
+            "assignee_name": data["assignee_name"],
+            "assignee_email": data["assignee_email"],
+            "due_at": data["due_at"],
+            "follow_up_at": data["follow_up_at"],
+        }
+
+
+class SnapshotForm(forms.Form):
+    label = forms.CharField(
+        label="Rubrik (valfri)", max_length=200, required=False, help_text="T.ex. Lägesbild 14.00"
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Excel-fil (.xlsx)",
+        help_text="En fil som exporterats härifrån och sedan ändrats i Excel eller LibreOffice.",
+        error_messages={"required": "Välj en fil att läsa in."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                "Filen är större än 5 MB. En exporterad bedömningsmall är mycket mindre; "
+                "kontrollera att det är rätt fil."
+            )
+        return upload
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = ExternalParty
+        fields = ["type", "organisation", "contact_person", "phone", "email"]
+        error_messages = {
+            "type": {"required": "Välj vilken sorts part det är."},
+            "organisation": {"required": "Skriv organisationens namn."},
+            "email": {"invalid": "Skriv en giltig e-postadress, t.ex. namn@exempel.se."},
+        }
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["direction", "text", "happened_at"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 2}),
+            "happened_at": DATETIME_WIDGET,
+            "direction": forms.RadioSelect,
+        }
+        error_messages = {
+            "direction": {"required": "Ange om vi lämnade eller fick något."},
+            "text": {"required": "Skriv vad som lämnades eller togs emot."},
+            "happened_at": {"invalid": "Ange datum och tid, t.ex. 2026-03-02 14:00."},
+        }

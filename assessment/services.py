@@ -1,0 +1,345 @@
+"""Changes to the bedömningsmall. Every change to a row takes the sheet's lock (by bumping
+its counter), is checked against the version the user saw, and writes the row's history in
+the same transaction.
+
+Row edits are recorded in the sheet's own history, not in the händelselogg: during a meeting
+the arbetsgrupp saves hundreds of small edits, which would drown the log. Steps that matter
+to the whole case (a snapshot, an import, a delegated task, a contact) are logged there too.
+"""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from assessment.models import (
+    ROW_FIELDS,
+    Contact,
+    ExternalParty,
+    ImportDraft,
+    Presence,
+    Row,
+    RowRevision,
+    Sheet,
+    Snapshot,
+)
+from assessment.parts import SECTIONS
+from events.models import Event, LogEntry
+from events.services import add_log_entry, delegate_task
+
+# A browser marks its user present this often; someone not seen for PRESENT_FOR has left.
+PRESENCE_INTERVAL = timedelta(seconds=10)
+PRESENT_FOR = timedelta(seconds=25)
+
+
+class StaleRow(Exception):
+    """The row changed since the user opened it: nothing was saved."""
+
+    def __init__(self, current: Row):
+        self.current = current
+
+
+class StaleImport(Exception):
+    """Rows changed between the import's preview and its confirmation: nothing was saved."""
+
+
+def sheet_of(event: Event) -> Sheet:
+    try:
+        return Sheet.objects.get(event=event)
+    except Sheet.DoesNotExist:
+        pass
+    try:
+        with transaction.atomic():
+            return Sheet.objects.create(event=event)
+    except IntegrityError:  # created by someone else just now
+        return Sheet.objects.get(event=event)
+
+
+def _bump(sheet: Sheet) -> int:
+    """Take the sheet's lock for this transaction and return the next change number.
+
+    One statement for both: UPDATE … RETURNING (SQLite ≥ 3.35 and PostgreSQL)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE assessment_sheet SET counter = counter + 1 WHERE id = %s RETURNING counter",
+            [sheet.pk],
+        )
+        sheet.counter = cursor.fetchone()[0]
+    return sheet.counter
+
+
+def _revision(row: Row, kind, *, before, by, at) -> RowRevision:
+    return RowRevision(
+        sheet_id=row.sheet_id,
+        row=row,
+        kind=kind,
+        version=row.version,
+        before=before,
+        after={**row.content(), "position": row.position},
+        by=by,
+        at=at,
+    )
+
+
+def _clean(content: dict) -> dict:
+    return {field: content.get(field) or "" for field in ROW_FIELDS}
+
+
+@transaction.atomic
+def add_row(sheet: Sheet, section: str, content: dict, *, parent=None, by) -> Row:
+    now = timezone.now()
+    seq = _bump(sheet)
+    siblings = Row.objects.filter(sheet=sheet, section=section, parent=parent)
+    last = siblings.aggregate(last=Max("position"))["last"]
+    row = Row.objects.create(
+        sheet=sheet,
+        section=section,
+        parent=parent,
+        position=0 if last is None else last + 1,
+        changed_seq=seq,
+        created_by=by,
+        created_at=now,
+        updated_by=by,
+        updated_at=now,
+        **_clean(content),
+    )
+    _revision(row, RowRevision.Kind.CREATED, before=None, by=by, at=now).save()
+    return row
+
+
+def _locked_row(row: Row, version: int) -> tuple[Row, int]:
+    """Bump the counter (locking the sheet) and re-read the row; StaleRow if it moved on."""
+    seq = _bump(row.sheet)
+    current = Row.objects.select_related("updated_by").get(pk=row.pk)
+    if current.version != version:
+        raise StaleRow(current)
+    return current, seq
+
+
+def edit_row(row: Row, content: dict, *, version: int, by, kind=RowRevision.Kind.EDITED) -> Row:
+    """Save the user's text if the row is still at `version`; else raise StaleRow with the
+    row as it is now, and save nothing."""
+    content = _clean(content)
+    with transaction.atomic():
+        current, seq = _locked_row(row, version)
+        if current.content() == content:
+            transaction.set_rollback(True)  # nothing to record, not even the counter
+            return current
+        now = timezone.now()
+        # Conditional on the version: with the sheet locked this cannot miss, but it is the
+        # rule itself, and it holds even for a writer that did not take the lock.
+        updated = Row.objects.filter(pk=row.pk, version=version).update(
+            **content, version=version + 1, changed_seq=seq, updated_at=now, updated_by=by
+        )
+        if not updated:
+            raise StaleRow(Row.objects.get(pk=row.pk))
+        before = current.content()
+        for field, value in content.items():
+            setattr(current, field, value)
+        current.version, current.changed_seq = version + 1, seq
+        current.updated_at, current.updated_by = now, by
+        _revision(current, kind, before=before, by=by, at=now).save()
+    return current
+
+
+def remove_row(row: Row, *, version: int, by) -> Row:
+    return _set_removed(row, version=version, removed=True, by=by)
+
+
+def restore_row(row: Row, *, version: int, by) -> Row:
+    return _set_removed(row, version=version, removed=False, by=by)
+
+
+@transaction.atomic
+def _set_removed(row: Row, *, version: int, removed: bool, by) -> Row:
+    current, seq = _locked_row(row, version)
+    now = timezone.now()
+    before = current.content()
+    current.removed_at = now if removed else None
+    current.version, current.changed_seq = version + 1, seq
+    current.updated_at, current.updated_by = now, by
+    current.save(
+        update_fields=["removed_at", "version", "changed_seq", "updated_at", "updated_by"]
+    )
+    kind = RowRevision.Kind.REMOVED if removed else RowRevision.Kind.RESTORED
+    _revision(current, kind, before=before, by=by, at=now).save()
+    return current
+
+
+@transaction.atomic
+def move_row(row: Row, *, up: bool, by) -> Row:
+    """Swap the row with its neighbour above or below (same section and scenario).
+
+    Moving does not change the row's text, so it does not bump its version: a text edit
+    made at the same time still applies."""
+    seq = _bump(row.sheet)
+    siblings = list(
+        Row.objects.filter(
+            sheet_id=row.sheet_id, section=row.section, parent_id=row.parent_id, removed_at=None
+        ).order_by("position", "created_at")
+    )
+    index = next((i for i, r in enumerate(siblings) if r.pk == row.pk), None)
+    other = (index - 1 if up else index + 1) if index is not None else -1
+    if not 0 <= other < len(siblings):
+        transaction.set_rollback(True)
+        return row
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    now = timezone.now()
+    changed = []
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position or sibling.pk in (row.pk, siblings[index].pk):
+            sibling.position, sibling.changed_seq = position, seq
+            changed.append(sibling)
+    Row.objects.bulk_update(changed, ["position", "changed_seq"])
+    moved = siblings[other]
+    _revision(moved, RowRevision.Kind.MOVED, before=None, by=by, at=now).save()
+    return moved
+
+
+def delegate_row(row: Row, *, version: int, by, **task) -> Row:
+    """Turn the row into a delegated task (events.services.delegate_task) in one step; the
+    row keeps the link, and its vem/när take the task's."""
+    with transaction.atomic():
+        current, seq = _locked_row(row, version)
+        created = delegate_task(row.sheet.event, by=by, **task)
+        before = current.content()
+        current.task = created
+        current.who = created.assignee_label[:200]
+        if created.due_at:
+            current.when = timezone.localtime(created.due_at).strftime("%Y-%m-%d %H:%M")
+        if SECTIONS[current.section].has_status and not current.status:
+            current.status = Row.Status.EJ_PABORJAD
+        current.version, current.changed_seq = version + 1, seq
+        current.updated_at, current.updated_by = timezone.now(), by
+        current.save()
+        _revision(
+            current, RowRevision.Kind.DELEGATED, before=before, by=by, at=current.updated_at
+        ).save()
+    return current
+
+
+def snapshot_rows(sheet: Sheet) -> list[dict]:
+    rows = Row.objects.filter(sheet=sheet, removed_at=None).order_by(
+        "section", "parent_id", "position", "created_at"
+    )
+    return [
+        {
+            "id": str(row.pk),
+            "section": row.section,
+            "parent": str(row.parent_id) if row.parent_id else None,
+            "position": row.position,
+            **row.content(),
+        }
+        for row in rows
+    ]
+
+
+@transaction.atomic
+def take_snapshot(sheet: Sheet, *, label: str, by) -> Snapshot:
+    snapshot = Snapshot.objects.create(
+        sheet=sheet, label=label, taken_by=by, rows=snapshot_rows(sheet)
+    )
+    add_log_entry(
+        sheet.event,
+        by=by,
+        kind=LogEntry.Kind.EDIT,
+        text=f"Lägesbild av bedömningsmallen sparad: {snapshot}.",
+    )
+    return snapshot
+
+
+def touch_presence(sheet: Sheet, user) -> None:
+    """Mark the user as having the sheet open (on page load and every PRESENCE_INTERVAL,
+    not on every live poll, so open pages do not queue up for SQLite's single writer)."""
+    now = timezone.now()
+    if not Presence.objects.filter(sheet=sheet, user=user).update(seen_at=now):
+        try:
+            with transaction.atomic():
+                Presence.objects.create(sheet=sheet, user=user, seen_at=now)
+        except IntegrityError:  # the same user's other tab was first
+            pass
+
+
+def present_users(sheet: Sheet | None, *, besides):
+    if sheet is None:
+        return []
+    since = timezone.now() - PRESENT_FOR
+    presences = (
+        Presence.objects.filter(sheet=sheet, seen_at__gte=since)
+        .exclude(user=besides)
+        .select_related("user")
+        .order_by("user__first_name")
+    )
+    return [presence.user for presence in presences]
+
+
+def apply_import(draft: ImportDraft, *, by) -> int:
+    """Apply a confirmed import as one transaction and as the uploader's change. Every
+    change is conditional on the version the preview saw: if any row moved on since, nothing
+    is applied (StaleImport) and the user uploads again to see the new conflicts."""
+    sheet = draft.sheet
+    with transaction.atomic():
+        if (
+            ImportDraft.objects.filter(pk=draft.pk, applied_at=None).update(
+                applied_at=timezone.now()
+            )
+            != 1
+        ):
+            raise StaleImport
+        count = 0
+        scenario_ids = {}
+        for op in draft.operations:
+            if op["op"] == "add":
+                parent = None
+                if op.get("parent"):
+                    parent = Row(pk=op["parent"])
+                elif op.get("parent_new") is not None:
+                    parent = scenario_ids[op["parent_new"]]
+                row = add_row(sheet, op["section"], op["content"], parent=parent, by=by)
+                scenario_ids[op["index"]] = row
+            else:
+                row = Row.objects.select_related("sheet").get(pk=op["id"], sheet=sheet)
+                try:
+                    if op["op"] == "change":
+                        edit_row(
+                            row,
+                            op["content"],
+                            version=op["version"],
+                            by=by,
+                            kind=RowRevision.Kind.IMPORTED,
+                        )
+                    elif op["op"] == "remove":
+                        remove_row(row, version=op["version"], by=by)
+                except StaleRow:
+                    raise StaleImport from None
+            count += 1
+        add_log_entry(
+            sheet.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Bedömningsmallen uppdaterades från Excel-filen {draft.file_name} "
+            f"({count} ändringar).",
+        )
+    return count
+
+
+@transaction.atomic
+def add_party(event: Event, data: dict, *, by) -> ExternalParty:
+    party = ExternalParty.objects.create(event=event, created_by=by, **data)
+    add_log_entry(event, by=by, kind=LogEntry.Kind.NOTE, text=f"Extern part tillagd: {party}.")
+    return party
+
+
+@transaction.atomic
+def log_contact(party: ExternalParty, data: dict, *, by) -> Contact:
+    contact = Contact.objects.create(party=party, by=by, **data)
+    verb = "lämnade till" if contact.direction == Contact.Direction.GIVEN else "fick från"
+    add_log_entry(
+        party.event,
+        by=by,
+        kind=LogEntry.Kind.NOTE,
+        happened_at=contact.happened_at,
+        text=f"Kontakt: vi {verb} {party.organisation}: {contact.text}",
+    )
+    return contact

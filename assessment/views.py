@@ -1,0 +1,462 @@
+"""The sheet page, its rows and the live updates."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from assessment import services
+from assessment.excel import ordered_rows
+from assessment.forms import AddRowForm, DelegateForm, MoveForm, RowForm, SnapshotForm, VersionForm
+from assessment.models import Row, RowRevision, Sheet, Snapshot
+from assessment.parts import PARTS, SECTIONS
+from assessment.rowhtml import row_html, rows_html
+from events.access import get_event_for_user
+
+# The poll answers at most this many changed rows; a browser further behind reloads.
+MAX_CHANGES = 200
+HISTORY_PAGE_SIZE = 100
+
+
+def _sheet_or_none(event):
+    return Sheet.objects.filter(event=event).first()
+
+
+def _row_for(event, row_id) -> Row:
+    try:
+        return Row.objects.select_related("sheet", "updated_by", "task").get(
+            pk=row_id, sheet__event=event
+        )
+    except Row.DoesNotExist:
+        raise Http404 from None
+
+
+def _scenarios(sheet):
+    if sheet is None:
+        return Row.objects.none()
+    return Row.objects.filter(sheet=sheet, section="scenario", parent=None, removed_at=None)
+
+
+def _parts(event, rows, add_forms):
+    by_section = ordered_rows(rows)
+    row_base = _row_base(event)
+    return [
+        (
+            part,
+            [
+                (
+                    section,
+                    rows_html(
+                        by_section[section.key], can_write=event.can_write, row_base=row_base
+                    ),
+                    add_forms.get(section.key),
+                )
+                for section in part.sections
+            ],
+        )
+        for part in PARTS
+    ]
+
+
+def _row_response(event, row) -> HttpResponse:
+    """The row as shown in the sheet, for htmx to swap in after a change."""
+    decorate([row])
+    return HttpResponse(row_html(row, can_write=event.can_write, row_base=_row_base(event)))
+
+
+def _add_form(section, data=None, scenarios=None):
+    if section == "scenario" and scenarios is None:
+        scenarios = Row.objects.none()
+    return AddRowForm(
+        data,
+        section=section,
+        scenarios=scenarios if section == "scenario" else None,
+        prefix=section,
+    )
+
+
+def decorate(rows):
+    """Give each row what its template needs, without a query per row: its section's spec
+    and its sort key in the section (a scenario's chain sorts right under the scenario)."""
+    positions = {r.pk: r.position for r in rows}
+    missing = {r.parent_id for r in rows if r.parent_id and r.parent_id not in positions}
+    if missing:
+        positions.update(Row.objects.filter(pk__in=missing).values_list("pk", "position"))
+    for r in rows:
+        r.spec = SECTIONS[r.section]
+        r.order = (
+            f"{positions[r.parent_id]:08d}.{r.position:08d}"
+            if r.parent_id
+            else f"{r.position:08d}"
+        )
+    return rows
+
+
+def _row_base(event) -> str:
+    # Row URLs are built from this prefix: reverse() per row would cost more than the rest
+    # of the page at 1,000 rows.
+    return reverse("sheet", args=[event.pk]) + "rader/"
+
+
+@require_GET
+def sheet(request, event_id):
+    event = get_event_for_user(request, event_id)
+    # Created on first visit: the first person to open the sheet is present in it.
+    sheet = services.sheet_of(event)
+    show_removed = request.GET.get("borttagna") == "1"
+    services.touch_presence(sheet, request.user)
+    # Every row of the sheet, removed ones too (counted, and needed to place the chain
+    # of a removed scenario), in one query.
+    rows = decorate(
+        list(
+            Row.objects.filter(sheet=sheet)
+            .select_related("task")
+            .order_by("section", "position", "created_at")
+        )
+    )
+    removed_count = sum(1 for r in rows if r.removed_at)
+    if not show_removed:
+        rows = [r for r in rows if not r.removed_at]
+    add_forms = {}
+    if event.can_write:
+        scenarios = [("", "– Nytt scenario –")] + [
+            (str(r.pk), r.what[:80] or "(tomt scenario)")
+            for r in rows
+            if r.section == "scenario" and not r.parent_id and not r.removed_at
+        ]
+        for key in SECTIONS:
+            add_forms[key] = _add_form(key)
+        # The choices are the scenarios already loaded: no extra query.
+        add_forms["scenario"].fields["parent"].choices = scenarios
+    context = {
+        "event": event,
+        "sheet": sheet,
+        "counter": sheet.counter,
+        "parts": _parts(event, rows, add_forms),
+        "present": services.present_users(sheet, besides=request.user),
+        "show_removed": show_removed,
+        "removed_count": removed_count,
+    }
+    return render(request, "assessment/sheet.html", context)
+
+
+@require_GET
+def sheet_changes(request, event_id):
+    """The live poll: 204 while nothing changed since `sedan`, else the changed rows.
+
+    Cheap on purpose (one query for the counter after the access check), and the counter is
+    in the database, so it works whichever gunicorn worker or host answers."""
+    event = get_event_for_user(request, event_id)
+    try:
+        since = int(request.GET.get("sedan", "0"))
+    except ValueError:
+        since = 0
+    counter = Sheet.objects.filter(event=event).values_list("counter", flat=True).first() or 0
+    if counter == since:
+        return HttpResponse(status=204)
+    rows = list(
+        Row.objects.filter(sheet__event=event, changed_seq__gt=since)
+        .select_related("task", "updated_by")
+        .order_by("changed_seq")[: MAX_CHANGES + 1]
+    )
+    if len(rows) > MAX_CHANGES or since > counter:
+        return HttpResponse(status=205)  # too far behind (or ahead): reload the page
+    response = HttpResponse(
+        rows_html(decorate(rows), can_write=event.can_write, row_base=_row_base(event))
+    )
+    response["X-Sheet-Counter"] = str(counter)
+    return response
+
+
+@require_GET
+def sheet_presence(request, event_id):
+    event = get_event_for_user(request, event_id)
+    sheet = _sheet_or_none(event)
+    if sheet is not None:
+        services.touch_presence(sheet, request.user)
+    present = services.present_users(sheet, besides=request.user)
+    return render(request, "assessment/sheet.html#presence", {"event": event, "present": present})
+
+
+@require_POST
+def row_add(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    section = request.POST.get("section", "")
+    if section not in SECTIONS:
+        raise Http404
+    sheet = services.sheet_of(event)
+    scenarios = _scenarios(sheet)
+    form = _add_form(section, request.POST, scenarios=scenarios)
+    if form.is_valid():
+        row = services.add_row(
+            sheet,
+            section,
+            form.content(),
+            parent=form.cleaned_data.get("parent"),
+            by=request.user,
+        )
+        if not request.htmx:
+            return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
+        form = _add_form(section, scenarios=scenarios)
+    context = {"event": event, "section": SECTIONS[section], "form": form}
+    if request.htmx:
+        return render(request, "assessment/sheet.html#add_form", context)
+    return render(request, "assessment/row_add.html", context)
+
+
+def _row_context(event, row, form, **extra):
+    decorate([row])
+    return {
+        "event": event,
+        "row": row,
+        "section": row.spec,
+        "form": form,
+        "row_base": _row_base(event),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def row_edit(request, event_id, row_id):
+    """A row's edit form: in place in the sheet (htmx) or as a page of its own."""
+    event = get_event_for_user(request, event_id, write=request.method == "POST")
+    row = _row_for(event, row_id)
+    conflict = None
+    template = "assessment/row.html#row_form" if request.htmx else "assessment/row.html"
+    if request.method == "POST":
+        form = RowForm(request.POST, section=row.section, row_id=row.pk)
+        if form.is_valid():
+            try:
+                row = services.edit_row(
+                    row, form.content(), version=form.cleaned_data["version"], by=request.user
+                )
+            except services.StaleRow as stale:
+                # Nothing saved. The user's text stays in the form; the other version is
+                # shown beside it; saving again is a knowing choice on top of it.
+                conflict = stale.current
+                data = request.POST.copy()
+                data["version"] = conflict.version
+                form = RowForm(data, section=row.section, row_id=row.pk)
+                form.is_valid()
+                row = conflict
+            else:
+                if request.htmx:
+                    return _row_response(event, row)
+                messages.success(request, "Raden är sparad.")
+                return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
+    else:
+        if request.htmx and request.GET.get("visa"):
+            return _row_response(event, row)
+        form = RowForm(
+            instance=row, initial={"version": row.version}, section=row.section, row_id=row.pk
+        )
+    context = _row_context(event, row, form, conflict=conflict, fields=_fields(form, conflict))
+    return render(request, template, context)
+
+
+def _fields(form, conflict):
+    """(bound field, the other version's value or None) for the side-by-side view."""
+    pairs = []
+    for field in form.visible_fields():
+        theirs = None
+        if conflict is not None:
+            theirs = (
+                conflict.get_status_display()
+                if field.name == "status"
+                else getattr(conflict, field.name)
+            )
+        pairs.append((field, theirs))
+    return pairs
+
+
+@require_POST
+def row_move(request, event_id, row_id):
+    event = get_event_for_user(request, event_id, write=True)
+    row = _row_for(event, row_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        row = services.move_row(row, up=form.cleaned_data["direction"] == "upp", by=request.user)
+    if request.htmx:
+        return _row_response(event, row)
+    return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
+
+
+def _set_removed(request, event_id, row_id, *, removed):
+    event = get_event_for_user(request, event_id, write=True)
+    row = _row_for(event, row_id)
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        return redirect("row_edit", event_id=event.pk, row_id=row.pk)
+    change = services.remove_row if removed else services.restore_row
+    try:
+        row = change(row, version=form.cleaned_data["version"], by=request.user)
+    except services.StaleRow as stale:
+        # Removing what someone just changed would hide their change unseen: show it first.
+        row = stale.current
+        context = _row_context(
+            event,
+            row,
+            RowForm(
+                instance=row, initial={"version": row.version}, section=row.section, row_id=row.pk
+            ),
+            stale_remove=True,
+        )
+        context["fields"] = _fields(context["form"], None)
+        template = "assessment/row.html#row_form" if request.htmx else "assessment/row.html"
+        return render(request, template, context)
+    if request.htmx:
+        return _row_response(event, row)
+    messages.success(request, "Raden är borttagen." if removed else "Raden är återställd.")
+    return redirect("sheet", event_id=event.pk)
+
+
+@require_POST
+def row_remove(request, event_id, row_id):
+    return _set_removed(request, event_id, row_id, removed=True)
+
+
+@require_POST
+def row_restore(request, event_id, row_id):
+    return _set_removed(request, event_id, row_id, removed=False)
+
+
+@require_http_methods(["GET", "POST"])
+def row_delegate(request, event_id, row_id):
+    """The row becomes a delegated task in one step."""
+    event = get_event_for_user(request, event_id, write=True)
+    row = _row_for(event, row_id)
+    members = event.members.order_by("first_name", "last_name")
+    initial = {"what": row.what[:500], "version": row.version}
+    form = DelegateForm(
+        request.POST if request.method == "POST" else None, members=members, initial=initial
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delegate_row(
+                row, version=form.cleaned_data["version"], by=request.user, **form.task()
+            )
+        except services.StaleRow as stale:
+            conflict = stale.current
+            data = request.POST.copy()
+            data["version"] = conflict.version
+            form = DelegateForm(data, members=members)
+            form.is_valid()
+        else:
+            messages.success(request, "Raden är delegerad som uppgift.")
+            return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
+    context = {"event": event, "row": row, "form": form, "conflict": conflict}
+    return render(request, "assessment/row_delegate.html", context)
+
+
+@require_GET
+def row_history(request, event_id, row_id):
+    event = get_event_for_user(request, event_id)
+    row = _row_for(event, row_id)
+    revisions = row.revisions.select_related("by")
+    context = {
+        "event": event,
+        "row": row,
+        "section": SECTIONS[row.section],
+        "revisions": revisions,
+    }
+    return render(request, "assessment/row_history.html", context)
+
+
+@require_GET
+def sheet_history(request, event_id):
+    event = get_event_for_user(request, event_id)
+    sheet = _sheet_or_none(event)
+    revisions = RowRevision.objects.none()
+    snapshots = []
+    if sheet is not None:
+        revisions = sheet.revisions.select_related("by", "row")
+        snapshots = sheet.snapshots.select_related("taken_by")
+    page = Paginator(revisions, HISTORY_PAGE_SIZE).get_page(request.GET.get("sida"))
+    context = {
+        "event": event,
+        "page": page,
+        "snapshots": snapshots,
+        "sections": SECTIONS,
+        "snapshot_form": SnapshotForm(),
+    }
+    return render(request, "assessment/sheet_history.html", context)
+
+
+@require_POST
+def snapshot_create(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    form = SnapshotForm(request.POST)
+    if form.is_valid():
+        snapshot = services.take_snapshot(
+            services.sheet_of(event), label=form.cleaned_data["label"], by=request.user
+        )
+        messages.success(request, f"Lägesbilden ”{snapshot}” är sparad.")
+        return redirect("snapshot_detail", event_id=event.pk, snapshot_id=snapshot.pk)
+    return redirect("sheet_history", event_id=event.pk)
+
+
+@require_GET
+def snapshot_detail(request, event_id, snapshot_id):
+    event = get_event_for_user(request, event_id)
+    try:
+        snapshot = Snapshot.objects.select_related("taken_by").get(
+            pk=snapshot_id, sheet__event=event
+        )
+    except Snapshot.DoesNotExist:
+        raise Http404 from None
+    previous = (
+        Snapshot.objects.filter(sheet=snapshot.sheet, taken_at__lt=snapshot.taken_at)
+        .order_by("-taken_at")
+        .first()
+    )
+    context = {
+        "event": event,
+        "snapshot": snapshot,
+        "previous": previous,
+        "parts": snapshot_parts(snapshot.rows),
+        "diff": snapshot_diff(previous.rows if previous else [], snapshot.rows),
+    }
+    return render(request, "assessment/snapshot.html", context)
+
+
+def snapshot_parts(rows):
+    by_section = {key: [] for key in SECTIONS}
+    for row in rows:
+        by_section[row["section"]].append(row)
+    chains = {}
+    for row in rows:
+        if row["parent"]:
+            chains.setdefault(row["parent"], []).append(row)
+    result = []
+    for part in PARTS:
+        sections = []
+        for section in part.sections:
+            plain = [r for r in by_section[section.key] if not r["parent"]]
+            ordered = [x for r in plain for x in [r, *chains.get(r["id"], [])]]
+            sections.append((section, ordered))
+        result.append((part, sections))
+    return result
+
+
+def snapshot_diff(before: list[dict], after: list[dict]) -> dict:
+    """Rows added, removed and changed between two snapshots."""
+    old = {r["id"]: r for r in before}
+    new = {r["id"]: r for r in after}
+    fields = ["what", "who", "when", "follow_up", "status", "audience"]
+    changed = []
+    for key in old.keys() & new.keys():
+        differences = [
+            (Row._meta.get_field(f).verbose_name, old[key].get(f, ""), new[key].get(f, ""))
+            for f in fields
+            if old[key].get(f, "") != new[key].get(f, "")
+        ]
+        if differences:
+            changed.append((new[key], differences))
+    return {
+        "added": [new[k] for k in new.keys() - old.keys()],
+        "removed": [old[k] for k in old.keys() - new.keys()],
+        "changed": changed,
+    }

@@ -1,0 +1,190 @@
+import json
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+
+from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
+from commsplan.sanitise import sanitise
+from commsplan.services import fingerprint
+from events.forms import DATE_WIDGET, DATETIME_WIDGET
+
+BODY_HELP = (
+    "Skriv vanlig text; en tom rad ger ett nytt stycke. Enkel formatering går att använda: "
+    "<b>fet</b>, <i>kursiv</i>, punktlistor med <ul><li>…</li></ul> och länkar "
+    '<a href="https://…">…</a>. Allt annat tas bort.'
+)
+
+
+class PlanForm(forms.ModelForm):
+    # A fingerprint of each answer as the page showed it: saving changes only the answers
+    # this user changed, so a colleague's answers saved meanwhile are not undone.
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CommsPlan
+        fields = [field for field, _ in ANSWERS]
+        widgets = {field: forms.Textarea(attrs={"rows": 3}) for field, _ in ANSWERS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen"].initial = json.dumps(
+            {field: fingerprint(getattr(self.instance, field)) for field, _ in ANSWERS}
+        )
+
+    def clean_seen(self):
+        try:
+            seen = json.loads(self.cleaned_data["seen"] or "{}")
+        except ValueError:
+            seen = {}
+        return seen if isinstance(seen, dict) else {}
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user} – {user.function}" if user.function_id else str(user)
+
+
+class RowForm(forms.ModelForm):
+    written_by = PersonChoiceField(
+        label="Ansvarig skriftlig information",
+        queryset=None,
+        required=False,
+        empty_label="Ingen utsedd",
+    )
+    oral_by = PersonChoiceField(
+        label="Ansvarig muntlig kommunikation",
+        queryset=None,
+        required=False,
+        empty_label="Ingen utsedd",
+    )
+
+    class Meta:
+        model = TimetableRow
+        fields = [
+            "message",
+            "channels",
+            "target_groups",
+            "written_by",
+            "oral_by",
+            "planned_on",
+            "status",
+        ]
+        labels = {"message": "Budskap", "planned_on": "Planerat datum", "status": "Status"}
+        widgets = {
+            "message": forms.Textarea(attrs={"rows": 3}),
+            "channels": forms.CheckboxSelectMultiple,
+            "target_groups": forms.CheckboxSelectMultiple,
+            "planned_on": DATE_WIDGET,
+            "status": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = event.members.filter(
+            memberships__event=event, memberships__group__in=["startgrupp", "arbetsgrupp"]
+        )
+        for name in ("written_by", "oral_by"):
+            self.fields[name].queryset = people.select_related("function").distinct()
+        self.fields["channels"].queryset = Channel.objects.filter(active=True)
+        self.fields["target_groups"].queryset = TargetGroup.objects.filter(active=True)
+        self.fields["channels"].label = "Kanaler"
+        self.fields["target_groups"].label = "Målgrupper"
+
+
+class TalkingPointsForm(forms.Form):
+    talking_points = forms.CharField(
+        label="Talepunkter för muntlig kommunikation",
+        help_text="Det KSO kan säga muntligt. " + BODY_HELP,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+
+    def clean_talking_points(self):
+        return sanitise(self.cleaned_data["talking_points"])
+
+
+class AnnouncementForm(forms.Form):
+    at = forms.DateTimeField(
+        label="När gick företaget ut?",
+        widget=DATETIME_WIDGET,
+        error_messages={"required": "Ange när företaget gick ut med informationen."},
+    )
+    where = forms.CharField(
+        label="Var?",
+        max_length=200,
+        help_text="Till exempel ”Pressmeddelande på företagets webbplats” eller ”Möte med "
+        "personalen”.",
+        error_messages={"required": "Ange var företaget gick ut med informationen."},
+    )
+
+
+class PressTextForm(forms.ModelForm):
+    contact = PersonChoiceField(
+        label="Kontaktperson",
+        queryset=None,
+        error_messages={"required": "Välj en kontaktperson."},
+    )
+
+    class Meta:
+        model = PressText
+        fields = ["title", "lead", "body", "contact"]
+        labels = {"title": "Rubrik", "lead": "Ingress", "body": "Brödtext"}
+        help_texts = {"body": BODY_HELP, "lead": "En eller två meningar: det viktigaste."}
+        widgets = {
+            "lead": forms.Textarea(attrs={"rows": 2}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+        }
+        error_messages = {
+            "title": {"required": "Skriv en rubrik."},
+            "body": {"required": "Skriv brödtexten."},
+        }
+
+    # On edit: when the text the user started from was saved. A save over a newer one is
+    # refused, not applied, so two people editing one draft never lose each other's words.
+    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["based_on"].initial = self.instance.updated_at.isoformat()
+        people = event.members.filter(
+            memberships__event=event, memberships__group__in=["startgrupp", "arbetsgrupp"]
+        )
+        self.fields["contact"].queryset = people.select_related("function").distinct()
+
+    def clean_body(self):
+        body = sanitise(self.cleaned_data["body"])
+        if not body.strip():
+            raise forms.ValidationError("Brödtexten blev tom när otillåten kod togs bort.")
+        return body
+
+
+class PublishForm(forms.Form):
+    channel = forms.ModelChoiceField(
+        label="Kanal",
+        queryset=Channel.objects.filter(active=True),
+        empty_label="Välj …",
+        error_messages={"required": "Välj var texten publicerades."},
+    )
+    at = forms.DateTimeField(
+        label="Publicerad",
+        widget=DATETIME_WIDGET,
+        initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
+        error_messages={"required": "Ange när texten publicerades."},
+    )
+    override_reason = forms.CharField(
+        label="Skäl att publicera före företagets eget besked",
+        help_text="Fyll bara i om texten måste ut innan företaget har gått ut. Skälet loggas "
+        "och visas på texten.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_at(self):
+        at = self.cleaned_data["at"]
+        if at > timezone.now() + timedelta(minutes=1):
+            raise forms.ValidationError(
+                "Registrera publiceringen när texten har gått ut, inte i förväg."
+            )
+        return at

@@ -1,0 +1,337 @@
+"""The communication plan (handlingsplanen, "Kommunikationsplan" and "Tidplan").
+
+The municipality's own answers, channels, target groups, default tidplan and letterhead are
+data (`Municipality`, `Channel`, `TargetGroup`, `TimetableDefault`), edited by an
+administrator, so another municipality can run the product with its own plan. Each event
+gets its own copy (`CommsPlan`, `TimetableRow`), prefilled from them and edited per event.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from accounts.models import Function
+from commsplan.sanitise import sanitise
+from commsplan.validators import validate_static_svg
+from events.models import Event
+
+# The nine questions of the plan. "Vem är målgruppen?" is answered for internal and
+# external groups separately, as the plan does.
+ANSWERS = [
+    ("problem", "Vad är problemet?"),
+    ("purpose", "Vad är syftet och målet?"),
+    ("strategy", "Hur ser strategin/kommunikationsmålen ut?"),
+    ("audience_internal", "Vem är målgruppen? Interna målgrupper"),
+    ("audience_external", "Vem är målgruppen? Externa målgrupper"),
+    ("message", "Vad ska jag säga?"),
+    ("channels", "Vilka kanaler ska jag använda?"),
+    ("speakers", "Vem ska säga det?"),
+    ("timing", "När ska jag säga det?"),
+    ("cost", "Vad kostar det?"),
+]
+
+
+class PlanAnswers(models.Model):
+    problem = models.TextField(ANSWERS[0][1], blank=True)
+    purpose = models.TextField(ANSWERS[1][1], blank=True)
+    strategy = models.TextField(ANSWERS[2][1], blank=True)
+    audience_internal = models.TextField(ANSWERS[3][1], blank=True)
+    audience_external = models.TextField(ANSWERS[4][1], blank=True)
+    message = models.TextField(ANSWERS[5][1], blank=True)
+    channels = models.TextField(ANSWERS[6][1], blank=True)
+    speakers = models.TextField(ANSWERS[7][1], blank=True)
+    timing = models.TextField(ANSWERS[8][1], blank=True)
+    cost = models.TextField(ANSWERS[9][1], blank=True)
+
+    class Meta:
+        abstract = True
+
+    def answers(self):
+        return [(label, getattr(self, field)) for field, label in ANSWERS]
+
+
+class Municipality(PlanAnswers):
+    """The municipality's letterhead and its default answers: one row."""
+
+    name = models.CharField("namn", max_length=100)
+    address = models.TextField("adress", blank=True)
+    web = models.CharField("webbplats", max_length=100, blank=True)
+    logo = models.CharField(
+        "logotyp",
+        max_length=200,
+        validators=[validate_static_svg],
+        help_text="En SVG-fil bland tjänstens statiska filer, t.ex. img/norsjo-logo.svg.",
+    )
+
+    class Meta:
+        verbose_name = "kommunens standardplan och brevhuvud"
+        verbose_name_plural = "kommunens standardplan och brevhuvud"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="municipality_one_row")]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def get(cls) -> "Municipality":
+        return cls.objects.get(pk=1)
+
+
+class Channel(models.Model):
+    name = models.CharField("namn", max_length=100, unique=True)
+    position = models.PositiveIntegerField("ordning", default=0)
+    active = models.BooleanField("i bruk", default=True)
+
+    class Meta:
+        verbose_name = "kanal"
+        verbose_name_plural = "kanaler"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TargetGroup(models.Model):
+    name = models.CharField("namn", max_length=100, unique=True)
+    internal = models.BooleanField("intern målgrupp", default=False)
+    position = models.PositiveIntegerField("ordning", default=0)
+    active = models.BooleanField("i bruk", default=True)
+
+    class Meta:
+        verbose_name = "målgrupp"
+        verbose_name_plural = "målgrupper"
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class TimetableDefault(models.Model):
+    """One row of the municipality's default tidplan."""
+
+    position = models.PositiveIntegerField("ordning", unique=True)
+    when = models.CharField("när", max_length=100)
+    message = models.TextField("budskap", blank=True)
+    channels = models.ManyToManyField(Channel, verbose_name="kanaler", blank=True)
+    target_groups = models.ManyToManyField(TargetGroup, verbose_name="målgrupper", blank=True)
+    # Roles, not people: the plan names functions ("Kommunikatör", "KSO"); each event's
+    # row gets the member who holds the function.
+    written_role = models.CharField(
+        "ansvarig skriftlig information",
+        max_length=20,
+        choices=Function.Role,
+        default=Function.Role.KOMMUNIKATOR,
+    )
+    oral_role = models.CharField(
+        "ansvarig muntlig kommunikation",
+        max_length=20,
+        choices=Function.Role,
+        default=Function.Role.KSO,
+    )
+
+    class Meta:
+        verbose_name = "tidplansrad (standard)"
+        verbose_name_plural = "tidplan (standard)"
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.when
+
+
+class CommsPlan(PlanAnswers):
+    """An event's communication plan: the nine answers, and when the company itself went
+    public (the municipality's information "ska inte föregå företagets egen")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="commsplan")
+    company_announced_at = models.DateTimeField("företaget gick ut", null=True, blank=True)
+    company_announced_where = models.CharField("var", max_length=200, blank=True)
+    company_announcement_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "kommunikationsplan"
+        verbose_name_plural = "kommunikationsplaner"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(company_announced_at__isnull=True)
+                | ~Q(company_announced_where="") & Q(company_announcement_by__isnull=False),
+                name="commsplan_announcement_complete",
+            )
+        ]
+
+    def __str__(self):
+        return f"Kommunikationsplan för {self.event_id}"
+
+
+class TimetableRow(models.Model):
+    class Status(models.TextChoices):
+        PLANERAD = "planerad", "Planerad"
+        PAGAR = "pagar", "Pågår"
+        KLAR = "klar", "Klar"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    plan = models.ForeignKey(CommsPlan, on_delete=models.PROTECT, related_name="rows")
+    position = models.PositiveIntegerField()
+    when = models.CharField("när", max_length=100)
+    message = models.TextField("budskap", blank=True)
+    channels = models.ManyToManyField(Channel, verbose_name="kanaler", blank=True)
+    target_groups = models.ManyToManyField(TargetGroup, verbose_name="målgrupper", blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ansvarig skriftlig information",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    oral_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="ansvarig muntlig kommunikation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    planned_on = models.DateField("planerat datum", null=True, blank=True)
+    status = models.CharField("status", max_length=10, choices=Status, default=Status.PLANERAD)
+    talking_points = models.TextField("talepunkter för KSO", blank=True)
+
+    class Meta:
+        verbose_name = "tidplansrad"
+        verbose_name_plural = "tidplan"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "position"], name="timetable_row_once")
+        ]
+
+    def __str__(self):
+        return self.when
+
+    @property
+    def talking_points_html(self):
+        return mark_safe(sanitise(self.talking_points))  # noqa: S308 (sanitised)
+
+
+class PressText(models.Model):
+    """A written text for a tidplan row. Utkast → faktagranskad (by someone other than the
+    author) → godkänd → publicerad. A published text is never edited: a correction is a
+    new version that `corrects` it and goes through the same steps."""
+
+    class Status(models.TextChoices):
+        UTKAST = "utkast", "Utkast"
+        FAKTAGRANSKAD = "faktagranskad", "Faktagranskad"
+        GODKAND = "godkand", "Godkänd"
+        PUBLICERAD = "publicerad", "Publicerad"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    row = models.ForeignKey(TimetableRow, on_delete=models.PROTECT, related_name="texts")
+    version = models.PositiveIntegerField(default=1)
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name="rättar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="correction",
+    )
+    title = models.CharField("rubrik", max_length=200)
+    lead = models.TextField("ingress", blank=True)
+    # Sanitised HTML (commsplan.sanitise): what the user typed, with only simple formatting.
+    body = models.TextField("brödtext")
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="kontaktperson",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.UTKAST)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    fact_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    fact_checked_at = models.DateTimeField(null=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField("publicerad", null=True)
+    published_channel = models.ForeignKey(
+        Channel, verbose_name="kanal", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # Published before the company's own announcement, knowingly: why, and who decided.
+    override_reason = models.TextField(blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "pressmeddelande"
+        verbose_name_plural = "pressmeddelanden"
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(fact_checked_by=F("author")), name="presstext_checked_by_other"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="utkast")
+                | Q(fact_checked_by__isnull=False, fact_checked_at__isnull=False),
+                name="presstext_checked_before_approval",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["utkast", "faktagranskad"])
+                | Q(approved_by__isnull=False, approved_at__isnull=False),
+                name="presstext_approved_before_publishing",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="publicerad")
+                | Q(
+                    published_by__isnull=False,
+                    published_at__isnull=False,
+                    published_channel__isnull=False,
+                ),
+                name="presstext_published_where_and_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(override_reason="", override_by__isnull=True)
+                | ~Q(override_reason="") & Q(override_by__isnull=False),
+                name="presstext_override_has_reason",
+            ),
+        ]
+        indexes = [
+            # The information-gap scan: the latest publication per event.
+            models.Index(
+                fields=["row", "published_at"],
+                condition=Q(status="publicerad"),
+                name="presstext_published",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def body_html(self):
+        # Sanitised when saved; sanitised again here so nothing stored by another path
+        # can ever reach a page or a PDF unfiltered.
+        return mark_safe(sanitise(self.body))  # noqa: S308 (sanitised)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.PUBLICERAD

@@ -1,0 +1,395 @@
+"""Workflows of the communication plan. Each takes the acting user as `by` and writes the
+händelselogg in the same transaction."""
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Function
+from commsplan.models import (
+    ANSWERS,
+    CommsPlan,
+    Municipality,
+    PressText,
+    TimetableDefault,
+    TimetableRow,
+)
+from events import outbox
+from events.models import Event, LogEntry, Membership, Notification, Phase
+from events.services import add_log_entry, site_url
+from events.texts import moment_text
+
+Status = PressText.Status
+
+
+class Refused(Exception):
+    """A step the plan's rules do not allow; the message says why, in Swedish."""
+
+
+def plan_for(event: Event) -> CommsPlan:
+    """The event's plan, made from the municipality's defaults the first time anybody opens
+    it: until somebody edits it, the event's plan *is* the defaults, and making the rows
+    gives each one an address for its texts."""
+    try:
+        return event.commsplan
+    except CommsPlan.DoesNotExist:
+        pass
+    with transaction.atomic():
+        defaults = Municipality.get()
+        plan, created = CommsPlan.objects.get_or_create(
+            event=event, defaults={field: getattr(defaults, field) for field, _ in ANSWERS}
+        )
+        if created:
+            _copy_timetable(plan, event)
+    return plan
+
+
+def _copy_timetable(plan: CommsPlan, event: Event):
+    # Who holds each function on this event: the plan names functions, a row names people.
+    holders = {}
+    for membership in (
+        event.memberships.filter(user__function__isnull=False)
+        .exclude(user__function__role="")
+        .select_related("user__function")
+        .order_by("added_at")
+    ):
+        holders.setdefault(membership.user.function.role, membership.user)
+    defaults = list(TimetableDefault.objects.prefetch_related("channels", "target_groups"))
+    rows = TimetableRow.objects.bulk_create(
+        [
+            TimetableRow(
+                plan=plan,
+                position=default.position,
+                when=default.when,
+                message=default.message,
+                written_by=holders.get(default.written_role),
+                oral_by=holders.get(default.oral_role),
+            )
+            for default in defaults
+        ]
+    )
+    channel_links, group_links = [], []
+    for row, default in zip(rows, defaults, strict=True):
+        channel_links += [
+            TimetableRow.channels.through(timetablerow=row, channel=c)
+            for c in default.channels.all()
+        ]
+        group_links += [
+            TimetableRow.target_groups.through(timetablerow=row, targetgroup=g)
+            for g in default.target_groups.all()
+        ]
+    TimetableRow.channels.through.objects.bulk_create(channel_links)
+    TimetableRow.target_groups.through.objects.bulk_create(group_links)
+
+
+def fingerprint(text: str) -> str:
+    """What a page showed of an answer, small enough to send back with the form."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class PlanConflict(Exception):
+    """Answers both this user and someone else changed since the page was loaded."""
+
+    def __init__(self, fields):
+        self.fields = fields
+
+
+def update_plan(plan: CommsPlan, answers: dict, *, seen: dict, by):
+    """Save the answers this user changed. `seen` fingerprints each answer as their page
+    showed it: an answer they left alone keeps whatever a colleague saved meanwhile, and one
+    both changed is a conflict, not an overwrite."""
+    labels = dict(ANSWERS)
+    with transaction.atomic():
+        # Compared with what is stored: a ModelForm has already copied the input onto `plan`.
+        stored = CommsPlan.objects.select_for_update().values(*labels).get(pk=plan.pk)
+        changed, conflicts = [], []
+        for field, value in answers.items():
+            if stored[field] == value:
+                continue
+            shown = seen.get(field)
+            if shown is not None and fingerprint(value) == shown:
+                continue  # untouched by this user; someone else changed it meanwhile
+            if shown is not None and fingerprint(stored[field]) != shown:
+                conflicts.append(field)
+            else:
+                changed.append(field)
+        if conflicts:
+            raise PlanConflict(conflicts)
+        if not changed:
+            return
+        for field in changed:
+            setattr(plan, field, answers[field])
+        plan.save(update_fields=changed)
+        add_log_entry(
+            plan.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text="Kommunikationsplanen ändrades: " + "; ".join(labels[f] for f in changed),
+        )
+
+
+def update_row(row: TimetableRow, data: dict, *, by):
+    with transaction.atomic():
+        fields = ["message", "written_by", "oral_by", "planned_on", "status"]
+        for field in fields:
+            setattr(row, field, data[field])
+        # Only these: the KSO's talking points on the same row are saved by another form.
+        row.save(update_fields=fields)
+        row.channels.set(data["channels"])
+        row.target_groups.set(data["target_groups"])
+        add_log_entry(
+            row.plan.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Tidplanen, raden {row.when}, ändrades (status {row.get_status_display()}).",
+        )
+
+
+def update_talking_points(row: TimetableRow, text: str, *, by):
+    with transaction.atomic():
+        row.talking_points = text
+        row.save(update_fields=["talking_points"])
+        add_log_entry(
+            row.plan.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Talepunkterna för KSO, raden {row.when}, ändrades.",
+        )
+
+
+def record_company_announcement(plan: CommsPlan, *, at, where: str, by):
+    with transaction.atomic():
+        plan.company_announced_at = at
+        plan.company_announced_where = where
+        plan.company_announcement_by = by
+        plan.save(
+            update_fields=[
+                "company_announced_at",
+                "company_announced_where",
+                "company_announcement_by",
+            ]
+        )
+        add_log_entry(
+            plan.event,
+            by=by,
+            kind=LogEntry.Kind.DECISION,
+            text=f"Företagets eget besked registrerades: {moment_text(at)}, {where}.",
+        )
+
+
+def create_text(row: TimetableRow, data: dict, *, by, corrects: PressText | None = None):
+    with transaction.atomic():
+        text = PressText.objects.create(
+            row=row,
+            author=by,
+            corrects=corrects,
+            version=corrects.version + 1 if corrects else 1,
+            **data,
+        )
+        what = f"rättelse (version {text.version}) av" if corrects else "skrevs för"
+        add_log_entry(
+            row.plan.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Pressmeddelandet ”{text.title}” {what} raden {row.when}.",
+        )
+    return text
+
+
+def edit_text(text: PressText, data: dict, *, based_on, by):
+    """Change a text that is not yet published, as it was saved at `based_on`. A text
+    checked or approved goes back to utkast: the check was of the words that were there."""
+    if not text.is_editable:
+        raise Refused("En publicerad text ändras inte. Skriv en rättelse i stället.")
+    with transaction.atomic():
+        was = text.status
+        won = PressText.objects.filter(pk=text.pk, status=was, updated_at=based_on).update(
+            **data,
+            status=Status.UTKAST,
+            fact_checked_by=None,
+            fact_checked_at=None,
+            approved_by=None,
+            approved_at=None,
+            updated_at=timezone.now(),
+        )
+        if not won:
+            raise Refused(
+                "Någon annan sparade texten medan du skrev. Din text finns kvar i fälten; "
+                "den sparade versionen står ovanför. Jämför och spara igen."
+            )
+        again = " och måste faktagranskas igen" if was != Status.UTKAST else ""
+        add_log_entry(
+            text.row.plan.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Pressmeddelandet ”{data['title']}” ändrades{again}.",
+        )
+
+
+def _step(text: PressText, *, expected: str, fields: dict, log: str, by):
+    """Move a text one step on, if nobody moved it first (a conditional UPDATE)."""
+    if not PressText.objects.filter(pk=text.pk, status=expected).update(**fields):
+        raise Refused("Texten har redan ändrats av någon annan. Ladda om sidan.")
+    add_log_entry(text.row.plan.event, by=by, kind=LogEntry.Kind.DECISION, text=log)
+
+
+def fact_check(text: PressText, *, by):
+    if text.author_id == by.pk:
+        raise Refused("Du skrev texten själv. Någon annan måste faktagranska den.")
+    if text.status != Status.UTKAST:
+        raise Refused("Bara ett utkast kan faktagranskas.")
+    with transaction.atomic():
+        _step(
+            text,
+            expected=Status.UTKAST,
+            fields={
+                "status": Status.FAKTAGRANSKAD,
+                "fact_checked_by": by,
+                "fact_checked_at": timezone.now(),
+            },
+            log=f"Pressmeddelandet ”{text.title}” faktagranskades.",
+            by=by,
+        )
+
+
+def approve(text: PressText, *, by):
+    if text.status != Status.FAKTAGRANSKAD:
+        raise Refused("Texten måste vara faktagranskad innan den kan godkännas.")
+    with transaction.atomic():
+        _step(
+            text,
+            expected=Status.FAKTAGRANSKAD,
+            fields={"status": Status.GODKAND, "approved_by": by, "approved_at": timezone.now()},
+            log=f"Pressmeddelandet ”{text.title}” godkändes.",
+            by=by,
+        )
+
+
+def publish(text: PressText, *, channel, at, override_reason: str = "", by):
+    """Record that the text went out, where and when. The plan's rules: nothing while the
+    event is confidential, and not before the company's own information — unless somebody
+    records why (logged, and shown on the text)."""
+    plan = text.row.plan
+    event = plan.event
+    if event.confidential:
+        raise Refused(
+            "Ärendet är konfidentiellt: företaget har inte gått ut med informationen. "
+            "Inget får publiceras förrän det ändras på ärendet."
+        )
+    if text.status != Status.GODKAND:
+        raise Refused("Texten måste vara godkänd innan den publiceras.")
+    announced = plan.company_announced_at
+    before_company = announced is None or at < announced
+    if before_company and not override_reason:
+        raise Refused(
+            "Kommunens information får inte föregå företagets egen. Registrera när och var "
+            "företaget gick ut, eller skriv varför texten ändå ska publiceras."
+        )
+    with transaction.atomic():
+        _step(
+            text,
+            expected=Status.GODKAND,
+            fields={
+                "status": Status.PUBLICERAD,
+                "published_by": by,
+                "published_at": at,
+                "published_channel": channel,
+                "override_reason": override_reason if before_company else "",
+                "override_by": by if before_company else None,
+            },
+            log=f"Pressmeddelandet ”{text.title}” publicerades i {channel} {moment_text(at)}."
+            + (
+                f" Publicerades före företagets eget besked: {override_reason}"
+                if before_company
+                else ""
+            ),
+            by=by,
+        )
+        # Something went out: the gap the pending reminders were about is closed.
+        Notification.objects.filter(
+            event=event,
+            kind=Notification.Kind.INFO_GAP,
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+        ).update(cancelled_at=timezone.now())
+
+
+def correct(text: PressText, *, by) -> PressText:
+    """Start a correction of a published text: a new version, an utkast again."""
+    if text.status != Status.PUBLICERAD:
+        raise Refused("Bara en publicerad text rättas med en ny version; ändra utkastet.")
+    if PressText.objects.filter(corrects=text).exists():
+        raise Refused("Den här versionen har redan en rättelse.")
+    data = {"title": text.title, "lead": text.lead, "body": text.body, "contact": text.contact}
+    return create_text(text.row, data, by=by, corrects=text)
+
+
+# The information gap --------------------------------------------------------------------
+
+
+def scan_info_gaps(now=None) -> int:
+    """Remind each event's kommunikatör when nothing has been published for
+    INFO_GAP_DAYS ("Undvika informationsgluggar - ingen information är också information").
+
+    One reminder per gap: the gap starts at the last publication (or when the event was
+    registered) and that moment is part of the outbox key, so later scans of the same gap
+    write nothing, and the next publication starts a new gap. Events that are closed or
+    confidential (nothing may be published) are skipped. Returns how many were new.
+    """
+    now = now or timezone.now()
+    gap = timedelta(days=settings.INFO_GAP_DAYS)
+    last_published = (
+        PressText.objects.filter(row__plan__event=OuterRef("pk"), status=Status.PUBLICERAD)
+        .values("row__plan__event")
+        .annotate(last=Max("published_at"))
+        .values("last")
+    )
+    events = list(
+        Event.objects.exclude(phase=Phase.AVSLUTAD)
+        .filter(confidential=False)
+        .annotate(gap_start=Coalesce(Subquery(last_published), "created_at"))
+        .filter(gap_start__lte=now - gap)
+        .only("pk", "case_number", "title", "created_at")
+    )
+    if not events:
+        return 0
+    by_event = {event.pk: event for event in events}
+    kommunikatorer = (
+        Membership.objects.filter(
+            event__in=by_event, user__function__role=Function.Role.KOMMUNIKATOR
+        )
+        .exclude(group=Membership.Group.LASARE)
+        .select_related("user")
+    )
+    days = settings.INFO_GAP_DAYS
+    notifications = []
+    for membership in kommunikatorer:
+        event = by_event[membership.event_id]
+        start = event.gap_start
+        path = reverse("commsplan", args=[event.pk])
+        notifications.append(
+            Notification(
+                key=f"info_gap:{event.pk}:{membership.user_id}:{int(start.timestamp())}",
+                kind=Notification.Kind.INFO_GAP,
+                event=event,
+                recipient=membership.user,
+                subject=f"Inget publicerat på {days} dagar: {event.case_number}"[:200],
+                body=(
+                    f"Inget har publicerats om ärendet {event.case_number} ({event.title}) "
+                    f"sedan {moment_text(start)}.\n\nHandlingsplanen: undvik "
+                    "informationsgluggar – ingen information är också information. "
+                    "Berätta om processen, även om inget nytt har hänt."
+                    f"\n\nÖppna kommunikationsplanen: {site_url(path)}\n"
+                ),
+                url=path,
+                due_at=start + gap,
+            )
+        )
+    with transaction.atomic():
+        return outbox.post(notifications)

@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from commsplan import services
+
+
+@shared_task
+def remind_info_gaps():
+    return services.scan_info_gaps()

@@ -1,0 +1,281 @@
+import json
+from datetime import datetime
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commsplan import pdf, services
+from commsplan.forms import (
+    AnnouncementForm,
+    PlanForm,
+    PressTextForm,
+    PublishForm,
+    RowForm,
+    TalkingPointsForm,
+)
+from commsplan.models import ANSWERS, CommsPlan, PressText, TimetableRow
+from events.access import get_event_for_user
+
+
+def _row(event, row_id) -> TimetableRow:
+    row = get_object_or_404(
+        TimetableRow.objects.select_related("plan", "written_by", "oral_by"),
+        pk=row_id,
+        plan__event=event,
+    )
+    row.plan.event = event
+    return row
+
+
+def _text(event, text_id) -> PressText:
+    text = get_object_or_404(
+        PressText.objects.select_related(
+            "row__plan",
+            "author",
+            "contact__function",
+            "fact_checked_by",
+            "approved_by",
+            "published_by",
+            "published_channel",
+            "override_by",
+            "corrects",
+            "correction",
+        ),
+        pk=text_id,
+        row__plan__event=event,
+    )
+    text.row.plan.event = event
+    return text
+
+
+@require_GET
+def commsplan(request, event_id):
+    """The plan: the nine answers, the company's announcement and the tidplan with its
+    texts."""
+    event = get_event_for_user(request, event_id)
+    plan = services.plan_for(event)
+    rows = plan.rows.select_related("written_by", "oral_by").prefetch_related(
+        "channels",
+        "target_groups",
+        Prefetch("texts", queryset=PressText.objects.select_related("published_channel")),
+    )
+    context = {"event": event, "plan": plan, "rows": rows}
+    return render(request, "commsplan/plan.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def commsplan_edit(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    plan = services.plan_for(event)
+    form = PlanForm(request.POST if request.method == "POST" else None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        answers = {field: form.cleaned_data[field] for field, _ in ANSWERS}
+        try:
+            services.update_plan(plan, answers, seen=form.cleaned_data["seen"], by=request.user)
+        except services.PlanConflict as conflict:
+            saved = CommsPlan.objects.get(pk=plan.pk)
+            for field in conflict.fields:
+                form.add_error(
+                    field,
+                    "Någon annan ändrade också det här svaret medan du skrev. Det som nu är "
+                    f"sparat: ”{getattr(saved, field)}”. Din text finns kvar här; spara igen "
+                    "för att ersätta deras.",
+                )
+            # Saving again, knowingly, replaces theirs; answers this user left alone show
+            # what is saved now, so saving again cannot undo a colleague's change either.
+            data = form.data.copy()
+            seen = form.cleaned_data["seen"]
+            for field, _ in ANSWERS:
+                if seen.get(field) == services.fingerprint(data.get(field, "")):
+                    data[field] = getattr(saved, field)
+            data["seen"] = json.dumps(
+                {field: services.fingerprint(getattr(saved, field)) for field, _ in ANSWERS}
+            )
+            form.data = data
+        else:
+            messages.success(request, "Kommunikationsplanen är sparad.")
+            return redirect("commsplan", event_id=event.pk)
+    return render(request, "commsplan/plan_edit.html", {"event": event, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def company_announcement(request, event_id):
+    event = get_event_for_user(request, event_id, write=True)
+    plan = services.plan_for(event)
+    initial = {"at": plan.company_announced_at, "where": plan.company_announced_where}
+    data = request.POST if request.method == "POST" else None
+    form = AnnouncementForm(data, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.record_company_announcement(
+            plan, at=form.cleaned_data["at"], where=form.cleaned_data["where"], by=request.user
+        )
+        messages.success(request, "Företagets besked är registrerat.")
+        return redirect("commsplan", event_id=event.pk)
+    return render(request, "commsplan/announcement.html", {"event": event, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def tidplan_row_edit(request, event_id, row_id):
+    event = get_event_for_user(request, event_id, write=True)
+    row = _row(event, row_id)
+    form = RowForm(request.POST if request.method == "POST" else None, instance=row, event=event)
+    if request.method == "POST" and form.is_valid():
+        services.update_row(row, form.cleaned_data, by=request.user)
+        messages.success(request, f"Tidplanen för {row.when} är sparad.")
+        return redirect("commsplan", event_id=event.pk)
+    return render(request, "commsplan/row_edit.html", {"event": event, "row": row, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def talking_points_edit(request, event_id, row_id):
+    event = get_event_for_user(request, event_id, write=True)
+    row = _row(event, row_id)
+    data = request.POST if request.method == "POST" else None
+    form = TalkingPointsForm(data, initial={"talking_points": row.talking_points})
+    if request.method == "POST" and form.is_valid():
+        services.update_talking_points(row, form.cleaned_data["talking_points"], by=request.user)
+        messages.success(request, f"Talepunkterna för {row.when} är sparade.")
+        return redirect("commsplan", event_id=event.pk)
+    context = {"event": event, "row": row, "form": form}
+    return render(request, "commsplan/talking_points.html", context)
+
+
+@require_GET
+def talking_points_pdf(request, event_id, row_id):
+    event = get_event_for_user(request, event_id)
+    row = _row(event, row_id)
+    archival = request.GET.get("arkiv") == "1"
+    return _pdf(pdf.talking_points_pdf(row, archival=archival), f"talepunkter-{row.position + 1}")
+
+
+@require_http_methods(["GET", "POST"])
+def press_text_create(request, event_id, row_id):
+    event = get_event_for_user(request, event_id, write=True)
+    row = _row(event, row_id)
+    if request.method == "POST":
+        form = PressTextForm(request.POST, event=event)
+        if form.is_valid():
+            text = services.create_text(row, _text_data(form), by=request.user)
+            messages.success(request, "Utkastet är sparat. Be en kollega faktagranska det.")
+            return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    else:
+        form = PressTextForm(event=event, initial={"contact": row.written_by_id})
+    context = {"event": event, "row": row, "form": form}
+    return render(request, "commsplan/press_text_form.html", context)
+
+
+def _text_data(form) -> dict:
+    return {name: form.cleaned_data[name] for name in ("title", "lead", "body", "contact")}
+
+
+@require_GET
+def press_text_detail(request, event_id, text_id):
+    event = get_event_for_user(request, event_id)
+    text = _text(event, text_id)
+    context = {"event": event, "text": text, "plan": text.row.plan}
+    return render(request, "commsplan/press_text_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def press_text_edit(request, event_id, text_id):
+    event = get_event_for_user(request, event_id, write=True)
+    text = _text(event, text_id)
+    if not text.is_editable:
+        messages.error(request, "En publicerad text ändras inte. Skriv en rättelse i stället.")
+        return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    data = request.POST if request.method == "POST" else None
+    form = PressTextForm(data, instance=text, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            based_on = datetime.fromisoformat(form.cleaned_data["based_on"])
+        except ValueError:
+            based_on = text.updated_at  # no version sent: a hand-made post, not a stale page
+        try:
+            services.edit_text(text, _text_data(form), based_on=based_on, by=request.user)
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+            text = _text(event, text.pk)  # what is saved now, shown beside the user's
+            form.data = form.data.copy()
+            form.data["based_on"] = text.updated_at.isoformat()
+        else:
+            messages.success(request, "Texten är sparad.")
+            return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    context = {"event": event, "row": text.row, "form": form, "text": text}
+    return render(request, "commsplan/press_text_form.html", context)
+
+
+def _transition(request, event_id, text_id, step, done: str):
+    event = get_event_for_user(request, event_id, write=True)
+    text = _text(event, text_id)
+    try:
+        step(text, by=request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, done)
+    return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+
+
+@require_POST
+def press_text_fact_check(request, event_id, text_id):
+    return _transition(request, event_id, text_id, services.fact_check, "Texten är faktagranskad.")
+
+
+@require_POST
+def press_text_approve(request, event_id, text_id):
+    return _transition(request, event_id, text_id, services.approve, "Texten är godkänd.")
+
+
+@require_POST
+def press_text_correct(request, event_id, text_id):
+    event = get_event_for_user(request, event_id, write=True)
+    text = _text(event, text_id)
+    try:
+        correction = services.correct(text, by=request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+        return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    messages.success(request, f"Version {correction.version} är ett nytt utkast. Skriv rättelsen.")
+    return redirect("press_text_edit", event_id=event.pk, text_id=correction.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def press_text_publish(request, event_id, text_id):
+    event = get_event_for_user(request, event_id, write=True)
+    text = _text(event, text_id)
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish(
+                text,
+                channel=form.cleaned_data["channel"],
+                at=form.cleaned_data["at"],
+                override_reason=form.cleaned_data["override_reason"].strip(),
+                by=request.user,
+            )
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Publiceringen är registrerad.")
+            return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    context = {"event": event, "text": text, "plan": text.row.plan, "form": form}
+    return render(request, "commsplan/publish.html", context)
+
+
+@require_GET
+def press_text_pdf(request, event_id, text_id):
+    event = get_event_for_user(request, event_id)
+    text = _text(event, text_id)
+    archival = request.GET.get("arkiv") == "1"
+    name = f"pressmeddelande-{event.case_number}-v{text.version}"
+    return _pdf(pdf.press_text_pdf(text, archival=archival), name)
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in name) + ".pdf"
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,28 @@
+"""The lägesrapport as an A4 PDF, through the press texts' renderer: the same letterhead,
+stylesheet and static-only fetcher (commsplan.pdf)."""
+
+from datetime import datetime
+
+from django.template.loader import render_to_string
+
+from commsplan.pdf import html_to_pdf, letterhead
+from reports.compile import content_for
+
+
+def report_context(report, *, politicians: bool) -> dict:
+    content = content_for(report, politicians=politicians)
+    header = content["header"]
+    return {
+        "report": report,
+        "content": content,
+        "header": header,
+        "as_of": datetime.fromisoformat(header["as_of"]),
+        "next_due": datetime.fromisoformat(header["next_due"]) if header["next_due"] else None,
+        "politicians": politicians,
+    }
+
+
+def report_pdf(report, *, politicians=False, archival=False) -> bytes:
+    context = {**letterhead(report.event), **report_context(report, politicians=politicians)}
+    html = render_to_string("reports/pdf/report.html", context)
+    return html_to_pdf(html, archival=archival)

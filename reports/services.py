@@ -1,0 +1,206 @@
+"""The lägesrapport's workflow: utkast → godkänd (by a startgrupp member other than the
+author) → skickad (to the startgrupp, and to the politicians it named when it decided they
+are informed continuously). Each step is logged in the händelselogg."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from events import outbox
+from events.models import Event, LogEntry, Membership, Notification
+from events.services import add_log_entry, site_url
+from reports.compile import compile_report, content_for
+from reports.models import Recipient, Report
+from reports.pdf import report_pdf
+
+
+class Refused(Exception):
+    """A step the workflow does not allow; the message says why, in Swedish."""
+
+
+def last_sent(event: Event, *, before=None) -> Report | None:
+    reports = event.reports.filter(status=Report.Status.SKICKAD)
+    if before is not None:
+        reports = reports.filter(version__lt=before)
+    return reports.order_by("-version").first()
+
+
+def create_draft(event: Event, *, summary: str, decisions_needed: str, hidden, by) -> Report:
+    previous, now = last_sent(event), timezone.now()
+    content = compile_report(
+        event, summary=summary, decisions_needed=decisions_needed, previous=previous, now=now
+    )
+    try:
+        with transaction.atomic():
+            version = (event.reports.aggregate(v=Max("version"))["v"] or 0) + 1
+            report = Report.objects.create(
+                event=event,
+                version=version,
+                summary=summary,
+                decisions_needed=decisions_needed,
+                not_for_publication=list(hidden),
+                content=content,
+                compiled_at=now,
+                author=by,
+            )
+            add_log_entry(
+                event,
+                by=by,
+                kind=LogEntry.Kind.NOTE,
+                text=f"Lägesrapport {version} påbörjades (utkast).",
+            )
+    except IntegrityError:
+        raise Refused(
+            "Någon annan påbörjade en lägesrapport samtidigt. Öppna den i listan."
+        ) from None
+    return report
+
+
+def update_draft(report: Report, *, summary: str, decisions_needed: str, hidden, by) -> Report:
+    """Save the reporter's text and compile the rest again from the case file as it is now."""
+    previous, now = last_sent(report.event, before=report.version), timezone.now()
+    content = compile_report(
+        report.event,
+        summary=summary,
+        decisions_needed=decisions_needed,
+        previous=previous,
+        now=now,
+    )
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.UTKAST).update(
+            summary=summary,
+            decisions_needed=decisions_needed,
+            not_for_publication=list(hidden),
+            content=content,
+            compiled_at=now,
+        )
+        if not updated:
+            raise Refused("Rapporten är redan godkänd och kan inte ändras.")
+    report.refresh_from_db()
+    return report
+
+
+def may_approve(report: Report, user) -> str:
+    """Why `user` may not approve the report, or "" if they may."""
+    if user.pk == report.author_id:
+        return "Någon annan än författaren måste godkänna rapporten."
+    is_startgrupp = Membership.objects.filter(
+        event=report.event_id, user=user, group=Membership.Group.STARTGRUPP
+    ).exists()
+    if not is_startgrupp:
+        return "Bara en ledamot av startgruppen kan godkänna rapporten."
+    return ""
+
+
+def approve(report: Report, *, seen_compiled_at=None, by) -> Report:
+    """Approve the draft as the approver saw it (`seen_compiled_at`): one saved again since
+    they opened it is not approved unseen."""
+    if reason := may_approve(report, by):
+        raise Refused(reason)
+    with transaction.atomic():
+        now = timezone.now()
+        drafts = Report.objects.filter(pk=report.pk, status=Report.Status.UTKAST)
+        if (
+            seen_compiled_at is not None
+            and not drafts.filter(compiled_at=seen_compiled_at).exists()
+        ):
+            raise Refused(
+                "Utkastet har sparats om sedan du öppnade det. Läs igenom det igen och "
+                "godkänn sedan."
+            )
+        updated = drafts.update(status=Report.Status.GODKAND, approved_by=by, approved_at=now)
+        if not updated:
+            raise Refused("Rapporten är inte ett utkast längre.")
+        add_log_entry(
+            report.event,
+            by=by,
+            kind=LogEntry.Kind.DECISION,
+            text=f"Lägesrapport {report.version} godkändes.",
+        )
+    report.refresh_from_db()
+    return report
+
+
+def recipients_of(event: Event) -> list[Recipient]:
+    """The startgrupp's members, and the politicians the startgrupp named if it decided
+    that politicians are informed continuously (handlingsplanen, "Startgrupp")."""
+    members = Membership.objects.filter(
+        event=event, group=Membership.Group.STARTGRUPP, user__is_active=True
+    ).select_related("user")
+    out, seen = [], set()
+    for m in members.order_by("user__first_name"):
+        email = m.user.email.lower()
+        if email and email not in seen:
+            seen.add(email)
+            out.append(Recipient(audience=Recipient.Audience.STARTGRUPP, user=m.user, email=email))
+    if event.inform_politicians:
+        for email in event.politician_emails.split():
+            if email not in seen:
+                seen.add(email)
+                out.append(Recipient(audience=Recipient.Audience.POLITIKER, email=email))
+    return out
+
+
+def send(report: Report, *, by) -> int:
+    """Send an approved report once: the status moves under a conditional UPDATE, the
+    outbox rows have the natural key (report, address), and the reporting clock starts
+    again. Returns how many messages were written."""
+    event = report.event
+    recipients = recipients_of(event)
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.GODKAND).update(
+            status=Report.Status.SKICKAD, sent_by=by, sent_at=now
+        )
+        if not updated:
+            raise Refused(
+                "Rapporten är redan skickad."
+                if report.status == Report.Status.SKICKAD
+                else "Rapporten måste godkännas innan den skickas."
+            )
+        report.refresh_from_db()
+        for recipient in recipients:
+            recipient.report = report
+        Recipient.objects.bulk_create(recipients)
+        path = reverse("report_detail", args=[event.pk, report.pk])
+        attachments = {
+            audience: report_pdf(report, politicians=audience == Recipient.Audience.POLITIKER)
+            for audience in {r.audience for r in recipients}
+        }
+        written = outbox.post([_message(report, r, path, attachments, now) for r in recipients])
+        # The next report falls due one interval after this one (events.reminders).
+        event.reporting_since = now
+        event.save(update_fields=["reporting_since"])
+        names = ", ".join(r.email for r in recipients) or "ingen"
+        add_log_entry(
+            event,
+            by=by,
+            kind=LogEntry.Kind.NOTE,
+            text=f"Lägesrapport {report.version} skickades till {names}.",
+        )
+    return written
+
+
+def _message(report, recipient, path, attachments, now) -> Notification:
+    event = report.event
+    politicians = recipient.audience == Recipient.Audience.POLITIKER
+    content = content_for(report, politicians=politicians)
+    title = content["header"]["title"]
+    body = f"Lägesrapport {report.version} i ärendet {event.case_number} ({title}) är bifogad."
+    if not politicians:
+        body += f"\n\nÖppna rapporten: {site_url(path)}\n"
+    return Notification(
+        key=f"report:{report.pk}:{recipient.email}",
+        kind=Notification.Kind.REPORT,
+        event=event,
+        recipient=recipient.user,
+        email="" if recipient.user else recipient.email,
+        subject=f"Lägesrapport {report.version}: {event.case_number} {title}"[:200],
+        body=body,
+        # A politician has no account: the link is for the startgrupp only.
+        url=path,
+        attachment_name=f"lagesrapport-{report.version}.pdf",
+        attachment=attachments[recipient.audience],
+        due_at=now,
+    )

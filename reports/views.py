@@ -1,0 +1,133 @@
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from events.access import get_event_for_user
+from reports import pdf, services
+from reports.forms import ReportForm
+from reports.models import Report
+
+
+def _report(event, report_id) -> Report:
+    report = get_object_or_404(
+        Report.objects.select_related("author", "approved_by", "sent_by"),
+        pk=report_id,
+        event=event,
+    )
+    report.event = event
+    return report
+
+
+@require_GET
+def report_list(request, event_id):
+    event = get_event_for_user(request, event_id)
+    reports = event.reports.select_related("author", "approved_by").order_by("-version")
+    return render(request, "reports/report_list.html", {"event": event, "reports": reports})
+
+
+def _data(form) -> dict:
+    return {
+        "summary": form.cleaned_data["summary"],
+        "decisions_needed": form.cleaned_data["decisions_needed"],
+        "hidden": form.cleaned_data["not_for_publication"],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request, event_id):
+    """A new draft: the reporter's text; everything else is compiled when it is saved.
+    The "report due" reminder links here."""
+    event = get_event_for_user(request, event_id, write=True)
+    previous = services.last_sent(event)
+    initial = {"not_for_publication": previous.not_for_publication} if previous else {}
+    form = ReportForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.create_draft(event, **_data(form), by=request.user)
+        except services.Refused as e:
+            messages.error(request, str(e))
+            return redirect("report_list", event_id=event.pk)
+        messages.success(
+            request, "Utkastet är sparat. Be en ledamot av startgruppen godkänna det."
+        )
+        return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+    return render(request, "reports/report_create.html", {"event": event, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def report_detail(request, event_id, report_id):
+    event = get_event_for_user(request, event_id, write=request.method == "POST")
+    report = _report(event, report_id)
+    initial = {
+        "summary": report.summary,
+        "decisions_needed": report.decisions_needed,
+        "not_for_publication": report.not_for_publication,
+    }
+    form = ReportForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(report, **_data(form), by=request.user)
+        except services.Refused as e:
+            messages.error(request, str(e))
+        else:
+            messages.success(request, "Utkastet är sparat och uppdaterat från ärendet.")
+        return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+    context = {
+        **pdf.report_context(report, politicians=False),
+        "event": event,
+        "form": form,
+        "cannot_approve": services.may_approve(report, request.user),
+        "recipients": report.recipients.select_related("user"),
+    }
+    return render(request, "reports/report_detail.html", context)
+
+
+@require_POST
+def report_approve(request, event_id, report_id):
+    event = get_event_for_user(request, event_id, write=True)
+    report = _report(event, report_id)
+    try:
+        seen = datetime.fromisoformat(request.POST.get("compiled_at", ""))
+    except ValueError:
+        seen = None  # no version sent: a hand-made post, not a stale page
+    try:
+        services.approve(report, seen_compiled_at=seen, by=request.user)
+    except services.Refused as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Lägesrapport {report.version} är godkänd.")
+    return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+
+
+@require_POST
+def report_send(request, event_id, report_id):
+    event = get_event_for_user(request, event_id, write=True)
+    report = _report(event, report_id)
+    try:
+        count = services.send(report, by=request.user)
+    except services.Refused as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Lägesrapport {report.version} skickas till {count} mottagare.")
+    return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+
+
+@require_GET
+def report_pdf(request, event_id, report_id):
+    """?politiker=1: the politicians' copy; ?arkiv=1: PDF/A for the records."""
+    event = get_event_for_user(request, event_id)
+    report = _report(event, report_id)
+    content = pdf.report_pdf(
+        report,
+        politicians=request.GET.get("politiker") == "1",
+        archival=request.GET.get("arkiv") == "1",
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in event.case_number)
+    response["Content-Disposition"] = (
+        f'attachment; filename="lagesrapport-{name}-v{report.version}.pdf"'
+    )
+    return response

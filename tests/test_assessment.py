@@ -1,0 +1,340 @@
+"""The bedömningsmall through HTTP: rows in every part, versions, history, snapshots, the
+live poll and presence, external parties."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessment import services
+from assessment.models import Row, RowRevision, Sheet
+from assessment.parts import PARTS, SECTIONS
+from events.models import LogEntry, Task
+from tests import sheets
+
+HTMX = {"HX-Request": "true"}
+
+
+def sheet_url(cast):
+    return reverse("sheet", args=[cast.event.pk])
+
+
+def row_url(cast, row, suffix=""):
+    return reverse("row_edit", args=[cast.event.pk, row.pk]) + suffix
+
+
+def add(client, cast, section, what, htmx=False, **fields):
+    data = {"section": section, f"{section}-what": what}
+    data.update({f"{section}-{k}": v for k, v in fields.items()})
+    headers = HTMX if htmx else {}
+    return client.post(reverse("row_add", args=[cast.event.pk]), data, headers=headers)
+
+
+def test_a_new_sheet_shows_the_plans_six_parts_with_helper_texts_and_empty_rows(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    page = client.get(sheet_url(cast)).text
+    for part in PARTS:
+        assert part.title in page
+        assert part.help in page
+    for section in SECTIONS.values():
+        assert section.help in page
+        # An empty row ready to type in, per section.
+        assert f'name="{section.key}-what"' in page
+    assert "Konsekvenser – individ" in page
+    assert "Initiala åtgärder (de första 3–5 dagarna)" in page
+
+
+def test_the_event_page_links_to_the_sheet(client, cast):
+    client.force_login(cast.lasare)
+    assert sheet_url(cast) in client.get(reverse("event_detail", args=[cast.event.pk])).text
+
+
+def test_the_information_part_links_to_the_communication_plan(client, cast):
+    client.force_login(cast.lasare)
+    page = client.get(sheet_url(cast)).text
+    information = page[page.index('id="part-information"') :]
+    assert reverse("commsplan", args=[cast.event.pk]) in information[:2000]
+
+
+@pytest.mark.parametrize("section", sorted(SECTIONS))
+def test_each_parts_rows_can_be_added_edited_reordered_and_removed(client, cast, section):
+    client.force_login(cast.arbetsgrupp)
+    assert add(client, cast, section, "Första raden", who="Sara").status_code == 302
+    assert add(client, cast, section, "Andra raden", htmx=True).status_code == 200
+    first, second = Row.objects.filter(section=section).order_by("position")
+    assert (first.what, first.who, second.what) == ("Första raden", "Sara", "Andra raden")
+
+    data = {"what": "Första raden, ändrad", "who": "Sara Eklund", "when": "v. 12", "version": 1}
+    if SECTIONS[section].has_status:
+        data["status"] = "pagar"
+    response = client.post(row_url(cast, first), data, headers=HTMX)
+    assert response.status_code == 200
+    assert "Första raden, ändrad" in response.text
+    first.refresh_from_db()
+    assert (first.what, first.when, first.version) == ("Första raden, ändrad", "v. 12", 2)
+
+    client.post(row_url(cast, second, "flytta/"), {"direction": "upp"})
+    order = list(Row.objects.filter(section=section).order_by("position").values_list("what"))
+    assert order == [("Andra raden",), ("Första raden, ändrad",)]
+
+    assert client.post(row_url(cast, first, "ta-bort/"), {"version": 2}).status_code == 302
+    first.refresh_from_db()
+    assert first.removed_at is not None
+    page = client.get(sheet_url(cast)).text
+    assert "Första raden, ändrad" not in page
+    assert "Visa borttagna rader (1)" in page
+    # Removed, not deleted: still in the row's and the sheet's history.
+    history = client.get(row_url(cast, first, "historik/")).text
+    for kind in ("Skapad", "Ändrad", "Borttagen"):
+        assert kind in history
+    assert (
+        "Första raden, ändrad" in client.get(reverse("sheet_history", args=[cast.event.pk])).text
+    )
+    assert "Första raden, ändrad" in client.get(sheet_url(cast) + "?borttagna=1").text
+
+
+def test_a_stale_save_is_refused_and_shows_both_texts(client, cast):
+    row = sheets.a_row(cast, what="Varsel om 38.")
+    services.edit_row(row, {"what": "Varsel om 40 (Anna)."}, version=1, by=cast.kommunchef)
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(
+        row_url(cast, row), {"what": "Varsel om 38, varav 5 i Bastuträsk.", "version": 1}
+    )
+    assert response.status_code == 200
+    row.refresh_from_db()
+    assert row.what == "Varsel om 40 (Anna)."  # nothing applied silently
+    assert "Varsel om 38, varav 5 i Bastuträsk." in response.text  # mine, still in the field
+    assert "Varsel om 40 (Anna)." in response.text  # theirs, beside it
+    assert "Anna Lindqvist sparade raden" in response.text
+    assert 'name="version" value="2"' in response.text
+    # Saving again is a knowing choice on top of theirs.
+    client.post(row_url(cast, row), {"what": "Varsel om 40, varav 5 i Bastuträsk.", "version": 2})
+    row.refresh_from_db()
+    assert (row.what, row.version) == ("Varsel om 40, varav 5 i Bastuträsk.", 3)
+    assert row.revisions.count() == 3
+
+
+def test_removing_a_row_someone_just_changed_shows_it_first(client, cast):
+    row = sheets.a_row(cast)
+    services.edit_row(row, {"what": "Ny text"}, version=1, by=cast.kommunchef)
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(row_url(cast, row, "ta-bort/"), {"version": 1})
+    assert "Raden är inte borttagen" in response.text
+    row.refresh_from_db()
+    assert row.removed_at is None
+
+
+def test_a_scenario_has_its_own_chain_of_measures(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    add(client, cast, "scenario", "Nytt företag etablerar sig")
+    scenario = Row.objects.get(section="scenario")
+    add(client, cast, "scenario", "Matcha personal", parent=scenario.pk)
+    measure = Row.objects.get(parent=scenario)
+    assert measure.what == "Matcha personal"
+    page = client.get(sheet_url(cast)).text
+    assert page.index("Nytt företag etablerar sig") < page.index("Matcha personal")
+
+
+def test_a_row_becomes_a_delegated_task_in_one_step(client, cast):
+    row = sheets.a_row(cast, what="Boka möte med Arbetsförmedlingen", section="initiala")
+    client.force_login(cast.arbetsgrupp)
+    url = row_url(cast, row, "delegera/")
+    assert "Boka möte med Arbetsförmedlingen" in client.get(url).text
+    response = client.post(
+        url,
+        {
+            "what": "Boka möte med Arbetsförmedlingen",
+            "assignee": cast.kommunikator.pk,
+            "due_at": "2030-03-02T12:00",
+            "version": 1,
+        },
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    task = Task.objects.get(what="Boka möte med Arbetsförmedlingen")
+    assert (row.task, task.assignee, task.delegated_by) == (
+        task,
+        cast.kommunikator,
+        cast.arbetsgrupp,
+    )
+    assert (row.who, row.when, row.status) == ("Jonas Berg", "2030-03-02 12:00", "ej_paborjad")
+    assert "Uppgift: ny" in client.get(sheet_url(cast)).text
+    assert cast.event.log_entries.filter(kind=LogEntry.Kind.TASK).exists()
+
+
+def test_delegating_needs_someone_to_do_it(client, cast):
+    row = sheets.a_row(cast)
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(row_url(cast, row, "delegera/"), {"what": "Ring", "version": 1})
+    assert "Välj vem som ska göra uppgiften" in response.text
+    assert not Task.objects.filter(what="Ring").exists()
+
+
+def test_bad_row_input_keeps_the_text_and_says_what_is_wrong(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    response = add(client, cast, "initiala", "", who="Sara Eklund", status="okänd")
+    assert response.status_code == 200
+    assert "Skriv vad raden gäller." in response.text
+    assert 'value="Sara Eklund"' in response.text
+    assert not Row.objects.exists()
+
+
+def test_the_live_poll_answers_204_until_something_changes(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    url = reverse("sheet_changes", args=[cast.event.pk])
+    assert client.get(url, {"sedan": 0}).status_code == 204
+    row = sheets.a_row(cast, what="Ny fakta", by=cast.kommunchef)
+    response = client.get(url, {"sedan": 0})
+    assert response.status_code == 200
+    assert response["X-Sheet-Counter"] == "1"
+    assert f'id="row-{row.pk}"' in response.text
+    assert "Ny fakta" in response.text
+    assert client.get(url, {"sedan": 1}).status_code == 204
+    services.edit_row(row, {"what": "Ändrad fakta"}, version=1, by=cast.kommunchef)
+    response = client.get(url, {"sedan": 1})
+    assert "Ändrad fakta" in response.text
+    assert 'data-version="2"' in response.text
+
+
+def test_the_live_poll_costs_the_same_few_queries_whatever_the_size(
+    client, cast, django_assert_num_queries
+):
+    client.force_login(cast.arbetsgrupp)
+    sheets.a_row(cast)
+    url = reverse("sheet_changes", args=[cast.event.pk])
+    # Session, user, event with access, the counter (the session is not written: it is
+    # refreshed at most once a minute).
+    with django_assert_num_queries(4):
+        assert client.get(url, {"sedan": 1}).status_code == 204
+
+
+def test_presence_shows_who_else_has_the_sheet_open(client, cast):
+    sheets.a_row(cast)
+    client.force_login(cast.kommunchef)
+    client.get(sheet_url(cast))
+    client.force_login(cast.arbetsgrupp)
+    page = client.get(sheet_url(cast)).text
+    assert "Har mallen öppen just nu: <strong>Anna Lindqvist</strong>" in page
+    fragment = client.get(reverse("sheet_presence", args=[cast.event.pk]), headers=HTMX).text
+    assert "Anna Lindqvist" in fragment
+    assert "Sara Eklund" not in fragment
+
+
+def fill(sheet, count, by):
+    sections = list(SECTIONS)
+    Row.objects.bulk_create(
+        [
+            Row(
+                sheet=sheet,
+                section=sections[i % len(sections)],
+                position=i,
+                what=f"Rad {i} " * 6,
+                who="Sara",
+                when="v. 12",
+                created_by=by,
+                updated_by=by,
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def sheet_queries(client, cast):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(sheet_url(cast))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_sheet_page_makes_the_same_queries_at_10_and_1000_rows(client, cast):
+    sheet = services.sheet_of(cast.event)
+    client.force_login(cast.arbetsgrupp)
+    fill(sheet, 10, cast.arbetsgrupp)
+    sheets.a_row(cast, what="Scenario A", section="scenario")
+    client.get(sheet_url(cast))  # presence row exists from here on
+    small = sheet_queries(client, cast)
+    fill(sheet, 990, cast.arbetsgrupp)
+    assert Row.objects.count() == 1001
+    assert sheet_queries(client, cast) == small
+    # Session, user, unread count, event with access, sheet, presence, rows, who else is
+    # present.
+    assert small == 8
+
+
+def test_a_snapshot_keeps_the_sheet_and_shows_what_changed_since_the_previous(client, cast):
+    kept = sheets.a_row(cast, what="Oförändrad")
+    changed = sheets.a_row(cast, what="Före 14.00")
+    gone = sheets.a_row(cast, what="Tas bort")
+    client.force_login(cast.arbetsgrupp)
+    client.post(reverse("snapshot_create", args=[cast.event.pk]), {"label": "Lägesbild 10.00"})
+    services.edit_row(changed, {"what": "Efter 14.00"}, version=1, by=cast.kommunchef)
+    services.remove_row(gone, version=1, by=cast.kommunchef)
+    sheets.a_row(cast, what="Ny rad")
+    response = client.post(
+        reverse("snapshot_create", args=[cast.event.pk]), {"label": "Lägesbild 14.00"}, follow=True
+    )
+    page = response.text
+    assert "Ändrat sedan Lägesbild 10.00" in page
+    assert "Nya rader (1)" in page
+    assert "Ny rad" in page
+    assert "Borttagna rader (1)" in page
+    assert "Tas bort" in page
+    assert "Ändrade rader (1)" in page
+    assert "Före 14.00" in page
+    assert "Efter 14.00" in page
+    assert kept.what in page
+    history = client.get(reverse("sheet_history", args=[cast.event.pk])).text
+    assert "Lägesbild 10.00" in history
+    assert "Lägesbild 14.00" in history
+
+
+def test_a_reader_sees_the_sheet_but_no_forms(client, cast):
+    sheets.a_row(cast, what="Fakta för läsaren")
+    client.force_login(cast.lasare)
+    page = client.get(sheet_url(cast)).text
+    assert "Fakta för läsaren" in page
+    assert "Lägg till rad" not in page
+    assert ">Ändra<span" not in page
+
+
+def test_external_parties_with_a_contact_log(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    url = reverse("parties", args=[cast.event.pk])
+    response = client.post(url, {"type": "fack", "organisation": "", "email": "inte-en-adress"})
+    assert "Skriv organisationens namn." in response.text
+    assert 'value="inte-en-adress"' in response.text
+    response = client.post(
+        url,
+        {
+            "type": "konkursforvaltare",
+            "organisation": "Advokatbyrån Norr",
+            "contact_person": "Eva Ström",
+            "phone": "090-123 45",
+            "email": "eva@advokat.example",
+        },
+    )
+    party = cast.event.external_parties.get()
+    assert response["Location"] == reverse("party_detail", args=[cast.event.pk, party.pk])
+    response = client.post(
+        reverse("contact_add", args=[cast.event.pk, party.pk]),
+        {
+            "direction": "received",
+            "text": "Fick lista över anställda.",
+            "happened_at": "2026-03-02T10:15",
+        },
+        follow=True,
+    )
+    assert "Fick lista över anställda." in response.text
+    assert "Vi fick" in response.text
+    assert "Sara Eklund" in response.text
+    assert "Konkursförvaltare" in client.get(url).text
+    assert cast.event.log_entries.filter(text__contains="Fick lista över anställda.").exists()
+
+
+def test_history_records_who_changed_what(cast):
+    row = sheets.a_row(cast, what="Före")
+    services.edit_row(row, {"what": "Efter", "who": "Sara"}, version=1, by=cast.kommunchef)
+    revision = RowRevision.objects.filter(row=row).first()
+    assert revision.by == cast.kommunchef
+    assert ("vad", "Före", "Efter") in revision.changes()
+    assert Sheet.objects.get().counter == 2

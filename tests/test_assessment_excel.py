@@ -1,0 +1,322 @@
+"""Excel export and import of the bedömningsmall, through HTTP."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from assessment import excel, services
+from assessment.models import Row, Sheet
+from assessment.parts import PARTS
+from tests import sheets
+
+
+def export(client, cast) -> bytes:
+    response = client.get(reverse("sheet_export", args=[cast.event.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return response.content
+
+
+def upload(client, cast, data: bytes, name="mall.xlsx"):
+    return client.post(
+        reverse("sheet_import", args=[cast.event.pk]),
+        {"file": SimpleUploadedFile(name, data)},
+    )
+
+
+def confirm(client, cast, response):
+    draft = response.context["draft"]
+    return client.post(reverse("import_confirm", args=[cast.event.pk, draft.pk]), follow=True)
+
+
+def rows_of(ws):
+    """{what: (line, values)} for the data rows of the sheet worksheet."""
+    found = {}
+    for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        ref = values[excel.REF_COLUMN - 1] or ""
+        if line > excel.HEADER_ROW and ref and not str(ref).startswith("#"):
+            found[values[0]] = (line, values)
+    return found
+
+
+@pytest.fixture
+def filled(cast):
+    rows = {
+        "fakta": sheets.a_row(cast, what="38 anställda varslas", section="fakta"),
+        "initiala": sheets.a_row(cast, what="Ring facket", section="initiala"),
+        "information": sheets.a_row(cast, what="Pressmeddelande", section="information"),
+        "scenario": sheets.a_row(cast, what="Nytt företag etablerar sig", section="scenario"),
+    }
+    sheet = services.sheet_of(cast.event)
+    rows["chain"] = services.add_row(
+        sheet, "scenario", {"what": "Matcha personal"}, parent=rows["scenario"], by=cast.kommunchef
+    )
+    rows["gone"] = sheets.a_row(cast, what="Borttagen sedan länge", section="fakta")
+    services.remove_row(rows["gone"], version=1, by=cast.kommunchef)
+    return rows
+
+
+def test_the_export_opens_with_openpyxl_and_holds_every_row_in_its_block(client, cast, filled):
+    services.add_party(cast.event, {"type": "af", "organisation": "Af Skellefteå"}, by=cast.kso)
+    client.force_login(cast.lasare)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    assert wb.sheetnames == ["Bedömningsmall", "Externa parter", "Uppgifter"]
+    ws = wb["Bedömningsmall"]
+    assert [c.value for c in ws[3][:5]] == ["Vad", "Vem", "När", "Uppföljning", "Status"]
+    column_a = [c.value for c in ws["A"]]
+    markers = [c.value for c in ws["G"]]
+    # Each part is a titled block, in the plan's order, and each row sits in its section.
+    positions = [column_a.index(part.title) for part in PARTS]
+    assert positions == sorted(positions)
+    assert markers.index("#avsnitt:fakta") < column_a.index("38 anställda varslas")
+    assert column_a.index("38 anställda varslas") < markers.index("#avsnitt:antaganden")
+    assert markers.index("#avsnitt:initiala") < column_a.index("Ring facket")
+    assert column_a.index("Nytt företag etablerar sig") + 1 == column_a.index("↳ Matcha personal")
+    assert "Borttagen sedan länge" not in column_a
+    # Readable printed: A4 landscape, header rows repeated, fit to width, frozen header.
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.freeze_panes == "A4"
+    assert ws.cell(row=column_a.index("Ring facket") + 1, column=1).alignment.wrap_text
+    assert ws.column_dimensions["G"].hidden
+    assert wb["Externa parter"]["B2"].value == "Af Skellefteå"
+    assert wb["Uppgifter"]["A2"].value == "Ring omställningsfonden"
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+)
+def test_formula_like_text_is_stored_as_text_and_comes_back_as_text(client, cast, text):
+    row = sheets.a_row(cast, what=text, section="fakta")
+    client.force_login(cast.arbetsgrupp)
+    data = export(client, cast)
+    ws = openpyxl.load_workbook(io.BytesIO(data))["Bedömningsmall"]
+    # Excel has no lone carriage return in a cell: it comes back as a line break.
+    cell = next(c for c in ws["A"] if c.value == text.replace("\r", "\n"))
+    assert cell.data_type == "s"
+    assert cell.quotePrefix
+    assert "<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    # Unchanged on the way back.
+    response = upload(client, cast, data)
+    assert response.status_code == 200
+    assert "Filen innehåller inga ändringar" in response.text
+    row.refresh_from_db()
+    assert row.what == text
+    assert row.version == 1
+
+
+def test_a_formula_behind_a_control_character_stays_text_on_every_worksheet(client, cast):
+    cast.task.what = '\x01=HYPERLINK("http://x","y")'
+    cast.task.save()
+    client.force_login(cast.arbetsgrupp)
+    data = export(client, cast)
+    cell = openpyxl.load_workbook(io.BytesIO(data))["Uppgifter"]["A2"]
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    assert cell.data_type == "s"
+    for name in zipfile.ZipFile(io.BytesIO(data)).namelist():
+        if name.startswith("xl/worksheets/"):
+            assert "<f>" not in zipfile.ZipFile(io.BytesIO(data)).read(name).decode()
+
+
+def test_a_formula_typed_in_excel_is_imported_as_text(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    line, _ = rows_of(ws)["38 anställda varslas"]
+    ws.cell(row=line, column=1, value="=1+1")
+    confirm(client, cast, upload(client, cast, save(wb)))
+    assert Row.objects.get(pk=filled["fakta"].pk).what == "=1+1"
+
+
+def save(wb) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_export_edit_import_applies_exactly_the_edits(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    found = rows_of(ws)
+    # Change one row, remove one, add one under "Antaganden" and a measure to the scenario.
+    ws.cell(row=found["Ring facket"][0], column=2, value="Sara Eklund")
+    ws.cell(row=found["Ring facket"][0], column=5, value="Pågår")
+    ws.delete_rows(found["Pressmeddelande"][0])
+    markers = [c.value for c in ws["G"]]
+    line = markers.index("#avsnitt:antaganden") + 2
+    ws.insert_rows(line)
+    ws.cell(row=line, column=1, value="Fler kan varslas i höst")
+    chain_line = [c.value for c in ws["A"]].index("↳ Matcha personal") + 2
+    ws.insert_rows(chain_line)
+    ws.cell(row=chain_line, column=1, value="↳ Erbjud lokaler")
+    before = {r.pk: (r.content(), r.version) for r in Row.objects.all()}
+
+    preview = upload(client, cast, save(wb))
+    assert preview.status_code == 200
+    assert "Nya rader (1)" in preview.text
+    assert "Fler kan varslas i höst" in preview.text
+    assert "Ändrade rader (1)" in preview.text
+    assert "Borttagna rader (1)" in preview.text
+    assert "Pressmeddelande" in preview.text
+    assert Row.objects.count() == len(before)  # nothing applied yet
+
+    page = confirm(client, cast, preview)
+    assert "Ändringarna från Excel är inlästa (4 rader)" in page.text, page.text[
+        page.text.find("message") :
+    ][:300]
+    ring = Row.objects.get(pk=filled["initiala"].pk)
+    assert (ring.who, ring.status, ring.version) == ("Sara Eklund", "pagar", 2)
+    assert Row.objects.get(pk=filled["information"].pk).removed_at is not None
+    assert Row.objects.get(section="antaganden").what == "Fler kan varslas i höst"
+    offer = Row.objects.get(what="Erbjud lokaler")
+    assert offer.parent == filled["scenario"]
+    # Everything else untouched.
+    untouched = {filled["fakta"].pk, filled["scenario"].pk, filled["chain"].pk, filled["gone"].pk}
+    for row in Row.objects.filter(pk__in=untouched):
+        assert (row.content(), row.version) == before[row.pk]
+    # Recorded as the uploader's change.
+    assert ring.revisions.first().get_kind_display() == "Ändrad via Excel"
+    assert ring.revisions.first().by == cast.arbetsgrupp
+    assert cast.event.log_entries.filter(text__contains="från Excel-filen mall.xlsx").exists()
+
+
+def test_a_row_changed_in_the_app_since_the_export_is_a_conflict(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    found = rows_of(ws)
+    ws.cell(row=found["Ring facket"][0], column=1, value="Ring facket (Excel)")
+    ws.delete_rows(found["38 anställda varslas"][0])
+    # Meanwhile, in the app:
+    services.edit_row(filled["initiala"], {"what": "Ring facket (app)"}, version=1, by=cast.kso)
+    services.edit_row(filled["fakta"], {"what": "40 anställda varslas"}, version=1, by=cast.kso)
+    preview = upload(client, cast, save(wb))
+    assert "Konflikter (2)" in preview.text
+    assert "Ring facket (Excel)" in preview.text
+    assert "Ring facket (app)" in preview.text
+    confirm(client, cast, preview)
+    assert Row.objects.get(pk=filled["initiala"].pk).what == "Ring facket (app)"
+    fakta = Row.objects.get(pk=filled["fakta"].pk)
+    assert (fakta.what, fakta.removed_at) == ("40 anställda varslas", None)
+
+
+def test_an_untouched_row_changed_in_the_app_stays_as_the_app_has_it(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    data = export(client, cast)
+    services.edit_row(filled["initiala"], {"what": "Ring facket i dag"}, version=1, by=cast.kso)
+    preview = upload(client, cast, data)
+    assert "Konflikter" not in preview.text
+    assert "Filen innehåller inga ändringar" in preview.text
+
+
+def test_a_change_between_preview_and_confirm_applies_nothing(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    found = rows_of(ws)
+    ws.cell(row=found["Ring facket"][0], column=1, value="Ring facket (Excel)")
+    ws.cell(row=found["Pressmeddelande"][0], column=1, value="Pressmeddelande (Excel)")
+    preview = upload(client, cast, save(wb))
+    services.edit_row(filled["information"], {"what": "Webbtext"}, version=1, by=cast.kso)
+    page = confirm(client, cast, preview)
+    assert "Inget är ändrat: mallen ändrades" in page.text
+    assert Row.objects.get(pk=filled["initiala"].pk).what == "Ring facket"
+
+
+def billion_laughs() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            "&b;</Types>",
+        )
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (70 * 1024 * 1024))
+    return out.getvalue()
+
+
+def many_entries() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for i in range(500):
+            archive.writestr(f"xl/part{i}.xml", "<x/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    return out.getvalue()
+
+
+def other_layout() -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Bedömningsmall"
+    wb.active["A1"] = "Min egen lista"
+    return save(wb)
+
+
+def wrong_sheet_name() -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.title = "Blad1"
+    return save(wb)
+
+
+def bad_status(client, cast) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    ws.cell(row=rows_of(ws)["Ring facket"][0], column=5, value="Nästan klar")
+    return save(wb)
+
+
+def other_event(client, cast) -> bytes:
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    wb["Bedömningsmall"]["G1"] = "norsjo-bedomning:00000000-0000-0000-0000-000000000000"
+    return save(wb)
+
+
+BAD_FILES = {
+    "not a workbook": (lambda c, k: b"Vad;Vem\nRing;Sara\n", "är inte en Excel-arbetsbok"),
+    "over 5 MB": (lambda c, k: b"PK" + b"x" * (5 * 1024 * 1024), "större än 5 MB"),
+    "zip bomb": (lambda c, k: zip_bomb(), "misstänkt mycket data"),
+    "too many entries": (lambda c, k: many_entries(), "501 delar"),
+    "xml entities": (lambda c, k: billion_laughs(), "otillåten XML"),
+    "missing worksheet": (lambda c, k: wrong_sheet_name(), "bladet ”Bedömningsmall” saknas"),
+    "other layout": (lambda c, k: other_layout(), "har inte bedömningsmallens uppställning"),
+    "unknown status": (bad_status, "okänd status ”Nästan klar”"),
+    "other event": (other_event, "exporterad från ett annat ärende"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_FILES))
+def test_a_bad_file_is_refused_with_a_swedish_message_and_nothing_changed(
+    client, cast, filled, case
+):
+    make, message = BAD_FILES[case]
+    client.force_login(cast.arbetsgrupp)
+    data = make(client, cast)
+    before = list(Row.objects.values_list("pk", "what", "version", "removed_at"))
+    counter = Sheet.objects.get().counter
+    response = upload(client, cast, data)
+    assert response.status_code == 200
+    assert message in response.text
+    assert "Filen är inte inläst och inget är ändrat." in response.text
+    assert list(Row.objects.values_list("pk", "what", "version", "removed_at")) == before
+    assert Sheet.objects.get().counter == counter
+
+
+def test_defusedxml_is_active_for_openpyxl():
+    assert openpyxl.xml.DEFUSEDXML

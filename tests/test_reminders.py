@@ -1,0 +1,232 @@
+"""The reminder scan, in process: who is reminded of what, once; see
+test_reminder_delivery.py for the same with a real worker, Redis and faults."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from events import outbox, reminders
+from events.models import Convening, Notification, Task
+from tests.personas import create_event_row
+
+NOW = timezone.now().replace(microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def task(cast, what="Ring facket", **fields):
+    fields.setdefault("assignee", cast.task_holder)
+    fields.setdefault("delegated_by", cast.arbetsgrupp)
+    fields.setdefault("created_at", NOW - timedelta(days=10))
+    return Task.objects.create(event=cast.event, what=what, **fields)
+
+
+def written(**filters):
+    return sorted(
+        (n.kind, str(n.recipient or n.email)) for n in Notification.objects.filter(**filters)
+    )
+
+
+@pytest.fixture
+def met(cast):
+    """The startgrupp has met: the not-met reminder stays out of these tests."""
+    Convening.objects.create(
+        event=cast.event, meeting_at=NOW, convened_by=cast.kommunchef, held_at=NOW
+    )
+
+
+def test_a_task_due_within_a_day_reminds_its_assignee_once(cast, met):
+    due = task(cast, due_at=NOW + timedelta(hours=23))
+    task(cast, "Nästa vecka", due_at=NOW + timedelta(days=7))
+    assert reminders.scan() == 1
+    assert reminders.scan() == 0
+    [reminder] = Notification.objects.all()
+    assert (reminder.kind, reminder.recipient, reminder.task) == (
+        "task_due",
+        cast.task_holder,
+        due,
+    )
+    assert reminder.url == reverse("task_detail", args=[cast.event.pk, due.pk])
+    assert "Ring facket" in reminder.body
+
+
+def test_an_overdue_task_reminds_the_assignee_and_later_the_lead(cast, met):
+    cast.event.workgroup_lead = cast.arbetsgrupp
+    cast.event.save()
+    late = task(cast, due_at=NOW - timedelta(hours=1))
+    reminders.scan()
+    assert written() == [("task_overdue", "Lena Öberg")]
+    with time_machine.travel(NOW + timedelta(days=2, hours=1), tick=False):
+        reminders.scan()
+        reminders.scan()
+    assert written(task=late) == [
+        ("task_overdue", "Lena Öberg"),
+        ("task_overdue_lead", "Sara Eklund"),
+    ]
+
+
+def test_the_lead_is_not_told_about_their_own_task(cast, met):
+    cast.event.workgroup_lead = cast.task_holder
+    cast.event.save()
+    task(cast, due_at=NOW - timedelta(days=5))
+    reminders.scan()
+    assert written() == [("task_overdue", "Lena Öberg")]
+
+
+def test_a_task_moved_to_a_new_due_time_is_reminded_again(cast, met):
+    moved = task(cast, due_at=NOW - timedelta(hours=1))
+    reminders.scan()
+    moved.due_at = NOW + timedelta(hours=2)
+    moved.save()
+    reminders.scan()
+    assert written() == [("task_due", "Lena Öberg"), ("task_overdue", "Lena Öberg")]
+
+
+def test_a_follow_up_date_reminds_the_one_who_delegated(cast, met):
+    task(cast, follow_up_at=NOW - timedelta(minutes=1))
+    task(cast, "Senare", follow_up_at=NOW + timedelta(days=1))
+    reminders.scan()
+    assert written() == [("follow_up", "Sara Eklund")]
+
+
+def test_a_person_without_an_account_is_reminded_by_email(cast, met):
+    task(
+        cast,
+        assignee=None,
+        assignee_name="Kim",
+        assignee_email="kim@x.se",
+        due_at=NOW + timedelta(hours=1),
+    )
+    task(cast, "Utan adress", assignee=None, assignee_name="Bo", due_at=NOW + timedelta(hours=1))
+    reminders.scan()
+    assert written() == [("task_due", "kim@x.se")]
+
+
+def test_finished_struck_and_closed_things_remind_nobody(cast, met):
+    task(cast, status="klar", due_at=NOW - timedelta(hours=1))
+    task(cast, status="struken", due_at=NOW - timedelta(hours=1))
+    closed = create_event_row("Avslutat ärende", cast.kommunchef, phase="avslutad")
+    Task.objects.create(
+        event=closed, what="Gammal", assignee=cast.kso, due_at=NOW - timedelta(hours=1)
+    )
+    assert reminders.scan() == 0
+
+
+def test_the_reporter_is_reminded_once_per_interval(cast, met):
+    cast.event.reporter = cast.arbetsgrupp
+    cast.event.report_interval_days = 7
+    cast.event.reporting_since = NOW
+    cast.event.save()
+    assert reminders.scan() == 0
+    for day in (7, 8, 13, 14):
+        with time_machine.travel(NOW + timedelta(days=day, minutes=1), tick=False):
+            reminders.scan()
+    assert written() == [("report_due", "Sara Eklund")] * 2
+
+
+def test_decisions_start_the_reporting_clock(client, cast):
+    client.force_login(cast.kommunchef)
+    client.post(
+        reverse("decisions", args=[cast.event.pk]),
+        {
+            "inform_politicians": "nej",
+            "workgroup": [cast.arbetsgrupp.pk],
+            "workgroup_lead": cast.arbetsgrupp.pk,
+            "reporter": cast.arbetsgrupp.pk,
+            "report_interval_days": 7,
+        },
+    )
+    cast.event.refresh_from_db()
+    assert cast.event.reporting_since == NOW
+
+
+def test_a_startgrupp_that_has_not_met_is_reported_to_the_creator_and_kommunchef(cast):
+    cast.event.created_at = NOW - timedelta(minutes=119)
+    cast.event.save()
+    assert reminders.scan() == 0
+    with time_machine.travel(NOW + timedelta(minutes=2), tick=False):
+        reminders.scan()
+        reminders.scan()
+    assert written() == [("not_met", "Anna Lindqvist"), ("not_met", "Maria Holm")]
+
+
+def test_late_reminders_say_so(cast, met, mailoutbox):
+    late = task(cast, due_at=NOW - timedelta(hours=3))
+    on_time = task(
+        cast, "I tid", created_at=NOW - timedelta(minutes=1), due_at=NOW - timedelta(minutes=1)
+    )
+    reminders.scan()
+    for reminder in Notification.objects.all():
+        outbox.send(reminder.pk)
+    bodies = {m.subject: m.body for m in mailoutbox}
+    assert bodies[f"Försenad uppgift: {late.what}"].startswith("Försenat utskick:")
+    assert not bodies[f"Försenad uppgift: {on_time.what}"].startswith("Försenat utskick:")
+
+
+def test_a_user_who_turned_email_off_gets_the_notice_in_the_app_only(cast, met, mailoutbox):
+    cast.task_holder.email_notifications = False
+    cast.task_holder.save()
+    task(cast, due_at=NOW + timedelta(hours=1))
+    reminders.scan()
+    reminder = Notification.objects.get()
+    assert outbox.send(reminder.pk) is False
+    assert mailoutbox == []
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None
+
+
+def test_the_scan_takes_the_same_queries_whatever_the_number_of_tasks(cast, met):
+    def count_queries():
+        Notification.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            reminders.scan()
+        return len(ctx.captured_queries)
+
+    for i in range(5):
+        task(cast, f"Förfaller {i}", due_at=NOW + timedelta(hours=i + 1))
+    Task.objects.bulk_create(
+        Task(
+            event=cast.event,
+            what=f"Senare {i}",
+            assignee=cast.kso,
+            due_at=NOW + timedelta(days=30),
+        )
+        for i in range(20)
+    )
+    few = count_queries()
+    Task.objects.bulk_create(
+        Task(
+            event=cast.event,
+            what=f"Senare {i}",
+            assignee=cast.kso,
+            due_at=NOW + timedelta(days=30),
+        )
+        for i in range(200)
+    )
+    assert count_queries() == few
+    assert Notification.objects.count() == 5
+
+
+def test_a_scan_pages_through_more_due_tasks_than_one_batch(cast, met):
+    due = reminders.BATCH * 2 + 100
+    Task.objects.bulk_create(
+        Task(
+            event=cast.event,
+            what=f"Uppgift {i}",
+            assignee=cast.kso,
+            due_at=NOW + timedelta(minutes=i % 7 + 1),
+            created_at=NOW - timedelta(days=1),
+        )
+        for i in range(due)
+    )
+    assert reminders.scan() == due
+    assert Notification.objects.filter(kind="task_due").count() == due

@@ -1,0 +1,348 @@
+"""The lägesrapport: compiled from the case file, approved by the startgrupp, sent once."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from assessment import services as sheet
+from commsplan import services as comms
+from commsplan.models import Channel
+from events import reminders
+from events.models import LogEntry, Notification, SituationPicture, Task
+from events.services import report_task_progress
+from reports.models import Report
+from tests import sheets
+from tests.conftest import wait_until
+
+
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def fill_case_file(cast):
+    """Something in every app: nulägesbild, sheet, tasks, contacts, tidplan, press text."""
+    event = cast.event
+    event.affected_employees = 38
+    event.announced_on = date(2026, 11, 20)
+    event.inform_politicians = True
+    event.politician_emails = "presidiet@norsjo.example"
+    event.report_interval_days = 7
+    event.save()
+    SituationPicture.objects.create(
+        event=event, revision=1, author=cast.kommunchef, what_happened="Granlunds varslar 38."
+    )
+    sheets.a_row(cast, "Varslet gäller 38 tjänster i Bastuträsk.", "fakta")
+    sheets.a_row(cast, "Fler underleverantörer kan drabbas.", "antaganden")
+    sheets.a_row(cast, "Familjer kan flytta från orten.", "konsekvens_individ")
+    sheets.a_row(cast, "Startgruppen har träffats.", "insatser")
+    sheets.a_row(cast, "Träffpunkt på biblioteket.", "initiala")
+    party = sheets.a_party(cast)
+    sheet.log_contact(
+        party, {"direction": "given", "text": "Informerade om träffpunkten."}, by=cast.arbetsgrupp
+    )
+    Task.objects.create(
+        event=event,
+        what="Boka lokal för informationsmöte",
+        assignee=cast.arbetsgrupp,
+        due_at=timezone.now() - timedelta(days=1),
+    )
+    plan = comms.plan_for(event)
+    row = plan.rows.get(position=0)
+    text = comms.create_text(
+        row,
+        {"title": "Kommunen stöttar de varslade", "lead": "", "body": "<p>Stöd.</p>"}
+        | {"contact": cast.kommunikator},
+        by=cast.kommunikator,
+    )
+    comms.fact_check(text, by=cast.kso)
+    text.refresh_from_db()
+    comms.approve(text, by=cast.kommunchef)
+    text.refresh_from_db()
+    comms.publish(
+        text,
+        channel=Channel.objects.first(),
+        at=timezone.now(),
+        override_reason="Företaget bad oss gå ut samtidigt.",
+        by=cast.kommunikator,
+    )
+    return event
+
+
+def draft(client, cast, by=None, **data) -> Report:
+    client.force_login(by or cast.arbetsgrupp)
+    response = client.post(reverse("report_create", args=[cast.event.pk]), data)
+    assert response.status_code == 302, response.text
+    return Report.objects.latest("version")
+
+
+def approve_and_send(client, cast, report):
+    client.force_login(cast.kso)
+    client.post(reverse("report_approve", args=[cast.event.pk, report.pk]))
+    return client.post(reverse("report_send", args=[cast.event.pk, report.pk]))
+
+
+def test_a_draft_holds_every_section_compiled_from_the_case_file(client, cast):
+    fill_case_file(cast)
+    report = draft(client, cast, summary="Läget är under kontroll.", decisions_needed="Budget.")
+    page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
+    for expected in (
+        "KS 2026/0001",  # header
+        "Läget per",
+        "Nästa rapport",
+        "Sara Eklund",  # author
+        "inte godkänd än",
+        "Läget är under kontroll.",
+        "Granlunds varslar 38.",  # nulägesbild
+        "Berörda anställda: 38",  # scope
+        "Individ: Hög",
+        "Varslet lämnat 20 november 2026",  # varsel clock
+        "minst 4 månader",
+        "Varslet gäller 38 tjänster i Bastuträsk.",  # facts
+        "Antaganden (inte bekräftat)",
+        "Fler underleverantörer kan drabbas.",
+        "Möjliga konsekvenser (bedömning, inte fakta)",
+        "Individ: Familjer kan flytta från orten.",
+        "Startgruppen har träffats.",  # measures taken
+        "Träffpunkt på biblioteket.",  # planned
+        "Försenade uppgifter",
+        "Boka lokal för informationsmöte",
+        "Ring omställningsfonden",  # open task
+        "Informerade om träffpunkten.",  # contacts
+        "Kommunen stöttar de varslade",  # published
+        "Snarast",  # tidplan
+        "Budget.",  # decisions needed
+        "Arbetsgruppen har ingen ledare.",
+        "Det här är den första rapporten",
+    ):
+        assert expected in page, expected
+    assert LogEntry.objects.filter(text="Lägesrapport 1 påbörjades (utkast).").exists()
+
+
+def test_changes_since_the_previous_report_are_exactly_those_made_in_between(client, cast):
+    fill_case_file(cast)
+    first = draft(client, cast)
+    assert approve_and_send(client, cast, first).status_code == 302
+    # In between: a new fact, a revised nulägesbild, a task done.
+    sheets.a_row(cast, "Facket har begärt förhandling.", "fakta")
+    SituationPicture.objects.create(
+        event=cast.event, revision=2, author=cast.kommunchef, what_happened="Varsel om 40."
+    )
+    report_task_progress(
+        cast.task, status="klar", feedback="Fonden ringd.", version=1, by=cast.task_holder
+    )
+    second = draft(client, cast)
+    assert second.content["changes"] == [
+        {
+            "key": "picture",
+            "title": "Nulägesbild",
+            "added": ["Vad har hänt? Varsel om 40."],
+            "gone": ["Vad har hänt? Granlunds varslar 38."],
+        },
+        {
+            "key": "facts",
+            "title": "Fakta",
+            "added": ["Facket har begärt förhandling."],
+            "gone": [],
+        },
+        {
+            "key": "tasks_open",
+            "title": "Öppna uppgifter",
+            "added": [],
+            "gone": ["Ring omställningsfonden – Lena Öberg"],
+        },
+    ]
+    done = next(s for s in second.content["sections"] if s["key"] == "tasks_done")
+    assert done["lines"] == ["Ring omställningsfonden – Lena Öberg. Återkoppling: Fonden ringd."]
+    page = client.get(reverse("report_detail", args=[cast.event.pk, second.pk])).text
+    assert "Förändringar sedan rapport 1" in page
+    assert "<strong>Nytt:</strong> Facket har begärt förhandling." in page
+
+
+def test_a_sent_report_never_changes(client, cast):
+    fill_case_file(cast)
+    report = draft(client, cast, summary="Första.")
+    approve_and_send(client, cast, report)
+    content = Report.objects.get().content
+    sheets.a_row(cast, "Ny fakta efteråt.", "fakta")
+    client.force_login(cast.arbetsgrupp)
+    client.post(reverse("report_detail", args=[cast.event.pk, report.pk]), {"summary": "Ändrad"})
+    report.refresh_from_db()
+    assert report.content == content
+    assert report.summary == "Första."
+
+
+def test_politicians_get_neither_unpublishable_sections_nor_a_confidential_company(client, cast):
+    fill_case_file(cast)
+    cast.event.confidential = True
+    cast.event.org_number = "556036-0793"
+    cast.event.save()
+    report = draft(client, cast, summary="Sammanfattat.", not_for_publication=["facts"])
+    approve_and_send(client, cast, report)
+    to_politicians = Notification.objects.get(email="presidiet@norsjo.example")
+    to_chief = Notification.objects.get(recipient=cast.kommunchef, kind="report")
+    politicians = pdf_text(bytes(to_politicians.attachment))
+    chief = pdf_text(bytes(to_chief.attachment))
+    for secret in ("Granlunds", "556036-0793", "Varslet gäller 38 tjänster"):
+        assert secret not in politicians
+        assert secret not in to_politicians.subject + to_politicians.body
+    assert "Sammanfattat." in politicians
+    assert "[konfidentiellt företag]" in politicians
+    assert "Granlunds" in chief
+    assert "Varslet gäller 38 tjänster" in chief
+    assert {r.email for r in report.recipients.all()} == {
+        "anna@norsjo.example",
+        "erik@norsjo.example",
+        "maria@norsjo.example",
+        "jonas@norsjo.example",
+        "presidiet@norsjo.example",
+    }
+
+
+def test_politicians_get_nothing_unless_the_startgrupp_decided_so(client, cast):
+    fill_case_file(cast)
+    cast.event.inform_politicians = False
+    cast.event.save()
+    approve_and_send(client, cast, draft(client, cast))
+    assert not Notification.objects.filter(email="presidiet@norsjo.example").exists()
+    assert Notification.objects.filter(kind="report").count() == 4
+
+
+def test_only_a_startgrupp_member_other_than_the_author_approves(client, cast):
+    report = draft(client, cast, by=cast.kommunchef)
+    url = reverse("report_approve", args=[cast.event.pk, report.pk])
+    for user in (cast.kommunchef, cast.arbetsgrupp):  # the author; not in the startgrupp
+        client.force_login(user)
+        client.post(url)
+        report.refresh_from_db()
+        assert report.status == "utkast"
+    page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
+    assert "Bara en ledamot av startgruppen kan godkänna rapporten." in page
+    client.force_login(cast.kommunikator)
+    client.post(reverse("report_send", args=[cast.event.pk, report.pk]))
+    assert not Notification.objects.filter(kind="report").exists()  # not approved yet
+    client.post(url)
+    report.refresh_from_db()
+    assert (report.status, report.approved_by) == ("godkand", cast.kommunikator)
+    assert LogEntry.objects.filter(text="Lägesrapport 1 godkändes.").exists()
+    with pytest.raises(IntegrityError):
+        Report.objects.filter(pk=report.pk).update(approved_by=cast.kommunchef)
+
+
+def test_sending_resets_the_reporting_clock_and_the_reminder_opens_a_new_draft(client, cast):
+    cast.event.reporter = cast.arbetsgrupp
+    cast.event.report_interval_days = 7
+    cast.event.reporting_since = timezone.now() - timedelta(days=30)
+    cast.event.save()
+    approve_and_send(client, cast, draft(client, cast))
+    cast.event.refresh_from_db()
+    assert timezone.now() - cast.event.reporting_since < timedelta(minutes=1)
+    reminders.scan()
+    assert not Notification.objects.filter(kind="report_due").exists()  # a week after it
+    with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
+        reminders.scan()
+    reminder = Notification.objects.get(kind="report_due")
+    assert reminder.url == reverse("report_create", args=[cast.event.pk])
+    client.force_login(cast.arbetsgrupp)
+    assert "Ny lägesrapport" in client.get(reminder.url).text
+
+
+def test_the_pdf_holds_the_sections_and_swedish_letters_and_has_a_pdfa_variant(client, cast):
+    fill_case_file(cast)
+    report = draft(client, cast, summary="Åtgärder för de berörda i Bastuträsk.")
+    url = reverse("report_pdf", args=[cast.event.pk, report.pk])
+    response = client.get(url)
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    for expected in (
+        "Lägesrapport 1",
+        "Norsjö kommun",
+        "Åtgärder för de berörda i Bastuträsk.",
+        "Nulägesbild",
+        "Genomförda åtgärder",
+        "Försenade uppgifter",
+        "Kontakter med externa parter",
+        "Publicerad kommunikation",
+        "Beslut som behövs",
+        "Förändringar sedan",
+    ):
+        assert expected in text, expected
+    archival = client.get(url + "?arkiv=1").content
+    xmp = PdfReader(io.BytesIO(archival)).xmp_metadata.stream.get_data().decode()
+    assert 'pdfaid:part="2"' in xmp
+
+
+def test_the_report_pages_take_the_same_queries_whatever_the_size_of_the_case(client, cast):
+    def count(url_name, *args, method="get", data=None):
+        client.force_login(cast.arbetsgrupp)
+        with CaptureQueriesContext(connection) as queries:
+            getattr(client, method)(reverse(url_name, args=[cast.event.pk, *args]), data)
+        return len(queries)
+
+    def sizes():
+        report = draft(client, cast)
+        return (
+            count("report_create", method="post", data={"summary": "x"}),
+            count("report_detail", report.pk),
+            count("report_list"),
+        )
+
+    small = sizes()
+    for i in range(30):
+        sheets.a_row(cast, f"Fakta {i}", "fakta")
+        Task.objects.create(event=cast.event, what=f"Uppgift {i}", assignee=cast.arbetsgrupp)
+    assert sizes() == small
+
+
+def test_sending_twice_sends_once(
+    client, cast_live, municipality_defaults, celery_worker, smtp_server
+):
+    cast = cast_live
+    report = draft(client, cast)
+    approve_and_send(client, cast, report)
+    client.post(reverse("report_send", args=[cast.event.pk, report.pk]))
+    assert wait_until(lambda: len(smtp_server.messages) >= 4)
+    assert wait_until(
+        lambda: not Notification.objects.filter(kind="report", sent_at__isnull=True).exists()
+    )
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "anna@norsjo.example",
+        "erik@norsjo.example",
+        "jonas@norsjo.example",
+        "maria@norsjo.example",
+    ]
+    attachment = next(smtp_server.messages[0].iter_attachments())
+    assert attachment.get_filename() == "lagesrapport-1.pdf"
+
+
+def test_a_long_section_is_summarised_and_points_to_the_case_file(client, cast):
+    for i in range(34):
+        sheets.a_row(cast, f"Faktarad nummer {i}", "fakta")
+    report = draft(client, cast)
+    page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
+    assert page.count("Faktarad nummer") == 30
+    assert f"… och 4 till i ärendet ({cast.event.case_number})." in page
+
+
+def test_a_draft_saved_again_after_the_approver_opened_it_is_not_approved_unseen(client, cast):
+    report = draft(client, cast, by=cast.kommunchef)
+    seen = report.compiled_at.isoformat()
+    Report.objects.filter(pk=report.pk).update(
+        compiled_at=report.compiled_at + timedelta(seconds=1)
+    )
+    client.force_login(cast.kommunikator)
+    url = reverse("report_approve", args=[cast.event.pk, report.pk])
+    client.post(url, {"compiled_at": seen})
+    report.refresh_from_db()
+    assert report.status == "utkast"
+    page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
+    assert "Utkastet har sparats om sedan du öppnade det." in page
+    client.post(url, {"compiled_at": report.compiled_at.isoformat()})
+    report.refresh_from_db()
+    assert report.status == "godkand"
