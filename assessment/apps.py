@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class AssessmentConfig(AppConfig):
     name = "assessment"
     verbose_name = "Bedömningsmall"
+
+    def ready(self):
+        from assessment.views import task_origin_link
+        from events.signals import task_origin
+
+        task_origin.connect(task_origin_link)

@@ -40,6 +40,10 @@ class StaleRow(Exception):
         self.current = current
 
 
+class RowRemoved(Exception):
+    """The row is removed: it is restored before it is changed or delegated."""
+
+
 class StaleImport(Exception):
     """Rows changed between the import's preview and its confirmation: nothing was saved."""
 
@@ -123,6 +127,8 @@ def edit_row(row: Row, content: dict, *, version: int, by, kind=RowRevision.Kind
     content = _clean(content)
     with transaction.atomic():
         current, seq = _locked_row(row, version)
+        if current.removed_at:
+            raise RowRemoved
         if current.content() == content:
             transaction.set_rollback(True)  # nothing to record, not even the counter
             return current
@@ -202,6 +208,8 @@ def delegate_row(row: Row, *, version: int, by, **task) -> Row:
     row keeps the link, and its vem/när take the task's."""
     with transaction.atomic():
         current, seq = _locked_row(row, version)
+        if current.removed_at:
+            raise RowRemoved
         created = delegate_task(row.sheet.event, by=by, **task)
         before = current.content()
         current.task = created

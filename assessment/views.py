@@ -13,7 +13,7 @@ from assessment.forms import AddRowForm, DelegateForm, MoveForm, RowForm, Snapsh
 from assessment.models import Row, RowRevision, Sheet, Snapshot
 from assessment.parts import PARTS, SECTIONS
 from assessment.rowhtml import row_html, rows_html
-from events.access import get_event_for_user
+from events.access import Access, get_event_for_user
 
 # The poll answers at most this many changed rows; a browser further behind reloads.
 MAX_CHANGES = 200
@@ -224,6 +224,7 @@ def row_edit(request, event_id, row_id):
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     row = _row_for(event, row_id)
     conflict = None
+    refused_as_removed = False
     template = "assessment/row.html#row_form" if request.htmx else "assessment/row.html"
     if request.method == "POST":
         form = RowForm(request.POST, section=row.section, row_id=row.pk)
@@ -241,6 +242,10 @@ def row_edit(request, event_id, row_id):
                 form = RowForm(data, section=row.section, row_id=row.pk)
                 form.is_valid()
                 row = conflict
+            except services.RowRemoved:
+                # Removed meanwhile: nothing saved, the text stays on screen to copy.
+                row = _row_for(event, row_id)
+                refused_as_removed = True
             else:
                 if request.htmx:
                     return _row_response(event, row)
@@ -252,7 +257,14 @@ def row_edit(request, event_id, row_id):
         form = RowForm(
             instance=row, initial={"version": row.version}, section=row.section, row_id=row.pk
         )
-    context = _row_context(event, row, form, conflict=conflict, fields=_fields(form, conflict))
+    context = _row_context(
+        event,
+        row,
+        form,
+        conflict=conflict,
+        refused_as_removed=refused_as_removed,
+        fields=_fields(form, conflict),
+    )
     return render(request, template, context)
 
 
@@ -322,11 +334,18 @@ def row_restore(request, event_id, row_id):
     return _set_removed(request, event_id, row_id, removed=False)
 
 
+def _refuse_removed(request, event, row):
+    messages.error(request, "Raden är borttagen. Återställ den först om den ska delegeras.")
+    return redirect(f"{_row_base(event)}{row.pk}/")
+
+
 @require_http_methods(["GET", "POST"])
 def row_delegate(request, event_id, row_id):
     """The row becomes a delegated task in one step."""
     event = get_event_for_user(request, event_id, write=True)
     row = _row_for(event, row_id)
+    if row.removed_at:
+        return _refuse_removed(request, event, row)
     members = event.members.order_by("first_name", "last_name")
     initial = {"what": row.what[:500], "version": row.version}
     form = DelegateForm(
@@ -344,6 +363,8 @@ def row_delegate(request, event_id, row_id):
             data["version"] = conflict.version
             form = DelegateForm(data, members=members)
             form.is_valid()
+        except services.RowRemoved:
+            return _refuse_removed(request, event, row)
         else:
             messages.success(request, "Raden är delegerad som uppgift.")
             return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
@@ -460,3 +481,16 @@ def snapshot_diff(before: list[dict], after: list[dict]) -> dict:
         "removed": [old[k] for k in old.keys() - new.keys()],
         "changed": changed,
     }
+
+
+def task_origin_link(sender, task, **kwargs):
+    """The sheet row a task was delegated from, for the task page (events.signals)."""
+    if task.event.access < Access.READ:
+        return None  # a task holder who is not a member does not see the sheet
+    row = Row.objects.filter(task=task).only("pk", "section", "removed_at").first()
+    if row is None:
+        return None
+    label = f"bedömningsmallen ({row.get_section_display()})"
+    if row.removed_at:
+        return label + " (raden är borttagen)", f"{_row_base(task.event)}{row.pk}/"
+    return label, reverse("sheet", args=[task.event.pk]) + f"#row-{row.pk}"

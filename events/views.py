@@ -36,6 +36,7 @@ from events.forms import (
     VarselCorrectionForm,
 )
 from events.models import QUESTIONS, Membership, Phase, Task
+from events.signals import task_origin
 
 TASK_CHANGED_MEANWHILE = (
     "Någon annan ändrade uppgiften medan du skrev. Din text finns kvar här; "
@@ -392,6 +393,7 @@ def task_detail(request, event_id, task_id):
     context = {"task": task, "event": task.event, "form": form, "saved": saved}
     if request.htmx:
         return render(request, "events/task_detail.html#task_card", context)
+    context["origins"] = [link for _, link in task_origin.send(Task, task=task) if link]
     return render(request, "events/task_detail.html", context)
 
 

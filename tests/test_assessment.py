@@ -162,6 +162,52 @@ def test_a_row_becomes_a_delegated_task_in_one_step(client, cast):
     assert cast.event.log_entries.filter(kind=LogEntry.Kind.TASK).exists()
 
 
+def test_the_task_page_links_back_to_its_row_for_members_only(client, cast):
+    row = sheets.a_row(cast, what="Ring omställningsfonden", section="initiala")
+    services.delegate_row(
+        row, version=1, by=cast.arbetsgrupp, what="Ring omställningsfonden", assignee=cast.kso
+    )
+    row.refresh_from_db()
+    task_url = reverse("task_detail", args=[cast.event.pk, row.task_id])
+    link = f'href="{sheet_url(cast)}#row-{row.pk}"'
+    client.force_login(cast.lasare)
+    page = client.get(task_url).text
+    assert link in page
+    assert "Åtgärder: Initiala åtgärder" in page
+    # The assignee here is in the startgrupp; one who is not a member holds only the task.
+    other = sheets.a_row(cast, what="Boka lokal", section="initiala")
+    other = services.delegate_row(
+        other, version=1, by=cast.arbetsgrupp, what="Boka lokal", assignee=cast.task_holder
+    )
+    client.force_login(cast.task_holder)
+    page = client.get(reverse("task_detail", args=[cast.event.pk, other.task_id])).text
+    assert "Boka lokal" in page
+    assert "bedömningsmallen" not in page
+
+
+def test_a_removed_row_is_restored_before_it_is_changed_or_delegated(client, cast):
+    row = sheets.a_row(cast, what="Gammal text")
+    client.force_login(cast.arbetsgrupp)
+    client.post(row_url(cast, row, "ta-bort/"), {"version": 1})
+    # A save on the removed row is refused, and the text stays on screen.
+    response = client.post(row_url(cast, row), {"what": "Ny text", "version": 2})
+    assert "tog bort raden" in response.text
+    assert "Ny text" in response.text
+    row.refresh_from_db()
+    assert (row.what, row.version) == ("Gammal text", 2)
+    page = client.get(row_url(cast, row)).text
+    assert "Återställ den för att ändra den" in page
+    assert ">Spara<" not in page
+    response = client.post(
+        row_url(cast, row, "delegera/"),
+        {"what": "Gammal text", "assignee": cast.kso.pk, "version": 2},
+        follow=True,
+    )
+    assert "Återställ den först om den ska delegeras" in response.text
+    row.refresh_from_db()
+    assert row.task is None
+
+
 def test_delegating_needs_someone_to_do_it(client, cast):
     row = sheets.a_row(cast)
     client.force_login(cast.arbetsgrupp)
