@@ -242,6 +242,8 @@ class Contact(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="av", on_delete=models.PROTECT, related_name="+"
     )
+    # When it was logged, which `happened_at` (typed by the user) need not be.
+    created_at = models.DateTimeField("registrerad", default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = "kontakt"

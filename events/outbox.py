@@ -8,6 +8,7 @@ twice; the sweeper hands rows that nobody finished (a lost broker message, a kil
 to a sender again.
 """
 
+import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ from django.utils import timezone
 
 from events.models import Notification
 from events.texts import moment_text
+
+logger = logging.getLogger(__name__)
 
 # A message sent this long after it was due says that it is late.
 LATE_AFTER = timedelta(minutes=15)
@@ -51,8 +54,26 @@ def enqueue(pks):
     # 2,000 reminders spend most of its time publishing. Each row is still claimed on its
     # own, so a worker killed mid-chunk leaves the rest to the sweeper, sent once.
     chunks = [pks[i : i + SEND_CHUNK] for i in range(0, len(pks), SEND_CHUNK)]
-    # After commit: a worker that picks the task up must find the rows.
-    transaction.on_commit(lambda: [send_notifications.delay(chunk) for chunk in chunks])
+    # After commit: a worker that picks the task up must find the rows. Robust: with the
+    # broker down the user's save still stands (no error page inviting a second submit),
+    # and the sweeper hands the rows to a sender once the broker is back.
+    transaction.on_commit(
+        lambda: [send_notifications.delay(chunk) for chunk in chunks], robust=True
+    )
+
+
+def send_all(pks) -> int:
+    """Send each row (see send); returns how many this call mailed. A mail-server error on
+    one row does not hold back the rest; it is raised at the end, for the caller's retry."""
+    mailed, failure = 0, None
+    for pk in pks:
+        try:
+            mailed += send(pk)
+        except OSError as error:
+            failure = error
+    if failure:
+        raise failure
+    return mailed
 
 
 def send(pk) -> bool:
@@ -96,6 +117,13 @@ def send(pk) -> bool:
     except Exception:
         # Let the next attempt (a Celery retry, or the sweeper) claim it again.
         Notification.objects.filter(pk=pk, claimed_at=now).update(claimed_at=None)
+        if notification.attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS:
+            logger.error(
+                "Outbox row %s to %s: giving up after %s attempts",
+                pk,
+                address,
+                notification.attempts + 1,
+            )
         raise
     Notification.objects.filter(pk=pk).update(sent_at=timezone.now())
     return True
@@ -130,6 +158,7 @@ def sweep() -> int:
             | Q(claimed_at__lt=stale),
             sent_at__isnull=True,
             cancelled_at__isnull=True,
+            attempts__lt=settings.OUTBOX_MAX_ATTEMPTS,
         ).values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     enqueue(pks)

@@ -31,26 +31,40 @@ def scan(now=None) -> int:
     soon = now + timedelta(hours=settings.TASK_DUE_SOON_HOURS)
     escalate = now - timedelta(days=settings.TASK_ESCALATE_AFTER_DAYS)
     has_address = Q(assignee__isnull=False) | ~Q(assignee_email="")
+    # Who a reminder of each kind goes to, as seen from the task: a reminder written for
+    # someone else (before a reassignment, or a new lead) does not count as written.
+    to_assignee = Q(recipient=OuterRef("assignee")) | Q(
+        recipient__isnull=True, email=OuterRef("assignee_email")
+    )
     return (
-        _scan_tasks(Kind.TASK_DUE, "due_at", Q(due_at__gt=now, due_at__lte=soon) & has_address)
-        + _scan_tasks(Kind.TASK_OVERDUE, "due_at", Q(due_at__lte=now) & has_address)
+        _scan_tasks(
+            Kind.TASK_DUE,
+            "due_at",
+            Q(due_at__gt=now, due_at__lte=soon) & has_address,
+            to_assignee,
+        )
+        + _scan_tasks(Kind.TASK_OVERDUE, "due_at", Q(due_at__lte=now) & has_address, to_assignee)
         + _scan_tasks(
             Kind.TASK_OVERDUE_LEAD,
             "due_at",
             Q(due_at__lte=escalate, event__workgroup_lead__isnull=False),
+            Q(recipient=OuterRef("event__workgroup_lead")),
             exclude=Q(event__workgroup_lead=F("assignee")),
         )
         + _scan_tasks(
-            Kind.FOLLOW_UP, "follow_up_at", Q(follow_up_at__lte=now, delegated_by__isnull=False)
+            Kind.FOLLOW_UP,
+            "follow_up_at",
+            Q(follow_up_at__lte=now, delegated_by__isnull=False),
+            Q(recipient=OuterRef("delegated_by")),
         )
         + _scan_reports_due(now)
         + _scan_not_met(now)
     )
 
 
-def _scan_tasks(kind, moment, due: Q, exclude=None) -> int:
+def _scan_tasks(kind, moment, due: Q, to: Q, exclude=None) -> int:
     written = Notification.objects.filter(
-        task=OuterRef("pk"), kind=kind, occasion=OuterRef(moment)
+        to, task=OuterRef("pk"), kind=kind, occasion=OuterRef(moment)
     )
     tasks = (
         Task.objects.filter(due, ~Exists(written), status__in=Task.OPEN)

@@ -173,6 +173,7 @@ def change_startgroup(event: Event, members, *, by) -> None:
         _invite(pending, sorted(wanted, key=str), invitees=added, by=by)
 
 
+@transaction.atomic
 def delegate_task(event: Event, *, by, **fields) -> Task:
     """The arbetsgrupp hands a task to someone (a user, or a named person with an e-mail
     address); it is logged and the assignee is told at once. `fields`: what, assignee or
@@ -234,10 +235,14 @@ def _save_task(task: Task, version: int, **changes):
         setattr(task, field, value)
     task.version = version + 1
     if task.is_open and not was_open:
-        # Reopened: what was cancelled at closing is due again; the sweeper sends it.
-        Notification.objects.filter(
+        # Reopened: what was cancelled at closing is due again; the sweeper sends it. Not
+        # a "klart senast" for a time already gone: the overdue reminder says that.
+        cancelled = Notification.objects.filter(
             task=task, sent_at__isnull=True, cancelled_at__isnull=False
-        ).update(cancelled_at=None)
+        )
+        if task.due_at and task.due_at <= now:
+            cancelled = cancelled.exclude(kind=Notification.Kind.TASK_DUE)
+        cancelled.update(cancelled_at=None)
     if not task.is_open:
         # Nothing left to remind about: unsent reminders stay out of the inbox and the mail.
         Notification.objects.filter(
@@ -277,6 +282,16 @@ def change_task(task: Task, data: dict, *, version: int, by) -> Task:
         + ".",
     )
     if (task.assignee_id, task.assignee_email) != previous_assignee:
+        # The one who no longer has the task is not reminded of it; the scan writes the
+        # new assignee's reminders.
+        Notification.objects.filter(
+            task=task,
+            kind__in=[Notification.Kind.TASK_DUE, Notification.Kind.TASK_OVERDUE],
+            sent_at__isnull=True,
+            claimed_at__isnull=True,
+        ).exclude(
+            recipient_id=task.assignee_id, email="" if task.assignee_id else task.assignee_email
+        ).update(cancelled_at=timezone.now())
         _tell_assignee(task, by=by)
     return task
 
@@ -295,10 +310,11 @@ def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -
     try:
         with transaction.atomic():
             convening = event.convenings.first()
+            # Answers mean the startgrupp has met, whether or not attendance was ticked.
+            if convening and convening.held_at is None:
+                convening.held_at = timezone.now()
+                convening.save(update_fields=["held_at"])
             if convening and attendees:
-                if convening.held_at is None:
-                    convening.held_at = timezone.now()
-                    convening.save(update_fields=["held_at"])
                 convening.attendees.set(attendees)
             latest = event.pictures.first()
             current = latest.revision if latest else 0

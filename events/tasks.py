@@ -7,7 +7,7 @@ from events import outbox, reminders
 def send_notifications(pks):
     """Mail each row that nobody has; returns how many this call mailed. A retry after a
     mail-server error skips the rows already sent."""
-    return sum(outbox.send(pk) for pk in pks)
+    return outbox.send_all(pks)
 
 
 @shared_task

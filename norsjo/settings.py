@@ -243,27 +243,37 @@ CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+SWEEP_INTERVAL_S = envint("OUTBOX_SWEEP_INTERVAL_S", 60, minimum=5)
+SCAN_INTERVAL_S = envint("REMINDER_SCAN_INTERVAL_S", 60, minimum=5)
+PURGE_INTERVAL_S = envint("PURGE_INTERVAL_S", 3600, minimum=10)
+INFO_GAP_SCAN_INTERVAL_S = envint("INFO_GAP_SCAN_INTERVAL_S", 900, minimum=10)
+# Each tick expires when the next is due: after an hour without a worker, the queue holds
+# one hour of ticks that are dropped, not sixty sweeps run back to back.
 CELERY_BEAT_SCHEDULE = {
     # Hands outbox rows that no sender finished (broker lost the task, worker killed) to
     # a sender again.
     "sweep-outbox": {
         "task": "events.tasks.sweep_outbox",
-        "schedule": envint("OUTBOX_SWEEP_INTERVAL_S", 60, minimum=5),
+        "schedule": SWEEP_INTERVAL_S,
+        "options": {"expires": SWEEP_INTERVAL_S},
     },
     # Writes the reminders that have fallen due; the unique natural key makes a second
     # beat, or a tick that overlaps the previous one, harmless.
     "scan-reminders": {
         "task": "events.tasks.scan_reminders",
-        "schedule": envint("REMINDER_SCAN_INTERVAL_S", 60, minimum=5),
+        "schedule": SCAN_INTERVAL_S,
+        "options": {"expires": SCAN_INTERVAL_S},
     },
     "purge-expired-logins-and-sessions": {
         "task": "accounts.tasks.purge_expired",
-        "schedule": envint("PURGE_INTERVAL_S", 3600, minimum=10),
+        "schedule": PURGE_INTERVAL_S,
+        "options": {"expires": PURGE_INTERVAL_S},
     },
     # Reminds the kommunikatör when nothing has been published for INFO_GAP_DAYS.
     "remind-info-gaps": {
         "task": "commsplan.tasks.remind_info_gaps",
-        "schedule": envint("INFO_GAP_SCAN_INTERVAL_S", 900, minimum=10),
+        "schedule": INFO_GAP_SCAN_INTERVAL_S,
+        "options": {"expires": INFO_GAP_SCAN_INTERVAL_S},
     },
 }
 
@@ -286,6 +296,9 @@ TASK_DUE_SOON_HOURS = envint("TASK_DUE_SOON_HOURS", 24, minimum=1)
 TASK_ESCALATE_AFTER_DAYS = envint("TASK_ESCALATE_AFTER_DAYS", 2, minimum=0)
 # A claimed outbox row not marked sent after this long is handed to a sender again.
 OUTBOX_CLAIM_TIMEOUT_S = envint("OUTBOX_CLAIM_TIMEOUT_S", 300, minimum=30)
+# A row the mail server refused this many times (an address it will never take) is no
+# longer swept; it stays in the recipient's in-app list, and the worker's log says why.
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 # Kommunikationsplanen: "Undvika informationsgluggar". The kommunikatör is reminded when
 # nothing about an ongoing event has been published for this many days.
 INFO_GAP_DAYS = envint("INFO_GAP_DAYS", 3, minimum=1)

@@ -44,15 +44,30 @@ PERIOD_SECTIONS = {"tasks_done", "contacts"}
 
 
 # Legal forms and filler words: too common to give a company away.
-COMMON_WORDS = {"aktiebolag", "handelsbolag", "kommanditbolag", "ekonomisk", "förening", "och"}
+COMMON_WORDS = {
+    "ab",
+    "hb",
+    "kb",
+    "aktiebolag",
+    "handelsbolag",
+    "kommanditbolag",
+    "ekonomisk",
+    "förening",
+    "och",
+    "i",
+}
 
 
 def _company_pattern(name: str, org_number: str) -> re.Pattern:
     """The company's name, its org number, and each distinctive word of its name with any
     ending: people write "Granlunds" and "Granlundsfabriken" for "Granlunds Snickeri AB".
     Over-redaction is the safe side; the reporter can still mark a whole section."""
-    words = [w for w in re.findall(r"\w+", name) if len(w) >= 4 and w.lower() not in COMMON_WORDS]
-    alternatives = [re.escape(name), *(rf"\b{re.escape(w)}\w*" for w in words)]
+    words = [w for w in re.findall(r"\w+", name) if w.lower() not in COMMON_WORDS]
+    # A short name ("ABB") as a word of its own (or "ABBs"): as a prefix it would also
+    # take every word that happens to begin with those letters.
+    alternatives = [re.escape(name)] + [
+        rf"\b{re.escape(w)}\w*" if len(w) >= 4 else rf"\b{re.escape(w)}s?\b" for w in words
+    ]
     if org_number:
         alternatives.append(re.escape(org_number))
     return re.compile("|".join(alternatives), re.IGNORECASE)
@@ -168,7 +183,8 @@ def _task_sections(event, since, now) -> dict[str, list[str]]:
 def _contacts(event, since) -> list[str]:
     contacts = Contact.objects.filter(party__event=event).select_related("party")
     if since:
-        contacts = contacts.filter(happened_at__gt=since)
+        # By when it was logged: a contact logged late, dated earlier, is still news.
+        contacts = contacts.filter(created_at__gt=since)
     return [
         f"{_day(c.happened_at)}, {c.party.organisation} ({c.party.get_type_display()}), "
         f"{c.get_direction_display().lower()}: {c.text}"
@@ -239,7 +255,9 @@ def compile_report(event, *, summary: str, decisions_needed: str, previous, now=
     """The report's content as of now. `previous` is the last sent report (or None): its
     time bounds the period sections, its content is what the changes are counted from."""
     now = now or timezone.now()
-    since = previous.sent_at if previous else None
+    # The previous report holds what was true when it was compiled, so this one takes
+    # over from then (not from its sending, which may have been later).
+    since = previous.compiled_at if previous else None
     picture = event.pictures.first()
     next_due = None
     if event.report_interval_days:

@@ -2,16 +2,19 @@
 test_reminder_delivery.py for the same with a real worker, Redis and faults."""
 
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from events import outbox, reminders
+from events import outbox, reminders, services
 from events.models import Convening, Notification, Task
+from tests.conftest import SmtpSink, free_port
 from tests.personas import create_event_row
 
 NOW = timezone.now().replace(microsecond=0)
@@ -230,3 +233,82 @@ def test_a_scan_pages_through_more_due_tasks_than_one_batch(cast, met):
     )
     assert reminders.scan() == due
     assert Notification.objects.filter(kind="task_due").count() == due
+
+
+class RefusingSink(SmtpSink):
+    """Takes every message except those to refused@…, which it refuses for good."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("refused@"):
+            return "550 5.1.1 Okänd mottagare"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_address_the_mail_server_refuses_holds_back_no_one_else(cast, met, settings):
+    sink = RefusingSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "use_tls": False},
+        }
+    }
+    try:
+        refused = task(
+            cast,
+            "Till en adress som inte finns",
+            assignee=None,
+            assignee_name="Kim",
+            assignee_email="refused@norsjo.example",
+            due_at=NOW - timedelta(hours=1),
+        )
+        task(cast, due_at=NOW - timedelta(hours=1))
+        reminders.scan()
+        first = Notification.objects.get(task=refused)
+        second = Notification.objects.exclude(task=refused).get()
+        with pytest.raises(SMTPRecipientsRefused):
+            outbox.send_all([first.pk, second.pk])
+    finally:
+        controller.stop()
+    assert [m["To"] for m in sink.messages] == [cast.task_holder.email]
+    second.refresh_from_db()
+    assert second.sent_at is not None
+    # Retried up to the limit, then left in the app, not swept every minute for ever.
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        assert outbox.sweep() == 1
+        Notification.objects.filter(pk=first.pk).update(attempts=settings.OUTBOX_MAX_ATTEMPTS)
+        assert outbox.sweep() == 0
+
+
+def test_a_reassigned_task_reminds_the_new_assignee_not_the_old(cast, met):
+    late = task(cast, due_at=NOW - timedelta(hours=1))
+    with time_machine.travel(NOW - timedelta(hours=2), tick=False):
+        reminders.scan()  # "due within a day" to Lena, not yet sent
+    services.change_task(late, {"assignee": cast.kso}, version=1, by=cast.arbetsgrupp)
+    reminders.scan()
+    pending = Notification.objects.filter(
+        cancelled_at__isnull=True, kind__in=["task_due", "task_overdue"]
+    )
+    assert written(pk__in=pending) == [("task_overdue", "Erik Nordström")]
+
+
+def test_answers_without_ticked_attendance_still_count_as_a_meeting(cast):
+    Convening.objects.create(event=cast.event, meeting_at=NOW, convened_by=cast.kommunchef)
+    services.revise_picture(
+        cast.event, {"what_happened": "Varsel om 40."}, based_on=0, by=cast.kommunchef
+    )
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        assert reminders.scan() == 0
+
+
+def test_a_reopened_overdue_task_gets_no_stale_due_soon_reminder(cast, met):
+    late = task(cast, due_at=NOW + timedelta(hours=1))
+    reminders.scan()  # "klart senast" written
+    services.report_task_progress(late, status="klar", feedback="Ja", version=1, by=cast.kso)
+    with time_machine.travel(NOW + timedelta(days=3), tick=False):
+        services.report_task_progress(late, status="pagar", feedback="", version=2, by=cast.kso)
+        reminders.scan()
+    live = Notification.objects.filter(cancelled_at__isnull=True)
+    assert written(pk__in=live) == [("task_overdue", "Lena Öberg")]

@@ -346,3 +346,36 @@ def test_a_draft_saved_again_after_the_approver_opened_it_is_not_approved_unseen
     client.post(url, {"compiled_at": report.compiled_at.isoformat()})
     report.refresh_from_db()
     assert report.status == "godkand"
+
+
+def test_what_happens_between_compiling_and_sending_is_in_the_next_report(client, cast):
+    fill_case_file(cast)
+    first = draft(client, cast)
+    # Done, and a contact dated last week but logged now, while the first awaits approval.
+    report_task_progress(cast.task, status="klar", feedback="Klart.", version=1, by=cast.kso)
+    sheet.log_contact(
+        sheets.a_party(cast),
+        {
+            "direction": "received",
+            "text": "Facket hörde av sig.",
+            "happened_at": timezone.now() - timedelta(days=7),
+        },
+        by=cast.arbetsgrupp,
+    )
+    approve_and_send(client, cast, first)
+    second = draft(client, cast)
+    lines = {s["key"]: s["lines"] for s in second.content["sections"]}
+    assert lines["tasks_done"] == ["Ring omställningsfonden – Lena Öberg. Återkoppling: Klart."]
+    assert any("Facket hörde av sig." in line for line in lines["contacts"])
+
+
+def test_a_short_confidential_company_name_is_redacted_as_a_word(client, cast):
+    fill_case_file(cast)
+    cast.event.confidential = True
+    cast.event.company_name = "ABB AB"
+    cast.event.save()
+    report = draft(client, cast, summary="ABB varslar 40; ABBs underleverantörer oroliga. Abbe.")
+    approve_and_send(client, cast, report)
+    body = pdf_text(bytes(Notification.objects.get(email="presidiet@norsjo.example").attachment))
+    assert "ABB" not in body
+    assert "Abbe." in body  # a word that merely begins with the letters stays

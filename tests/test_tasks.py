@@ -3,11 +3,13 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from events import outbox
 from events.models import LogEntry, Notification, Task
 from tests.personas import create_event_row
 
@@ -298,3 +300,23 @@ def test_a_reopened_task_gets_back_the_reminder_cancelled_when_it_closed(client,
     client.post(detail_url(cast.task), {"status": "pagar", "feedback": "Inte klart", "version": 2})
     reminder.refresh_from_db()
     assert reminder.cancelled_at is None
+
+
+def test_a_delegation_stands_when_the_broker_is_down(
+    client, cast, redis_server, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.arbetsgrupp)
+    redis_server.stop()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                list_url(cast.event), {"what": "Boka lokal", "assignee": cast.kso.pk}
+            )
+    finally:
+        redis_server.start()
+    # Saved and answered as saved: no error page that invites a second, duplicate submit.
+    assert response.status_code == 302
+    notice = Notification.objects.get(task__what="Boka lokal", kind="task_assigned")
+    assert notice.sent_at is None
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert outbox.sweep() == 1  # handed to a sender now that the broker is back
