@@ -56,6 +56,9 @@ HELP_FONT = Font(italic=True, color="4F5B66")
 MAX_ENTRIES = 200
 MAX_UNCOMPRESSED = 60 * 1024 * 1024
 MAX_RATIO = 150
+# Lines of the sheet read at most: ten times the largest sheet we plan for. A file's own
+# row numbers are not trusted; a small file can claim a million rows.
+MAX_LINES = 20_000
 
 
 class WorkbookError(Exception):
@@ -326,7 +329,9 @@ def read_workbook(data: bytes) -> FileSheet:
         if SHEET_TITLE not in wb.sheetnames:
             raise WorkbookError(LAYOUT.format(problem=f"bladet ”{SHEET_TITLE}” saknas"))
         try:
-            return _parse(wb[SHEET_TITLE].iter_rows(values_only=True))
+            # Only the template's columns: a cell far out to the right would otherwise
+            # make openpyxl pad every row out to it.
+            return _parse(wb[SHEET_TITLE].iter_rows(max_col=REF_COLUMN, values_only=True))
         except WorkbookError:
             raise
         except Exception as error:  # the worksheet's XML is parsed only now (read-only)
@@ -372,6 +377,11 @@ def _parse(lines) -> FileSheet:
     section = None
     scenario_line = None
     for line, values in enumerate(lines, start=HEADER_ROW + 1):
+        if line > MAX_LINES:
+            raise WorkbookError(
+                f"Filen har fler än {MAX_LINES:,} rader".replace(",", " ")
+                + ", vilket en bedömningsmall aldrig har. Den har inte lästs."
+            )
         values = list(values[:REF_COLUMN]) + [None] * (REF_COLUMN - len(values))
         ref = str(values[REF_COLUMN - 1] or "").strip()
         if ref.startswith("#avsnitt:"):

@@ -1,6 +1,7 @@
 """Excel export and import of the bedömningsmall, through HTTP."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -288,7 +289,31 @@ def other_event(client, cast) -> bytes:
     return save(wb)
 
 
+def a_million_claimed_rows(client, cast) -> bytes:
+    """An export whose sheet claims the whole grid, with a cell far out on every 4th row:
+    small as a file, slow to read if its row numbers were trusted."""
+    source = zipfile.ZipFile(io.BytesIO(export(client, cast)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            data = source.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                far = "".join(
+                    f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>'
+                    for r in range(1000, 1_048_577, 40)
+                )
+                text = re.sub(
+                    r'<dimension ref="[^"]*"\s*/>',
+                    '<dimension ref="A1:XFD1048576"/>',
+                    data.decode(),
+                )
+                data = text.replace("</sheetData>", far + "</sheetData>").encode()
+            archive.writestr(entry, data)
+    return out.getvalue()
+
+
 BAD_FILES = {
+    "a million rows": (a_million_claimed_rows, "fler än 20 000 rader"),
     "not a workbook": (lambda c, k: b"Vad;Vem\nRing;Sara\n", "är inte en Excel-arbetsbok"),
     "over 5 MB": (lambda c, k: b"PK" + b"x" * (5 * 1024 * 1024), "större än 5 MB"),
     "zip bomb": (lambda c, k: zip_bomb(), "misstänkt mycket data"),
