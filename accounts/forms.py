@@ -56,7 +56,8 @@ class LoginForm(AuthenticationForm):
                     cool_off=cool_off,
                 )
             raise
-        LoginThrottle.clear(username, ip)
+        if username:  # empty or invalid: the field says so, nothing to clear
+            LoginThrottle.clear(username, ip)
         return cleaned
 
 

@@ -81,7 +81,7 @@ class DelegateForm(forms.Form):
         queryset=User.objects.none(), required=False, label="Vem (i ärendet)"
     )
     assignee_name = forms.CharField(label="…eller namn", max_length=200, required=False)
-    assignee_email = forms.EmailField(label="och e-post", required=False)
+    assignee_email = forms.EmailField(label="och e-post", max_length=254, required=False)
     due_at = forms.DateTimeField(label="När (senast)", required=False, widget=DATETIME_WIDGET)
     follow_up_at = forms.DateTimeField(label="Uppföljning", required=False, widget=DATETIME_WIDGET)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -158,3 +158,8 @@ class ContactForm(forms.ModelForm):
             "text": {"required": "Skriv vad som lämnades eller togs emot."},
             "happened_at": {"invalid": "Ange datum och tid, t.ex. 2026-03-02 14:00."},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Radio buttons: the real choices only, none for "nothing chosen".
+        self.fields["direction"].choices = Contact.Direction.choices

@@ -44,6 +44,10 @@ class RowRemoved(Exception):
     """The row is removed: it is restored before it is changed or delegated."""
 
 
+class RowDelegated(Exception):
+    """The row is already a task: a second one would lose the first one's link."""
+
+
 class StaleImport(Exception):
     """Rows changed between the import's preview and its confirmation: nothing was saved."""
 
@@ -198,6 +202,8 @@ def move_row(row: Row, *, up: bool, by) -> Row:
             sibling.position, sibling.changed_seq = position, seq
             changed.append(sibling)
     Row.objects.bulk_update(changed, ["position", "changed_seq"])
+    # A chain is placed by its scenario's position: open sheets must redraw it too.
+    Row.objects.filter(parent__in=[r.pk for r in changed]).update(changed_seq=seq)
     moved = siblings[other]
     _revision(moved, RowRevision.Kind.MOVED, before=None, by=by, at=now).save()
     return moved
@@ -210,6 +216,8 @@ def delegate_row(row: Row, *, version: int, by, **task) -> Row:
         current, seq = _locked_row(row, version)
         if current.removed_at:
             raise RowRemoved
+        if current.task_id:
+            raise RowDelegated
         created = delegate_task(row.sheet.event, by=by, **task)
         before = current.content()
         current.task = created

@@ -339,6 +339,11 @@ def _refuse_removed(request, event, row):
     return redirect(f"{_row_base(event)}{row.pk}/")
 
 
+def _refuse_delegated(request, event, row):
+    messages.error(request, "Raden är redan en uppgift. Ändra uppgiften i stället.")
+    return redirect(reverse("task_detail", args=[event.pk, row.task_id]))
+
+
 @require_http_methods(["GET", "POST"])
 def row_delegate(request, event_id, row_id):
     """The row becomes a delegated task in one step."""
@@ -346,6 +351,8 @@ def row_delegate(request, event_id, row_id):
     row = _row_for(event, row_id)
     if row.removed_at:
         return _refuse_removed(request, event, row)
+    if row.task_id:
+        return _refuse_delegated(request, event, row)
     members = event.members.order_by("first_name", "last_name")
     initial = {"what": row.what[:500], "version": row.version}
     form = DelegateForm(
@@ -365,6 +372,8 @@ def row_delegate(request, event_id, row_id):
             form.is_valid()
         except services.RowRemoved:
             return _refuse_removed(request, event, row)
+        except services.RowDelegated:  # by someone else, since this page was opened
+            return _refuse_delegated(request, event, _row_for(event, row_id))
         else:
             messages.success(request, "Raden är delegerad som uppgift.")
             return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
@@ -443,7 +452,12 @@ def snapshot_detail(request, event_id, snapshot_id):
     return render(request, "assessment/snapshot.html", context)
 
 
+# A snapshot stores a row's status as its code; people read its label.
+STATUS_LABELS = dict(Row.Status.choices)
+
+
 def snapshot_parts(rows):
+    rows = [{**r, "status": STATUS_LABELS.get(r["status"], r["status"])} for r in rows]
     by_section = {key: [] for key in SECTIONS}
     for row in rows:
         by_section[row["section"]].append(row)
@@ -470,7 +484,11 @@ def snapshot_diff(before: list[dict], after: list[dict]) -> dict:
     changed = []
     for key in old.keys() & new.keys():
         differences = [
-            (Row._meta.get_field(f).verbose_name, old[key].get(f, ""), new[key].get(f, ""))
+            (
+                Row._meta.get_field(f).verbose_name,
+                STATUS_LABELS.get(old[key].get(f, ""), old[key].get(f, "")),
+                STATUS_LABELS.get(new[key].get(f, ""), new[key].get(f, "")),
+            )
             for f in fields
             if old[key].get(f, "") != new[key].get(f, "")
         ]

@@ -8,7 +8,16 @@ from django.core.validators import validate_email
 from django.utils import timezone
 
 from accounts.models import User
-from events.models import QUESTIONS, Event, Impact, LogEntry, Phase, SituationPicture, Task
+from events.models import (
+    QUESTIONS,
+    Event,
+    Impact,
+    LogEntry,
+    NoticeStatus,
+    Phase,
+    SituationPicture,
+    Task,
+)
 from events.validators import validate_case_number, validate_org_number
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -116,6 +125,8 @@ class EventForm(forms.ModelForm):
         self.fields["kind"].choices = [("", "Välj …"), *self.fields["kind"].choices[1:]]
         for name in ("impact_individ", "impact_naringsliv", "impact_attraktion"):
             self.fields[name].choices = Impact.choices
+        # Radio buttons: the real choices only, none for "nothing chosen".
+        self.fields["notice_status"].choices = NoticeStatus.choices
 
     def clean_org_number(self):
         return self.cleaned_data["org_number"].strip()

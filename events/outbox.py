@@ -22,6 +22,7 @@ from events.models import Notification
 from events.texts import moment_text
 
 logger = logging.getLogger(__name__)
+Kind = Notification.Kind
 
 # A message sent this long after it was due says that it is late.
 LATE_AFTER = timedelta(minutes=15)
@@ -132,7 +133,8 @@ def send(pk) -> bool:
 def _address_of(notification: Notification) -> str:
     if notification.recipient_id is None:
         return notification.email
-    if not notification.recipient.email_notifications:
+    # Turning e-mail off stops reminders; a lägesrapport sent to someone is still sent.
+    if not notification.recipient.email_notifications and notification.kind != Kind.REPORT:
         return ""
     return notification.recipient.email
 

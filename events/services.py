@@ -137,7 +137,7 @@ def _invite(convening: Convening, members, *, invitees, by):
                 kind=Notification.Kind.CONVENING,
                 event=event,
                 recipient=user,
-                subject=f"{meeting_title(convening)}, {when}",
+                subject=f"{meeting_title(convening)}, {when}"[:200],
                 body=body,
                 url=path,
                 ics=ics,
@@ -486,9 +486,11 @@ def correct_varsel_dates(event: Event, *, notice_on, earliest_on, reason: str, b
 
 def delegate_varsel_milestones(event: Event, clock, *, assignee, by) -> list[Task]:
     """The clock's suggested milestones as tasks, in one step. A milestone already on the
-    event as an open task is not added again, so a second click adds nothing."""
+    event as a task (open or done; not struck) is not added again."""
     with transaction.atomic():
-        existing = set(event.tasks.filter(status__in=Task.OPEN).values_list("what", flat=True))
+        existing = set(
+            event.tasks.exclude(status=Task.Status.STRUKEN).values_list("what", flat=True)
+        )
         tasks = []
         for what, day in clock.milestones:
             if what in existing:

@@ -174,7 +174,7 @@ def picture_edit(request, event_id):
                 # next save be based on it.
                 conflict = stale.latest
                 data = request.POST.copy()
-                data["based_on"] = conflict.revision
+                data["based_on"] = conflict.revision if conflict else 0
                 form = SituationPictureForm(data, event=event)
             else:
                 messages.success(request, "Nulägesbilden är sparad.")

@@ -136,7 +136,25 @@ class CeleryWorker:
             **self.extra_env,
         }
         self.log_path.write_text("")
-        self.process = subprocess.Popen(
+        # What the worker prints before its log file is open (an import error, say).
+        self.output_path = self.log_path.with_suffix(".out")
+        with self.output_path.open("w") as output:
+            self.process = self._spawn(env, output)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if "ready." in self.log_path.read_text():
+                return
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.1)
+        pytest.fail(
+            f"celery worker did not start:\n{self.output_path.read_text()[-3000:]}"
+            f"\n{self.log_path.read_text()}",
+            pytrace=False,
+        )
+
+    def _spawn(self, env, output):
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -156,17 +174,9 @@ class CeleryWorker:
             ],
             cwd=BASE_DIR,
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=output,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if "ready." in self.log_path.read_text():
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        pytest.fail(f"celery worker did not start:\n{self.log_path.read_text()}", pytrace=False)
 
     def stop(self):
         if self.process and self.process.poll() is None:

@@ -1,9 +1,11 @@
 """The per-event access rule, walked for every event URL, persona and request kind."""
 
+import re
 import uuid
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.views.defaults import server_error
 
 from commsplan.models import PressText
 from commsplan.services import plan_for
@@ -303,3 +305,38 @@ def test_a_wrong_method_is_405(client, cast, name):
     wrong = "put" if url_name(name) in GET_AND_POST else "get" if method == "POST" else "post"
     client.force_login(cast.kommunchef)
     assert getattr(client, wrong)(url_of(name, cast)).status_code == 405
+
+
+def test_refusals_are_explained_in_swedish(client, cast):
+    client.force_login(cast.outsider)
+    response = client.get(reverse("event_detail", args=[cast.event.pk]))
+    assert response.status_code == 404
+    assert "Sidan finns inte" in response.text
+    client.force_login(cast.lasare)
+    response = client.post(reverse("log_entry_add", args=[cast.event.pk]), {"text": "Hej"})
+    assert response.status_code == 403
+    assert "Ingenting är sparat" in response.text
+
+
+def test_no_page_offers_an_english_placeholder_choice(client, cast):
+    client.force_login(cast.superuser)
+    pages = [url_of(name, cast) for name, (method, _, _) in EVENT_URLS.items() if method == "GET"]
+    pages += [reverse("event_create"), reverse("account_settings")]
+    english = [url for url in pages if b"Select an option" in client.get(url).content]
+    assert english == []
+
+
+def test_no_radio_group_offers_a_button_for_nothing(client, cast):
+    client.force_login(cast.superuser)
+    pages = [url_of(name, cast) for name, (method, _, _) in EVENT_URLS.items() if method == "GET"]
+    pages += [reverse("event_create"), reverse("account_settings")]
+    # "Inte beslutat än" is a real answer; a bare "Välj" button is not.
+    blank_radio = re.compile('type="radio" name="[^"]+" value=""[^>]*>\\s*– Välj –')
+    pages = {url: client.get(url).content.decode(errors="replace") for url in pages}
+    assert [url for url, page in pages.items() if blank_radio.search(page)] == []
+
+
+def test_the_server_error_page_is_swedish_and_needs_no_request_context(rf):
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Ett fel uppstod" in response.content.decode()

@@ -208,6 +208,18 @@ def test_a_removed_row_is_restored_before_it_is_changed_or_delegated(client, cas
     assert row.task is None
 
 
+def test_a_row_is_delegated_only_once(client, cast):
+    row = sheets.a_row(cast, what="Ring facket", section="initiala")
+    client.force_login(cast.arbetsgrupp)
+    data = {"what": "Ring facket", "assignee": cast.kso.pk, "version": 1}
+    client.post(row_url(cast, row, "delegera/"), data)
+    row.refresh_from_db()
+    again = client.post(row_url(cast, row, "delegera/"), data | {"version": 2}, follow=True)
+    assert "Raden är redan en uppgift" in again.text
+    assert Task.objects.filter(what="Ring facket").count() == 1
+    assert Row.objects.get(pk=row.pk).task_id == row.task_id
+
+
 def test_delegating_needs_someone_to_do_it(client, cast):
     row = sheets.a_row(cast)
     client.force_login(cast.arbetsgrupp)
@@ -240,6 +252,21 @@ def test_the_live_poll_answers_204_until_something_changes(client, cast):
     response = client.get(url, {"sedan": 1})
     assert "Ändrad fakta" in response.text
     assert 'data-version="2"' in response.text
+
+
+def test_moving_a_scenario_redraws_its_chain_in_open_sheets(client, cast):
+    sheet = services.sheet_of(cast.event)
+    first = services.add_row(sheet, "scenario", {"what": "S0"}, by=cast.arbetsgrupp)
+    chain = services.add_row(
+        sheet, "scenario", {"what": "Kedja till S0"}, parent=first, by=cast.arbetsgrupp
+    )
+    second = services.add_row(sheet, "scenario", {"what": "S1"}, by=cast.arbetsgrupp)
+    seen = Sheet.objects.get().counter
+    services.move_row(second, up=True, by=cast.kommunchef)
+    client.force_login(cast.arbetsgrupp)
+    response = client.get(reverse("sheet_changes", args=[cast.event.pk]), {"sedan": seen})
+    for row in (first, chain, second):
+        assert f'id="row-{row.pk}"' in response.text
 
 
 def test_the_live_poll_costs_the_same_few_queries_whatever_the_size(
@@ -311,9 +338,13 @@ def test_a_snapshot_keeps_the_sheet_and_shows_what_changed_since_the_previous(cl
     kept = sheets.a_row(cast, what="Oförändrad")
     changed = sheets.a_row(cast, what="Före 14.00")
     gone = sheets.a_row(cast, what="Tas bort")
+    measure = sheets.a_row(cast, what="Boka lokal", section="initiala")
     client.force_login(cast.arbetsgrupp)
     client.post(reverse("snapshot_create", args=[cast.event.pk]), {"label": "Lägesbild 10.00"})
     services.edit_row(changed, {"what": "Efter 14.00"}, version=1, by=cast.kommunchef)
+    services.edit_row(
+        measure, {"what": "Boka lokal", "status": "pagar"}, version=1, by=cast.kommunchef
+    )
     services.remove_row(gone, version=1, by=cast.kommunchef)
     sheets.a_row(cast, what="Ny rad")
     response = client.post(
@@ -325,7 +356,9 @@ def test_a_snapshot_keeps_the_sheet_and_shows_what_changed_since_the_previous(cl
     assert "Ny rad" in page
     assert "Borttagna rader (1)" in page
     assert "Tas bort" in page
-    assert "Ändrade rader (1)" in page
+    assert "Ändrade rader (2)" in page
+    assert "<td>Pågår</td>" in page  # the status by its label, in the diff and the sheet
+    assert ">pagar<" not in page
     assert "Före 14.00" in page
     assert "Efter 14.00" in page
     assert kept.what in page

@@ -210,3 +210,13 @@ def test_each_convened_member_sees_an_unread_notification_in_the_app(client, cas
     assert 'class="count"' not in client.get(reverse("start")).text
     # Nobody else's notifications were touched.
     assert Notification.objects.filter(read_at__isnull=True).count() == 3
+
+
+def test_a_title_as_long_as_allowed_still_convenes(client, cast):
+    client.force_login(cast.kommunchef)
+    title = "Varsel " + "och omorganisation " * 10
+    response = client.post(URL, minimal(title=title[:200]))
+    assert response.status_code == 302
+    invitations = Notification.objects.filter(kind="convening")
+    assert invitations.exists()
+    assert all(len(n.subject) <= 200 for n in invitations)  # PostgreSQL enforces it

@@ -182,3 +182,13 @@ def test_a_lasbehorig_who_joins_the_arbetsgrupp_may_write(client, cast):
     assert cast.event.memberships.get(user=cast.lasare).group == "arbetsgrupp"
     client.force_login(cast.lasare)
     assert client.get(reverse("event_edit", args=[cast.event.pk])).status_code == 200
+
+
+def test_a_tampered_revision_number_is_taken_as_a_first_answer(client, cast):
+    client.force_login(cast.kso)
+    url = reverse("picture_edit", args=[cast.event.pk])
+    response = client.post(url, {**ANSWERS, "based_on": 3})
+    assert response.status_code == 200
+    assert ANSWERS["what_happened"] in response.text  # kept, ready to save again
+    client.post(url, {**ANSWERS, "based_on": 0})
+    assert cast.event.pictures.count() == 1

@@ -150,3 +150,9 @@ def test_passwords_are_hashed_with_argon2(db):
     with override_settings(PASSWORD_HASHERS=configured.PASSWORD_HASHERS):
         assert make_password("hemligt").startswith("argon2$")
     assert real_settings.PASSWORD_HASHERS != configured.PASSWORD_HASHERS  # only sped up in tests
+
+
+def test_an_empty_login_form_asks_for_what_is_missing(client, db):
+    response = client.post(reverse("login"), {"username": "", "password": ""})
+    assert response.status_code == 200
+    assert "Detta fält måste fyllas i." in response.text

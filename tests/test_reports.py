@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from assessment import services as sheet
 from commsplan import services as comms
 from commsplan.models import Channel
-from events import reminders
+from events import outbox, reminders
 from events.models import LogEntry, Notification, SituationPicture, Task
 from events.services import report_task_progress
 from reports.models import Report
@@ -379,3 +379,13 @@ def test_a_short_confidential_company_name_is_redacted_as_a_word(client, cast):
     body = pdf_text(bytes(Notification.objects.get(email="presidiet@norsjo.example").attachment))
     assert "ABB" not in body
     assert "Abbe." in body  # a word that merely begins with the letters stays
+
+
+def test_a_report_reaches_a_member_who_turned_reminder_mail_off(client, cast, mailoutbox):
+    fill_case_file(cast)
+    cast.kommunchef.email_notifications = False
+    cast.kommunchef.save()
+    approve_and_send(client, cast, draft(client, cast))
+    report = Notification.objects.get(recipient=cast.kommunchef, kind="report")
+    assert outbox.send(report.pk) is True
+    assert [m.to for m in mailoutbox] == [[cast.kommunchef.email]]

@@ -54,7 +54,8 @@ def test_milestones_become_tasks_in_one_step_once(client, cast):
     client.force_login(cast.kommunchef)
     url = reverse("varsel_tasks", args=[cast.event.pk])
     assert client.post(url).status_code == 302
-    client.post(url)
+    Task.objects.filter(what__startswith="Kontakta Arbetsförmedlingen").update(status="klar")
+    client.post(url)  # done is done: not added again
     tasks = Task.objects.filter(assignee=cast.arbetsgrupp).order_by("due_at")
     assert [t.what for t in tasks] == [
         "Kontakta Arbetsförmedlingen om varslet",
