@@ -165,15 +165,22 @@ def restore_row(row: Row, *, version: int, by) -> Row:
 def _set_removed(row: Row, *, version: int, removed: bool, by) -> Row:
     current, seq = _locked_row(row, version)
     now = timezone.now()
-    before = current.content()
-    current.removed_at = now if removed else None
-    current.version, current.changed_seq = version + 1, seq
-    current.updated_at, current.updated_by = now, by
-    current.save(
-        update_fields=["removed_at", "version", "changed_seq", "updated_at", "updated_by"]
-    )
+    # A scenario's chain of measures goes and comes back with it: a chain without its
+    # scenario would be on no page and in no export, and an import would remove it.
+    chain = Row.objects.none()
+    if current.section == "scenario":
+        together = None if removed else current.removed_at
+        chain = Row.objects.filter(parent=current, removed_at=together)
     kind = RowRevision.Kind.REMOVED if removed else RowRevision.Kind.RESTORED
-    _revision(current, kind, before=before, by=by, at=now).save()
+    for changed in [current, *chain]:
+        before = changed.content()
+        changed.removed_at = now if removed else None
+        changed.version, changed.changed_seq = changed.version + 1, seq
+        changed.updated_at, changed.updated_by = now, by
+        changed.save(
+            update_fields=["removed_at", "version", "changed_seq", "updated_at", "updated_by"]
+        )
+        _revision(changed, kind, before=before, by=by, at=now).save()
     return current
 
 
@@ -309,7 +316,16 @@ def apply_import(draft: ImportDraft, *, by) -> int:
             if op["op"] == "add":
                 parent = None
                 if op.get("parent"):
-                    parent = Row(pk=op["parent"])
+                    # A live scenario of this sheet, or the chain row would be on no page.
+                    parent = Row.objects.filter(
+                        pk=op["parent"],
+                        sheet=sheet,
+                        section="scenario",
+                        parent=None,
+                        removed_at=None,
+                    ).first()
+                    if parent is None:
+                        raise StaleImport
                 elif op.get("parent_new") is not None:
                     parent = scenario_ids[op["parent_new"]]
                 row = add_row(sheet, op["section"], op["content"], parent=parent, by=by)
@@ -325,9 +341,10 @@ def apply_import(draft: ImportDraft, *, by) -> int:
                             by=by,
                             kind=RowRevision.Kind.IMPORTED,
                         )
-                    elif op["op"] == "remove":
+                    elif op["op"] == "remove" and not row.removed_at:
+                        # (Already removed: with its scenario, earlier in this import.)
                         remove_row(row, version=op["version"], by=by)
-                except StaleRow:
+                except (StaleRow, RowRemoved):
                     raise StaleImport from None
             count += 1
         add_log_entry(

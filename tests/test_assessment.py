@@ -254,6 +254,19 @@ def test_the_live_poll_answers_204_until_something_changes(client, cast):
     assert 'data-version="2"' in response.text
 
 
+def test_a_scenario_is_removed_and_restored_with_its_chain(client, cast):
+    sheet = services.sheet_of(cast.event)
+    scenario = services.add_row(sheet, "scenario", {"what": "S0"}, by=cast.arbetsgrupp)
+    chain = services.add_row(sheet, "scenario", {"what": "K0"}, parent=scenario, by=cast.kso)
+    client.force_login(cast.arbetsgrupp)
+    client.post(row_url(cast, scenario, "ta-bort/"), {"version": 1})
+    chain.refresh_from_db()
+    assert chain.removed_at is not None
+    assert chain.revisions.first().get_kind_display() == "Borttagen"
+    client.post(row_url(cast, scenario, "aterstall/"), {"version": 2})
+    assert "K0" in client.get(sheet_url(cast)).text
+
+
 def test_moving_a_scenario_redraws_its_chain_in_open_sheets(client, cast):
     sheet = services.sheet_of(cast.event)
     first = services.add_row(sheet, "scenario", {"what": "S0"}, by=cast.arbetsgrupp)

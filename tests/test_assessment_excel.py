@@ -345,3 +345,29 @@ def test_a_bad_file_is_refused_with_a_swedish_message_and_nothing_changed(
 
 def test_defusedxml_is_active_for_openpyxl():
     assert openpyxl.xml.DEFUSEDXML
+
+
+def test_a_scenario_removed_in_excel_takes_its_chain_along(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    for what in ("↳ Matcha personal", "Nytt företag etablerar sig"):
+        ws.delete_rows(rows_of(ws)[what][0])
+    confirm(client, cast, upload(client, cast, save(wb)))
+    for key in ("scenario", "chain"):
+        assert Row.objects.get(pk=filled[key].pk).removed_at is not None
+
+
+def test_a_chain_row_added_to_a_scenario_removed_meanwhile_is_not_lost(client, cast, filled):
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    line = rows_of(ws)["↳ Matcha personal"][0] + 1
+    ws.insert_rows(line)
+    ws.cell(row=line, column=1, value="↳ Erbjud lokaler")
+    preview = upload(client, cast, save(wb))
+    scenario = Row.objects.get(pk=filled["scenario"].pk)
+    services.remove_row(scenario, version=scenario.version, by=cast.kommunchef)
+    page = confirm(client, cast, preview)
+    assert "Inget är ändrat" in page.text
+    assert not Row.objects.filter(what="Erbjud lokaler").exists()
