@@ -23,6 +23,16 @@ from events.texts import moment_text
 
 logger = logging.getLogger(__name__)
 Kind = Notification.Kind
+# Reminders keep work going; on a closed event there is none left to keep going.
+REMINDERS = {
+    Kind.TASK_DUE,
+    Kind.TASK_OVERDUE,
+    Kind.TASK_OVERDUE_LEAD,
+    Kind.FOLLOW_UP,
+    Kind.REPORT_DUE,
+    Kind.NOT_MET,
+    Kind.INFO_GAP,
+}
 
 # A message sent this long after it was due says that it is late.
 LATE_AFTER = timedelta(minutes=15)
@@ -89,9 +99,10 @@ def send(pk) -> bool:
     ).update(claimed_at=now, attempts=F("attempts") + 1)
     if not won:
         return False
-    notification = Notification.objects.select_related("recipient", "task").get(pk=pk)
-    if notification.task_id and not notification.task.is_open:
-        # Finished or struck before the reminder went out: nothing left to remind about.
+    notification = Notification.objects.select_related("recipient", "task", "event").get(pk=pk)
+    finished = notification.task_id and not notification.task.is_open
+    if finished or (notification.kind in REMINDERS and notification.event.is_closed):
+        # Finished, struck or closed before the reminder went out: nothing to remind about.
         Notification.objects.filter(pk=pk).update(cancelled_at=now)
         return False
     address = _address_of(notification)

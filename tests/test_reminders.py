@@ -312,3 +312,15 @@ def test_a_reopened_overdue_task_gets_no_stale_due_soon_reminder(cast, met):
         reminders.scan()
     live = Notification.objects.filter(cancelled_at__isnull=True)
     assert written(pk__in=live) == [("task_overdue", "Lena Öberg")]
+
+
+def test_a_reminder_due_when_the_event_is_closed_is_not_sent(cast, met, mailoutbox):
+    task(cast, due_at=NOW - timedelta(hours=1))
+    reminders.scan()
+    cast.event.phase = "avslutad"
+    cast.event.save()
+    reminder = Notification.objects.get()
+    assert outbox.send(reminder.pk) is False
+    assert mailoutbox == []
+    reminder.refresh_from_db()
+    assert reminder.cancelled_at is not None
