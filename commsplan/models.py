@@ -260,6 +260,10 @@ class PressText(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Who last changed the words, if not the author: they do not check them either.
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     fact_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -288,6 +292,10 @@ class PressText(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(fact_checked_by=F("author")), name="presstext_checked_by_other"
+            ),
+            models.CheckConstraint(
+                condition=~Q(fact_checked_by=F("edited_by")),
+                name="presstext_checked_by_other_than_editor",
             ),
             models.CheckConstraint(
                 condition=Q(status="utkast")

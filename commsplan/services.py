@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -212,6 +212,8 @@ def edit_text(text: PressText, data: dict, *, based_on, by):
         won = PressText.objects.filter(pk=text.pk, status=was, updated_at=based_on).update(
             **data,
             status=Status.UTKAST,
+            # The author's own saves leave a colleague's earlier rewrite on record.
+            edited_by=F("edited_by") if by.pk == text.author_id else by,
             fact_checked_by=None,
             fact_checked_at=None,
             approved_by=None,
@@ -242,6 +244,8 @@ def _step(text: PressText, *, expected: str, fields: dict, log: str, by):
 def fact_check(text: PressText, *, by):
     if text.author_id == by.pk:
         raise Refused("Du skrev texten själv. Någon annan måste faktagranska den.")
+    if text.edited_by_id == by.pk:
+        raise Refused("Du ändrade texten senast. Någon annan måste faktagranska den.")
     if text.status != Status.UTKAST:
         raise Refused("Bara ett utkast kan faktagranskas.")
     with transaction.atomic():

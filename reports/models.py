@@ -38,6 +38,10 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Who last saved the draft's text, if not the author: they do not approve it either.
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -57,6 +61,10 @@ class Report(models.Model):
             # The startgrupp's approval is a second pair of eyes, never the author's own.
             models.CheckConstraint(
                 condition=~Q(approved_by=F("author")), name="report_approved_by_other"
+            ),
+            models.CheckConstraint(
+                condition=~Q(approved_by=F("edited_by")),
+                name="report_approved_by_other_than_editor",
             ),
             models.CheckConstraint(
                 condition=Q(status="utkast")

@@ -3,7 +3,7 @@ author) → skickad (to the startgrupp, and to the politicians it named when it 
 are informed continuously). Each step is logged in the händelselogg."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -74,6 +74,8 @@ def update_draft(report: Report, *, summary: str, decisions_needed: str, hidden,
             not_for_publication=list(hidden),
             content=content,
             compiled_at=now,
+            # The author's own saves leave a colleague's earlier rewrite on record.
+            edited_by=F("edited_by") if by.pk == report.author_id else by,
         )
         if not updated:
             raise Refused("Rapporten är redan godkänd och kan inte ändras.")
@@ -85,6 +87,8 @@ def may_approve(report: Report, user) -> str:
     """Why `user` may not approve the report, or "" if they may."""
     if user.pk == report.author_id:
         return "Någon annan än författaren måste godkänna rapporten."
+    if user.pk == report.edited_by_id:
+        return "Du ändrade utkastet senast. Någon annan måste godkänna rapporten."
     is_startgrupp = Membership.objects.filter(
         event=report.event_id, user=user, group=Membership.Group.STARTGRUPP
     ).exists()

@@ -404,3 +404,16 @@ def test_editing_a_tidplan_row_keeps_the_talking_points_saved_meanwhile(client, 
     row.refresh_from_db()
     assert row.message == "Nytt budskap."
     assert "Vi finns här för er." in row.talking_points
+
+
+def test_whoever_rewrote_the_text_does_not_fact_check_it(client, cast):
+    text = write_text(client, cast)
+    client.force_login(cast.kso)
+    url = reverse("press_text_edit", args=[cast.event.pk, text.pk])
+    data = {"title": text.title, "lead": "", "body": "Eriks version.", "contact": text.contact_id}
+    assert client.post(url, data).status_code == 302
+    response = step(client, cast, text, "press_text_fact_check", cast.kso)
+    assert text.status == "utkast"
+    assert "Du ändrade texten senast." in client.get(response["Location"]).text
+    step(client, cast, text, "press_text_fact_check", cast.kommunchef)
+    assert text.status == "faktagranskad"

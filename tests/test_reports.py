@@ -389,3 +389,18 @@ def test_a_report_reaches_a_member_who_turned_reminder_mail_off(client, cast, ma
     report = Notification.objects.get(recipient=cast.kommunchef, kind="report")
     assert outbox.send(report.pk) is True
     assert [m.to for m in mailoutbox] == [[cast.kommunchef.email]]
+
+
+def test_whoever_rewrote_the_draft_does_not_approve_it(client, cast):
+    report = draft(client, cast)
+    client.force_login(cast.kommunchef)
+    detail = reverse("report_detail", args=[cast.event.pk, report.pk])
+    assert client.post(detail, {"summary": "Annas egen version."}).status_code == 302
+    client.post(reverse("report_approve", args=[cast.event.pk, report.pk]))
+    report.refresh_from_db()
+    assert (report.summary, report.status) == ("Annas egen version.", "utkast")
+    assert "Du ändrade utkastet senast." in client.get(detail).text
+    client.force_login(cast.kso)
+    client.post(reverse("report_approve", args=[cast.event.pk, report.pk]))
+    report.refresh_from_db()
+    assert report.status == "godkand"
