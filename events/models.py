@@ -265,6 +265,9 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField("delegerad", default=timezone.now)
     status_changed_at = models.DateTimeField(null=True, blank=True)
+    # When vem, när or uppföljning last changed, or the task was reopened: a reminder that
+    # follows from the change is on time then, not late.
+    rescheduled_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

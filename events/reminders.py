@@ -125,8 +125,9 @@ def _task_reminder(kind, task: Task, occasion) -> Notification:
         body=f"{body}\n\n{task.what}{link}",
         url=path,
         occasion=occasion,
-        # A task typed in after its time is reminded at once, not called late.
-        due_at=max(due_at, task.created_at),
+        # A task typed in, moved or reopened after its time is reminded at once, not
+        # called late.
+        due_at=max(due_at, task.created_at, task.rescheduled_at or task.created_at),
     )
 
 

@@ -225,6 +225,11 @@ def _save_task(task: Task, version: int, **changes):
     now = timezone.now()
     if "status" in changes and changes["status"] != task.status:
         changes["status_changed_at"] = now
+        if changes["status"] in Task.OPEN and not task.is_open:
+            changes["rescheduled_at"] = now
+    schedule = ("assignee", "assignee_email", "due_at", "follow_up_at")
+    if any(f in changes and changes[f] != getattr(task, f) for f in schedule):
+        changes["rescheduled_at"] = now
     updated = Task.objects.filter(pk=task.pk, version=version).update(
         version=F("version") + 1, **changes
     )

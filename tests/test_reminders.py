@@ -324,3 +324,13 @@ def test_a_reminder_due_when_the_event_is_closed_is_not_sent(cast, met, mailoutb
     assert mailoutbox == []
     reminder.refresh_from_db()
     assert reminder.cancelled_at is not None
+
+
+def test_a_task_moved_close_to_its_time_is_reminded_on_time_not_late(cast, met, mailoutbox):
+    moved = task(cast, due_at=NOW + timedelta(days=5))
+    services.change_task(
+        moved, {"due_at": NOW + timedelta(hours=3)}, version=1, by=cast.arbetsgrupp
+    )
+    reminders.scan()
+    outbox.send(Notification.objects.get(kind="task_due").pk)
+    assert not mailoutbox[0].body.startswith("Försenat utskick")
