@@ -7,7 +7,7 @@ from django.utils import timezone
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
 from commsplan.sanitise import sanitise
 from commsplan.services import fingerprint
-from events.forms import DATE_WIDGET, DATETIME_WIDGET
+from events.forms import DATE_WIDGET, DATETIME_WIDGET, ModelMultipleIdsField
 
 BODY_HELP = (
     "Skriv vanlig text; en tom rad ger ett nytt stycke. Enkel formatering går att använda: "
@@ -77,6 +77,10 @@ class RowForm(forms.ModelForm):
             "target_groups": forms.CheckboxSelectMultiple,
             "planned_on": DATE_WIDGET,
             "status": forms.RadioSelect,
+        }
+        field_classes = {
+            "channels": ModelMultipleIdsField,
+            "target_groups": ModelMultipleIdsField,
         }
 
     def __init__(self, *args, event, **kwargs):

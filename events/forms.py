@@ -38,7 +38,22 @@ def proposed_meeting_time():
     return rounded
 
 
-class StartgroupField(forms.ModelMultipleChoiceField):
+class ModelMultipleIdsField(forms.ModelMultipleChoiceField):
+    """Refuses an id too large for any database column as it refuses any other id that is
+    not a choice: SQLite would raise OverflowError on it in the `pk IN (…)` check."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if str(pk).lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+class StartgroupField(ModelMultipleIdsField):
     def label_from_instance(self, user):
         return f"{user} – {user.function}" if user.function_id else str(user)
 

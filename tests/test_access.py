@@ -340,3 +340,20 @@ def test_the_server_error_page_is_swedish_and_needs_no_request_context(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "Ett fel uppstod" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("decisions_post", "workgroup"),
+        ("startgroup_edit", "members"),
+        ("picture_edit_post", "attendees"),
+        ("tidplan_row_edit_post", "channels"),
+    ],
+)
+def test_an_id_too_large_for_the_database_is_refused_on_its_field(client, cast, name, field):
+    client.force_login(cast.kommunchef)
+    data = {**EVENT_URLS[name][2], field: "9" * 30}
+    response = client.post(url_of(name, cast), data)
+    assert response.status_code == 200
+    assert "9" * 30 in response.text  # named in the field's message
