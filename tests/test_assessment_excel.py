@@ -165,6 +165,9 @@ def test_export_edit_import_applies_exactly_the_edits(client, cast, filled):
     assert "Nya rader (1)" in preview.text
     assert "Fler kan varslas i höst" in preview.text
     assert "Ändrade rader (1)" in preview.text
+    # Field by field, even where "vad" is the same.
+    assert "Vem: <del>(tomt)</del> → Sara Eklund" in preview.text
+    assert "Status: <del>(tomt)</del> → Pågår" in preview.text
     assert "Borttagna rader (1)" in preview.text
     assert "Pressmeddelande" in preview.text
     assert Row.objects.count() == len(before)  # nothing applied yet
@@ -195,14 +198,18 @@ def test_a_row_changed_in_the_app_since_the_export_is_a_conflict(client, cast, f
     ws = wb["Bedömningsmall"]
     found = rows_of(ws)
     ws.cell(row=found["Ring facket"][0], column=1, value="Ring facket (Excel)")
+    ws.cell(row=found["Ring facket"][0], column=2, value="Sara")
     ws.delete_rows(found["38 anställda varslas"][0])
     # Meanwhile, in the app:
-    services.edit_row(filled["initiala"], {"what": "Ring facket (app)"}, version=1, by=cast.kso)
+    services.edit_row(
+        filled["initiala"], {"what": "Ring facket (app)", "who": "Erik"}, version=1, by=cast.kso
+    )
     services.edit_row(filled["fakta"], {"what": "40 anställda varslas"}, version=1, by=cast.kso)
     preview = upload(client, cast, save(wb))
     assert "Konflikter (2)" in preview.text
     assert "Ring facket (Excel)" in preview.text
     assert "Ring facket (app)" in preview.text
+    assert "Vem: i mallen ”Erik”, i filen ”Sara”" in preview.text
     confirm(client, cast, preview)
     assert Row.objects.get(pk=filled["initiala"].pk).what == "Ring facket (app)"
     fakta = Row.objects.get(pk=filled["fakta"].pk)
