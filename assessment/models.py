@@ -102,6 +102,24 @@ class Row(models.Model):
         return {field: getattr(self, field) for field in ROW_FIELDS}
 
 
+# People read a status by its label; rows, revisions and snapshots store its code.
+STATUS_LABELS = dict(Row.Status.choices)
+
+
+def row_differences(before: dict, after: dict) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for each of a row's fields that differs between two of
+    its contents, a status shown by its label."""
+    return [
+        (
+            Row._meta.get_field(field).verbose_name,
+            STATUS_LABELS.get(before.get(field, ""), before.get(field, "")),
+            STATUS_LABELS.get(after.get(field, ""), after.get(field, "")),
+        )
+        for field in ROW_FIELDS
+        if before.get(field, "") != after.get(field, "")
+    ]
+
+
 class RowRevision(models.Model):
     """One change to one row: who, when, what it was before and after."""
 
@@ -136,12 +154,7 @@ class RowRevision(models.Model):
 
     def changes(self) -> list[tuple[str, str, str]]:
         """(field label, before, after) for each field that differs."""
-        before = self.before or {}
-        return [
-            (Row._meta.get_field(field).verbose_name, before.get(field, ""), value)
-            for field, value in self.after.items()
-            if field in ROW_FIELDS and before.get(field, "") != value
-        ]
+        return row_differences(self.before or {}, self.after)
 
 
 class Snapshot(models.Model):

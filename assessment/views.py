@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from assessment import services
 from assessment.excel import ordered_rows
 from assessment.forms import AddRowForm, DelegateForm, MoveForm, RowForm, SnapshotForm, VersionForm
-from assessment.models import Row, RowRevision, Sheet, Snapshot
+from assessment.models import STATUS_LABELS, Row, RowRevision, Sheet, Snapshot, row_differences
 from assessment.parts import PARTS, SECTIONS
 from assessment.rowhtml import row_html, rows_html
 from events.access import Access, get_event_for_user
@@ -452,10 +452,6 @@ def snapshot_detail(request, event_id, snapshot_id):
     return render(request, "assessment/snapshot.html", context)
 
 
-# A snapshot stores a row's status as its code; people read its label.
-STATUS_LABELS = dict(Row.Status.choices)
-
-
 def snapshot_parts(rows):
     rows = [{**r, "status": STATUS_LABELS.get(r["status"], r["status"])} for r in rows]
     by_section = {key: [] for key in SECTIONS}
@@ -480,19 +476,9 @@ def snapshot_diff(before: list[dict], after: list[dict]) -> dict:
     """Rows added, removed and changed between two snapshots."""
     old = {r["id"]: r for r in before}
     new = {r["id"]: r for r in after}
-    fields = ["what", "who", "when", "follow_up", "status", "audience"]
     changed = []
     for key in old.keys() & new.keys():
-        differences = [
-            (
-                Row._meta.get_field(f).verbose_name,
-                STATUS_LABELS.get(old[key].get(f, ""), old[key].get(f, "")),
-                STATUS_LABELS.get(new[key].get(f, ""), new[key].get(f, "")),
-            )
-            for f in fields
-            if old[key].get(f, "") != new[key].get(f, "")
-        ]
-        if differences:
+        if differences := row_differences(old[key], new[key]):
             changed.append((new[key], differences))
     return {
         "added": [new[k] for k in new.keys() - old.keys()],

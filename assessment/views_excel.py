@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from assessment import excel, services
 from assessment.forms import ImportForm
-from assessment.models import ROW_FIELDS, ImportDraft, Row, Sheet
+from assessment.models import ImportDraft, Row, Sheet, row_differences
 from assessment.parts import PART_OF, PARTS, SECTIONS
 from events.access import get_event_for_user
 
@@ -71,7 +71,7 @@ def sheet_import(request, event_id):
                         **c,
                         "section_title": SECTIONS[c["section"]].title,
                         # Mallen nu → i filen, for a row changed on both sides.
-                        "differences": _differences(c["app"], c["file"])
+                        "differences": row_differences(c["app"], c["file"])
                         if c["file"] and c["app"]
                         else [],
                     }
@@ -82,27 +82,13 @@ def sheet_import(request, event_id):
     return render(request, "assessment/import.html", {"event": event, "form": form})
 
 
-def _differences(before: dict, after: dict) -> list[tuple[str, str, str]]:
-    """(field label, before, after) for each field of a row that differs."""
-    labels = dict(Row.Status.choices)
-    return [
-        (
-            Row._meta.get_field(field).verbose_name,
-            labels.get(before.get(field, ""), before.get(field, "")),
-            labels.get(after.get(field, ""), after.get(field, "")),
-        )
-        for field in ROW_FIELDS
-        if before.get(field, "") != after.get(field, "")
-    ]
-
-
 def _preview(plan):
     """Per part: the rows added, changed (field by field) and removed."""
     parts = {part.key: {"part": part, "add": [], "change": [], "remove": []} for part in PARTS}
     for op in plan.operations:
         op = {**op, "section_title": SECTIONS[op["section"]].title}
         if op["op"] == "change":
-            op["differences"] = _differences(op["before"], op["content"])
+            op["differences"] = row_differences(op["before"], op["content"])
         parts[PART_OF[op["section"]].key][op["op"]].append(op)
     return [p for p in parts.values() if p["add"] or p["change"] or p["remove"]]
 

@@ -127,7 +127,7 @@ def _task_reminder(kind, task: Task, occasion) -> Notification:
         occasion=occasion,
         # A task typed in, moved or reopened after its time is reminded at once, not
         # called late.
-        due_at=max(due_at, task.created_at, task.rescheduled_at or task.created_at),
+        due_at=max(due_at, task.rescheduled_at or task.created_at),
     )
 
 

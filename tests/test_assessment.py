@@ -430,3 +430,9 @@ def test_history_records_who_changed_what(cast):
     assert revision.by == cast.kommunchef
     assert ("vad", "Före", "Efter") in revision.changes()
     assert Sheet.objects.get().counter == 2
+
+
+def test_a_rows_history_shows_its_status_by_label(cast):
+    row = sheets.a_row(cast, what="Boka lokal", section="initiala")
+    services.edit_row(row, {"what": "Boka lokal", "status": "pagar"}, version=1, by=cast.kso)
+    assert ("status", "", "Pågår") in RowRevision.objects.filter(row=row).first().changes()
