@@ -28,8 +28,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.page import PageMargins
 
-from assessment.models import ROW_FIELDS, Row, RowRevision
+from assessment.models import ROW_FIELDS, STATUS_LABELS, Row, RowRevision
 from assessment.parts import PARTS, SECTIONS
+from events.models import Task
 
 SHEET_TITLE = "Bedömningsmall"
 HEADERS = ["Vad", "Vem", "När", "Uppföljning", "Status", "Till vem"]
@@ -41,8 +42,11 @@ HEADER_ROW = 3
 MARKER = "norsjo-bedomning"
 CHAIN_PREFIX = "↳ "
 CHAIN_PREFIXES = ("↳", "->", "→")
-STATUS_LABELS = {label.lower(): value for value, label in Row.Status.choices}
-STATUS_DISPLAY = dict(Row.Status.choices)
+# The Status column read back. "Ny" is what the export writes for a delegated row whose
+# task has not started; on a row without a task (a copy of that line) it means "Ej påbörjad".
+STATUS_CODES = {label.lower(): value for value, label in Row.Status.choices} | {
+    Task.Status.NY.label.lower(): Row.Status.EJ_PABORJAD
+}
 # Excel and LibreOffice evaluate (or offer to evaluate) cells starting with these.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -127,6 +131,8 @@ class ExportRow(NamedTuple):
     status: str
     audience: str
     version: int
+    # The status of the task the row was delegated as, which is the one it shows.
+    task_status: str | None
 
 
 def ordered_rows(rows):
@@ -183,7 +189,7 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
             for row in by_section[section.key]:
                 line += 1
                 what = CHAIN_PREFIX + row.what if row.parent_id else row.what
-                status = STATUS_DISPLAY.get(row.status, "")
+                status = STATUS_LABELS.get(row.task_status or row.status, "")
                 values = (what, row.who, row.when, row.follow_up, status, row.audience)
                 # Empty cells stay empty: smaller files, and nothing to style.
                 cells = [text_cell(ws, value, wrap) if value else None for value in values]
@@ -430,12 +436,12 @@ def _content(texts: list[str], section: str, line: int) -> dict:
     spec = SECTIONS[section]
     status = content["status"]
     if spec.has_status and status:
-        if status.lower() not in STATUS_LABELS:
+        if status.lower() not in STATUS_CODES:
             labels = ", ".join(label for _, label in Row.Status.choices)
             raise WorkbookError(
                 f"Rad {line}: okänd status ”{status}”. Använd någon av: {labels}. Inget är ändrat."
             )
-        content["status"] = STATUS_LABELS[status.lower()]
+        content["status"] = STATUS_CODES[status.lower()]
     elif not spec.has_status:
         content["status"] = ""
     if not spec.has_audience:
@@ -450,6 +456,9 @@ def _content(texts: list[str], section: str, line: int) -> dict:
 class Plan:
     operations: list[dict]
     conflicts: list[dict]
+    # Delegated rows whose Status in the file is not their task's: not read (see
+    # _keep_own_status), and listed so the user knows to change it on the task.
+    task_statuses_not_read: list[dict]
 
 
 def plan_import(sheet, file: FileSheet) -> Plan:
@@ -461,9 +470,9 @@ def plan_import(sheet, file: FileSheet) -> Plan:
             "från. Inget är ändrat."
         )
     existing = {
-        row.pk: row for row in Row.objects.filter(sheet=sheet).select_related("updated_by")
+        row.pk: row for row in Row.objects.filter(sheet=sheet).select_related("updated_by", "task")
     }
-    operations, conflicts, seen = [], [], set()
+    operations, conflicts, not_read, seen = [], [], [], set()
     old_versions = {}
     for file_row in file.rows:
         row = existing.get(file_row.ref) if file_row.ref else None
@@ -506,6 +515,8 @@ def plan_import(sheet, file: FileSheet) -> Plan:
             operations.append(op)
             continue
         seen.add(row.pk)
+        if row.task_id:
+            _keep_own_status(row, file_row.content, not_read)
         current = {f: normalise(v) for f, v in row.content().items()}
         if file_row.content == current:
             continue
@@ -543,7 +554,30 @@ def plan_import(sheet, file: FileSheet) -> Plan:
                     "content": current,
                 }
             )
-    return Plan(operations, conflicts)
+    return Plan(operations, conflicts, not_read)
+
+
+def _keep_own_status(row, content: dict, not_read: list) -> None:
+    """Put the row's own status in place of what the file's Status column says, which for
+    a delegated row is its task's (the export writes it there).
+
+    Not written to the task: a task's status changes on the task, where the change is
+    logged, its reminders are cancelled or revived and återkoppling is asked for; an
+    import does none of that. Nor to the row's own status, hidden under the task's since
+    the delegation: it would be overwritten by a value nobody sees, and the import would
+    list a change that changes nothing on screen. A status edited in the file is not lost
+    unseen: it is listed in the preview as not read."""
+    exported = STATUS_CODES[row.task.get_status_display().lower()]
+    if SECTIONS[row.section].has_status and content["status"] != exported:
+        not_read.append(
+            {
+                "section": row.section,
+                "what": row.what,
+                "file": STATUS_LABELS.get(content["status"], ""),
+                "task": row.task.get_status_display(),
+            }
+        )
+    content["status"] = row.status
 
 
 def _conflict(row, mine, theirs) -> dict:

@@ -1,9 +1,12 @@
-from django import forms
+import re
+from datetime import datetime
 
-from accounts.models import User
+from django import forms
+from django.utils import timezone
+
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
-from events.forms import DATETIME_WIDGET
+from events.forms import DATETIME_WIDGET, AddressField, AssigneePicker
 
 ROW_WIDGETS = {
     "what": forms.Textarea(attrs={"rows": 2}),
@@ -22,10 +25,13 @@ class RowForm(forms.ModelForm):
         fields = ["what", "who", "when", "follow_up", "status", "audience"]
         widgets = ROW_WIDGETS
 
-    def __init__(self, *args, section: str, row_id, **kwargs):
+    def __init__(self, *args, section: str, row_id, delegated: bool = False, **kwargs):
         # Several rows may be open at once on the sheet: ids must not repeat.
         super().__init__(*args, auto_id=f"id_{row_id}_%s", **kwargs)
         _fit_to_section(self, section)
+        if delegated and "status" in self.fields:
+            # Its status is the task's, changed on the task (Row.shown_status).
+            del self.fields["status"]
 
     def content(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in self.Meta.fields}
@@ -73,29 +79,43 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("upp", "Upp"), ("ned", "Ned")])
 
 
-class DelegateForm(forms.Form):
-    """The row as a task: to a member of the event, or a named person with an address."""
+class DelegateForm(AssigneePicker):
+    """The row as a task: to anyone in the municipality with an account, or a named person
+    with an address. Made with `event=` and `row=`: unbound, the row's Vem, När and
+    Uppföljning fill in the form where they name a person or a time; the row's text is
+    shown beside a time it does not name exactly."""
 
     what = forms.CharField(label="Vad", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    assignee = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, label="Vem (i ärendet)"
+    assignee_name = forms.CharField(
+        label="Namn (person utan konto)", max_length=200, required=False
     )
-    assignee_name = forms.CharField(label="…eller namn", max_length=200, required=False)
-    assignee_email = forms.EmailField(label="och e-post", max_length=254, required=False)
+    assignee_email = AddressField(
+        label="E-post (person utan konto)", max_length=254, required=False
+    )
     due_at = forms.DateTimeField(label="När (senast)", required=False, widget=DATETIME_WIDGET)
     follow_up_at = forms.DateTimeField(label="Uppföljning", required=False, widget=DATETIME_WIDGET)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, members, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = members
+    def __init__(self, data=None, *, event, row, **kwargs):
+        due_at, follow_up_at = row_moment(row.when), row_moment(row.follow_up)
+        initial = {
+            "what": row.what[:500],
+            "vem": row.who,
+            "due_at": due_at,
+            "follow_up_at": follow_up_at,
+            "version": row.version,
+        }
+        super().__init__(data, event=event, initial=initial, **kwargs)
+        for name, text, moment in [
+            ("due_at", row.when, due_at),
+            ("follow_up_at", row.follow_up, follow_up_at),
+        ]:
+            if text.strip() and moment is None:
+                self.fields[name].help_text = f"I raden: ”{text.strip()[:200]}”."
 
     def clean(self):
         data = super().clean()
-        if not data.get("assignee") and not data.get("assignee_name"):
-            self.add_error("assignee", "Välj vem som ska göra uppgiften, eller skriv ett namn.")
-        if data.get("assignee_name") and not data.get("assignee_email"):
-            self.add_error("assignee_email", "Ange e-post så att personen får veta om uppgiften.")
+        self.resolve_assignee(data)
         return data
 
     def task(self) -> dict:
@@ -108,6 +128,32 @@ class DelegateForm(forms.Form):
             "due_at": data["due_at"],
             "follow_up_at": data["follow_up_at"],
         }
+
+
+# A time a row's free text names exactly: 2026-03-02, 2026-03-02 14:00 (as delegate_row
+# writes it back), 2/3 or 2/3 2026 (day/month, the Swedish way).
+_ISO_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2})[:.](\d{2}))?")
+_DAY_MONTH = re.compile(r"(\d{1,2})/(\d{1,2})(?: (\d{4}))?")
+# A day alone is due at noon, as the varsel milestones are.
+NOON = 12
+
+
+def row_moment(text: str) -> datetime | None:
+    """The local moment a row's När or Uppföljning names exactly, or None for anything
+    else ("fredag", "v. 12", "på måndagsmötet"). A day/month without a year is this year's."""
+    text = " ".join(text.split())
+    try:
+        if match := _ISO_MOMENT.fullmatch(text):
+            year, month, day, hour, minute = match.groups()
+        elif match := _DAY_MONTH.fullmatch(text):
+            day, month, year = match.groups()
+            year, hour, minute = year or timezone.localdate().year, None, None
+        else:
+            return None
+        moment = datetime(int(year), int(month), int(day), int(hour or NOON), int(minute or 0))
+    except ValueError:  # 31/2, 25:00
+        return None
+    return timezone.make_aware(moment)
 
 
 class SnapshotForm(forms.Form):

@@ -101,9 +101,25 @@ class Row(models.Model):
     def content(self) -> dict:
         return {field: getattr(self, field) for field in ROW_FIELDS}
 
+    @property
+    def shown_status(self) -> str:
+        """The status code shown for the row: its task's once it is delegated, else its own.
 
-# People read a status by its label; rows, revisions and snapshots store its code.
-STATUS_LABELS = dict(Row.Status.choices)
+        A delegated row and its task are one piece of work with one status (issue 12): the
+        task's, changed on the task where it is logged and reminded. The row's own status
+        is kept unchanged under it, for the history. Load the task with the row
+        (select_related) or this costs a query per row."""
+        return self.task.status if self.task_id else self.status
+
+    def get_shown_status_display(self) -> str:
+        """shown_status by its label ("Ny", "Pågår", …), or "" for none."""
+        return STATUS_LABELS.get(self.shown_status, "")
+
+
+# People read a status by its label; rows, revisions and snapshots store its code. A
+# status shown for a row may be its task's (Row.shown_status): the labels of both, which
+# agree wherever their codes do.
+STATUS_LABELS = dict(Row.Status.choices) | dict(Task.Status.choices)
 
 
 def row_differences(before: dict, after: dict) -> list[tuple[str, str, str]]:

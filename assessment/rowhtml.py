@@ -9,10 +9,6 @@ from html import escape
 
 from django.utils.safestring import mark_safe
 
-from assessment.models import Row
-
-STATUS = dict(Row.Status.choices)
-
 
 def _lines(text: str) -> str:
     return escape(text).replace("\n", "<br>")
@@ -36,11 +32,15 @@ def row_html(row, *, can_write: bool, row_base: str) -> str:
     if row.removed_at:
         what = f"<strong>Borttagen:</strong> {what}"
     if row.task_id:
-        status = escape(row.task.get_status_display().lower())
-        what += f' <span class="task-mark">Uppgift: {status}</span>'
+        # One status for one piece of work: the task's, in the status column where the
+        # section has one, else on the mark; never the row's own beside it.
+        mark = "Uppgift"
+        if not row.spec.has_status:
+            mark += ": " + escape(row.get_shown_status_display().lower())
+        what += f' <span class="task-mark">{mark}</span>'
     cells = [what, escape(row.who), escape(row.when), _lines(row.follow_up)]
     if row.spec.has_status:
-        cells.append(escape(STATUS.get(row.status, "")))
+        cells.append(escape(row.get_shown_status_display()))
     if row.spec.has_audience:
         cells.append(escape(row.audience))
     if can_write:

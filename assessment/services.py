@@ -24,7 +24,6 @@ from assessment.models import (
     Sheet,
     Snapshot,
 )
-from assessment.parts import SECTIONS
 from events.models import Event, LogEntry
 from events.services import add_log_entry, delegate_task
 
@@ -77,6 +76,14 @@ def _bump(sheet: Sheet) -> int:
     return sheet.counter
 
 
+def show_task_change(sender, *, task, **kwargs):
+    """A delegated row shows its task's status (Row.shown_status): when the task changes,
+    the row is marked changed so that every open sheet fetches it on its next poll."""
+    rows = Row.objects.filter(task=task).select_related("sheet")
+    for row in rows:
+        Row.objects.filter(pk=row.pk).update(changed_seq=_bump(row.sheet))
+
+
 def _revision(row: Row, kind, *, before, by, at) -> RowRevision:
     return RowRevision(
         sheet_id=row.sheet_id,
@@ -119,7 +126,7 @@ def add_row(sheet: Sheet, section: str, content: dict, *, parent=None, by) -> Ro
 def _locked_row(row: Row, version: int) -> tuple[Row, int]:
     """Bump the counter (locking the sheet) and re-read the row; StaleRow if it moved on."""
     seq = _bump(row.sheet)
-    current = Row.objects.select_related("updated_by").get(pk=row.pk)
+    current = Row.objects.select_related("updated_by", "task").get(pk=row.pk)
     if current.version != version:
         raise StaleRow(current)
     return current, seq
@@ -133,6 +140,10 @@ def edit_row(row: Row, content: dict, *, version: int, by, kind=RowRevision.Kind
         current, seq = _locked_row(row, version)
         if current.removed_at:
             raise RowRemoved
+        if current.task_id:
+            # A delegated row shows its task's status, which changes on the task: its own
+            # stays as it was, whatever a form or a file says.
+            content["status"] = current.status
         if current.content() == content:
             transaction.set_rollback(True)  # nothing to record, not even the counter
             return current
@@ -218,7 +229,8 @@ def move_row(row: Row, *, up: bool, by) -> Row:
 
 def delegate_row(row: Row, *, version: int, by, **task) -> Row:
     """Turn the row into a delegated task (events.services.delegate_task) in one step; the
-    row keeps the link, and its vem/när take the task's."""
+    row keeps the link, its vem/när take the task's, and from now on it shows the task's
+    status (Row.shown_status)."""
     with transaction.atomic():
         current, seq = _locked_row(row, version)
         if current.removed_at:
@@ -231,8 +243,6 @@ def delegate_row(row: Row, *, version: int, by, **task) -> Row:
         current.who = created.assignee_label[:200]
         if created.due_at:
             current.when = timezone.localtime(created.due_at).strftime("%Y-%m-%d %H:%M")
-        if SECTIONS[current.section].has_status and not current.status:
-            current.status = Row.Status.EJ_PABORJAD
         current.version, current.changed_seq = version + 1, seq
         current.updated_at, current.updated_by = timezone.now(), by
         current.save()
@@ -243,8 +253,13 @@ def delegate_row(row: Row, *, version: int, by, **task) -> Row:
 
 
 def snapshot_rows(sheet: Sheet) -> list[dict]:
-    rows = Row.objects.filter(sheet=sheet, removed_at=None).order_by(
-        "section", "parent_id", "position", "created_at"
+    """The sheet's live rows as a snapshot keeps them: [{"id", "section", "parent",
+    "position", **content}], with the status the row shows (a delegated row's is its
+    task's), so the lägesbild says what the sheet said at that moment."""
+    rows = (
+        Row.objects.filter(sheet=sheet, removed_at=None)
+        .select_related("task")
+        .order_by("section", "parent_id", "position", "created_at")
     )
     return [
         {
@@ -253,6 +268,7 @@ def snapshot_rows(sheet: Sheet) -> list[dict]:
             "parent": str(row.parent_id) if row.parent_id else None,
             "position": row.position,
             **row.content(),
+            "status": row.shown_status,
         }
         for row in rows
     ]

@@ -206,6 +206,14 @@ def row_add(request, event_id):
     return render(request, "assessment/row_add.html", context)
 
 
+def _row_form(row, data=None) -> RowForm:
+    """The row's edit form, bound to what the user sent or showing the row as it is."""
+    fit = {"section": row.section, "row_id": row.pk, "delegated": row.task_id is not None}
+    if data is not None:
+        return RowForm(data, **fit)
+    return RowForm(instance=row, initial={"version": row.version}, **fit)
+
+
 def _row_context(event, row, form, **extra):
     decorate([row])
     return {
@@ -227,7 +235,7 @@ def row_edit(request, event_id, row_id):
     refused_as_removed = False
     template = "assessment/row.html#row_form" if request.htmx else "assessment/row.html"
     if request.method == "POST":
-        form = RowForm(request.POST, section=row.section, row_id=row.pk)
+        form = _row_form(row, request.POST)
         if form.is_valid():
             try:
                 row = services.edit_row(
@@ -239,7 +247,7 @@ def row_edit(request, event_id, row_id):
                 conflict = stale.current
                 data = request.POST.copy()
                 data["version"] = conflict.version
-                form = RowForm(data, section=row.section, row_id=row.pk)
+                form = _row_form(row, data)
                 form.is_valid()
                 row = conflict
             except services.RowRemoved:
@@ -254,9 +262,7 @@ def row_edit(request, event_id, row_id):
     else:
         if request.htmx and request.GET.get("visa"):
             return _row_response(event, row)
-        form = RowForm(
-            instance=row, initial={"version": row.version}, section=row.section, row_id=row.pk
-        )
+        form = _row_form(row)
     context = _row_context(
         event,
         row,
@@ -310,9 +316,7 @@ def _set_removed(request, event_id, row_id, *, removed):
         context = _row_context(
             event,
             row,
-            RowForm(
-                instance=row, initial={"version": row.version}, section=row.section, row_id=row.pk
-            ),
+            _row_form(row),
             stale_remove=True,
         )
         context["fields"] = _fields(context["form"], None)
@@ -346,18 +350,16 @@ def _refuse_delegated(request, event, row):
 
 @require_http_methods(["GET", "POST"])
 def row_delegate(request, event_id, row_id):
-    """The row becomes a delegated task in one step."""
+    """The row becomes a delegated task in one step, for anyone in the municipality with
+    an account or a named person with an address; the row's Vem, När and Uppföljning fill
+    in the form."""
     event = get_event_for_user(request, event_id, write=True)
     row = _row_for(event, row_id)
     if row.removed_at:
         return _refuse_removed(request, event, row)
     if row.task_id:
         return _refuse_delegated(request, event, row)
-    members = event.members.order_by("first_name", "last_name")
-    initial = {"what": row.what[:500], "version": row.version}
-    form = DelegateForm(
-        request.POST if request.method == "POST" else None, members=members, initial=initial
-    )
+    form = DelegateForm(request.POST if request.method == "POST" else None, event=event, row=row)
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -368,7 +370,7 @@ def row_delegate(request, event_id, row_id):
             conflict = stale.current
             data = request.POST.copy()
             data["version"] = conflict.version
-            form = DelegateForm(data, members=members)
+            form = DelegateForm(data, event=event, row=conflict)
             form.is_valid()
         except services.RowRemoved:
             return _refuse_removed(request, event, row)

@@ -1,6 +1,7 @@
 """Excel export and import of the sheet."""
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,9 +21,11 @@ def sheet_export(request, event_id):
     rows = []
     if sheet is not None:
         # Plain tuples, not model instances: a sixth of the export's time at 2,000 rows.
+        # The task's status comes in the same query (a join), for the rows that show it.
         rows = [
             excel.ExportRow(*values)
             for values in Row.objects.filter(sheet=sheet, removed_at=None)
+            .annotate(task_status=F("task__status"))
             .order_by("section", "position", "created_at")
             .values_list(*excel.ExportRow._fields)
         ]
@@ -76,6 +79,10 @@ def sheet_import(request, event_id):
                         else [],
                     }
                     for c in plan.conflicts
+                ],
+                "statuses_not_read": [
+                    {**r, "section_title": SECTIONS[r["section"]].title}
+                    for r in plan.task_statuses_not_read
                 ],
             }
             return render(request, "assessment/import_preview.html", context)

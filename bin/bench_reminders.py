@@ -21,9 +21,10 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 from accounts.models import User
-from events.models import Event, Membership, Notification, Task
+from events.models import Event, Membership, Task
+from notices.models import Notice
 total = {total}
-Notification.objects.all().delete()
+Notice.objects.all().delete()
 Task.objects.all().delete()
 user, _ = User.objects.get_or_create(username="bench-scan", defaults={{"email": "b@x.invalid"}})
 if Event.objects.filter(case_number__startswith="SCAN ").count() < 1000:
@@ -59,16 +60,16 @@ import json, time, tracemalloc
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from events import reminders
-from events.models import Notification
-from events.tasks import send_notifications
+from notices.models import Notice
+from notices.tasks import send_notices
 # Warm, as in a running worker: modules loaded, the broker connection open.
-send_notifications.delay([])
+send_notices.delay([])
 with CaptureQueriesContext(connection) as ctx:
     start = time.perf_counter()
     written = reminders.scan()
     seconds = time.perf_counter() - start
 # Again for the memory peak: tracemalloc slows Python down, so not in the timed run.
-Notification.objects.all().delete()
+Notice.objects.all().delete()
 tracemalloc.start()
 reminders.scan()
 peak = tracemalloc.get_traced_memory()[1]
@@ -99,8 +100,9 @@ CHAOS_SETUP = """
 from datetime import timedelta
 from django.utils import timezone
 from accounts.models import User
-from events.models import Convening, Event, Notification, Task
-Notification.objects.all().delete()
+from events.models import Convening, Event, Task
+from notices.models import Notice
+Notice.objects.all().delete()
 Task.objects.all().delete()
 user, _ = User.objects.get_or_create(username="bench-chaos", defaults={"email": "c@x.invalid"})
 events = list(Event.objects.filter(case_number__startswith="SCAN ")[:50])
@@ -114,13 +116,14 @@ Task.objects.bulk_create(
 
 BEAT = """
 import time
-from events import outbox, reminders
-from events.models import Notification
+from events import reminders
+from notices.models import Notice
+from notices.tasks import sweep_outbox
 deadline = time.monotonic() + 240
 while time.monotonic() < deadline:
     reminders.scan()
-    outbox.sweep()
-    if Notification.objects.count() == 2000 and not Notification.objects.filter(
+    sweep_outbox()
+    if Notice.objects.count() == 2000 and not Notice.objects.filter(
             sent_at__isnull=True).exists():
         break
     time.sleep(1)
@@ -204,7 +207,7 @@ def bench_reminder_chaos(results):
         smtp.stop()
     expected = int(
         django_shell(
-            env, "from events.models import Notification; print(Notification.objects.count())"
+            env, "from notices.models import Notice; print(Notice.objects.count())"
         ).splitlines()[-1]
     )
     distinct = len(set(received))

@@ -1,6 +1,26 @@
 from django.apps import AppConfig
 
+from notices import register
+
+
+def _case_open(event) -> bool:
+    return event is not None and not event.is_closed
+
 
 class CommsplanConfig(AppConfig):
     name = "commsplan"
     verbose_name = "Kommunikationsplan"
+
+    def ready(self):
+        # What each says is in commsplan.services.
+        register("info_gap", "Inget publicerat på länge", still_wanted=_case_open)
+        register("text_fact_check", "Pressmeddelande väntar på faktagranskning")
+        register("text_approval", "Pressmeddelande väntar på godkännande")
+        register("text_sent_back", "Pressmeddelande skickat tillbaka")
+        register("text_approved", "Pressmeddelande godkänt")
+        register("text_published", "Pressmeddelande publicerat")
+        # The start page's "Väntar på dig" asks through a signal: events never imports us.
+        from commsplan.waiting import press_texts_waiting
+        from events.signals import waiting_for
+
+        waiting_for.connect(press_texts_waiting, dispatch_uid="commsplan.press_texts_waiting")

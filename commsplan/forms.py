@@ -192,3 +192,15 @@ class PublishForm(forms.Form):
                 "Registrera publiceringen när texten har gått ut, inte i förväg."
             )
         return at
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="Vad behöver ändras?",
+        help_text="Skälet visas på texten, loggas och skickas till den som skrev den.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Skriv vad som behöver ändras, så att författaren vet vad som ska göras."
+        },
+    )

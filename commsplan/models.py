@@ -264,6 +264,16 @@ class PressText(models.Model):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # Since when the draft waits for a colleague's fact-check; cleared once it is checked or
+    # sent back, so a draft edited after a check waits only when asked again.
+    fact_check_requested_at = models.DateTimeField(null=True)
+    # The last time a reviewer sent it back to the author, and why: shown on the text until
+    # the next fact-check, since a confidential case's mail leaves the reason out.
+    sent_back_at = models.DateTimeField(null=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    sent_back_reason = models.TextField(blank=True)
     fact_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -317,6 +327,18 @@ class PressText(models.Model):
                 name="presstext_published_where_and_when",
             ),
             models.CheckConstraint(
+                condition=Q(status="utkast") | Q(fact_check_requested_at__isnull=True),
+                name="presstext_waits_for_check_only_as_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    sent_back_at__isnull=True, sent_back_by__isnull=True, sent_back_reason=""
+                )
+                | ~Q(sent_back_reason="")
+                & Q(sent_back_at__isnull=False, sent_back_by__isnull=False),
+                name="presstext_sent_back_with_reason",
+            ),
+            models.CheckConstraint(
                 condition=Q(override_reason="", override_by__isnull=True)
                 | ~Q(override_reason="") & Q(override_by__isnull=False),
                 name="presstext_override_has_reason",
@@ -343,3 +365,12 @@ class PressText(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status != self.Status.PUBLICERAD
+
+    @property
+    def waits_for_fact_check(self) -> bool:
+        return self.status == self.Status.UTKAST and self.fact_check_requested_at is not None
+
+    @property
+    def is_sent_back(self) -> bool:
+        """A reviewer sent the draft back and nobody has fact-checked it since."""
+        return self.status == self.Status.UTKAST and self.sent_back_at is not None

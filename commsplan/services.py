@@ -1,5 +1,6 @@
 """Workflows of the communication plan. Each takes the acting user as `by` and writes the
-händelselogg in the same transaction."""
+händelselogg in the same transaction; a press text's step also tells, in that transaction,
+whoever must act on it next (issue 12: one hand-off notice per transition)."""
 
 import hashlib
 from datetime import timedelta
@@ -11,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+import notices
 from accounts.models import Function
 from commsplan.models import (
     ANSWERS,
@@ -20,10 +22,11 @@ from commsplan.models import (
     TimetableDefault,
     TimetableRow,
 )
-from events import outbox
-from events.models import Event, LogEntry, Membership, Notification, Phase
-from events.services import add_log_entry, site_url
+from events.models import Event, LogEntry, Membership, Phase
+from events.notify import message
+from events.services import add_log_entry
 from events.texts import moment_text
+from notices.models import Notice
 
 Status = PressText.Status
 
@@ -238,10 +241,163 @@ def _step(text: PressText, *, expected: str, fields: dict, log: str, by):
     """Move a text one step on, if nobody moved it first (a conditional UPDATE)."""
     if not PressText.objects.filter(pk=text.pk, status=expected).update(**fields):
         raise Refused("Texten har redan ändrats av någon annan. Ladda om sidan.")
+    # The caller tells people about the text as it now is.
+    for field, value in fields.items():
+        setattr(text, field, value)
     add_log_entry(text.row.plan.event, by=by, kind=LogEntry.Kind.DECISION, text=log)
 
 
+def _tell(text: PressText, kind: str, readers, *, occasion, by, details: str = "") -> int:
+    """One hand-off notice about `text` to each reader, never to `by`. `readers`: (user,
+    sentence) pairs; a sentence names the case by its number only, since the title is the
+    user's words (topic and details, which a confidential case's mail leaves out).
+    `occasion` is the transition's moment: a repeated transition tells again. Returns how
+    many were written."""
+    event = text.row.plan.event
+    path = reverse("press_text_detail", args=[event.pk, text.pk])
+    once = {user.pk: (user, sentence) for user, sentence in readers if user is not None}
+    return notices.post(
+        [
+            message(
+                event,
+                kind,
+                to=user,
+                sentence=sentence,
+                path=path,
+                target=text,
+                occasion=occasion,
+                topic=text.title,
+                details=f"Pressmeddelande: ”{text.title}”" + (f"\n\n{details}" if details else ""),
+            )
+            for user, sentence in once.values()
+        ],
+        by=by,
+    )
+
+
+def _writers(event: Event, *, groups=None) -> list:
+    """The active members of `event` who may write in it (Membership.can_write), in
+    `groups` if given."""
+    memberships = Membership.objects.filter(event=event, user__is_active=True).select_related(
+        "user"
+    )
+    if groups:
+        memberships = memberships.filter(group__in=groups)
+    return [m.user for m in memberships if m.can_write]
+
+
+def fact_checkers(text: PressText) -> list:
+    """Who may fact-check `text` (as fact_check allows): the writers on the case other
+    than its author and whoever last changed its words."""
+    return [
+        user
+        for user in _writers(text.row.plan.event)
+        if user.pk not in (text.author_id, text.edited_by_id)
+    ]
+
+
+def approvers(text: PressText) -> list:
+    """Who is asked to approve a fact-checked `text`: the startgrupp's members other than
+    its author, its last editor and its fact-checker (a third pair of eyes)."""
+    startgrupp = _writers(text.row.plan.event, groups=[Membership.Group.STARTGRUPP])
+    others = (text.author_id, text.edited_by_id, text.fact_checked_by_id)
+    return [user for user in startgrupp if user.pk not in others]
+
+
+def request_fact_check(text: PressText, *, by) -> int:
+    """Ask for a fact-check of a draft: stamps `fact_check_requested_at`, logs it and tells
+    each of `fact_checkers(text)` (kind text_fact_check). Asking again tells them again.
+    Returns how many were told, so the page can say when nobody could be."""
+    if text.status != Status.UTKAST:
+        raise Refused("Bara ett utkast skickas till faktagranskning.")
+    with transaction.atomic():
+        now = timezone.now()
+        if not PressText.objects.filter(pk=text.pk, status=Status.UTKAST).update(
+            fact_check_requested_at=now
+        ):
+            raise Refused("Texten har redan ändrats av någon annan. Ladda om sidan.")
+        event = text.row.plan.event
+        add_log_entry(
+            event,
+            by=by,
+            kind=LogEntry.Kind.DECISION,
+            text=f"Pressmeddelandet ”{text.title}” skickades till faktagranskning.",
+        )
+        sentence = (
+            f"{by} ber dig faktagranska ett pressmeddelande i ärendet {event.case_number}: "
+            "stämmer fakta, markera det som faktagranskat, annars skicka tillbaka det."
+        )
+        return _tell(
+            text,
+            "text_fact_check",
+            [(user, sentence) for user in fact_checkers(text)],
+            occasion=now,
+            by=by,
+        )
+
+
+def why_not_send_back(text: PressText, user) -> str:
+    """Why `user` may not send `text` back to its author, or "" if they may: a reviewer
+    may, while the text waits for a fact-check or has passed one and is not yet published."""
+    if user.pk in (text.author_id, text.edited_by_id):
+        return "Du har själv skrivit texten. Ändra den i stället för att skicka tillbaka den."
+    if text.status == Status.PUBLICERAD:
+        return "En publicerad text skickas inte tillbaka. Skriv en rättelse i stället."
+    if text.status == Status.UTKAST and text.fact_check_requested_at is None:
+        return "Texten väntar inte på granskning: den ligger redan hos författaren."
+    return ""
+
+
+def send_back(text: PressText, *, reason: str, by):
+    """A reviewer finds something wrong: the text goes back to utkast, its checks and any
+    request for one cleared, `reason` (required) kept on the text and logged, and its author
+    and last editor told why (kind text_sent_back)."""
+    if refusal := why_not_send_back(text, by):
+        raise Refused(refusal)
+    with transaction.atomic():
+        now = timezone.now()
+        _step(
+            text,
+            expected=text.status,
+            fields={
+                "status": Status.UTKAST,
+                "fact_check_requested_at": None,
+                "fact_checked_by": None,
+                "fact_checked_at": None,
+                "approved_by": None,
+                "approved_at": None,
+                "sent_back_at": now,
+                "sent_back_by": by,
+                "sent_back_reason": reason,
+            },
+            log=f"Pressmeddelandet ”{text.title}” skickades tillbaka till författaren: {reason}",
+            by=by,
+        )
+        number = text.row.plan.event.case_number
+        _tell(
+            text,
+            "text_sent_back",
+            [
+                (
+                    text.author,
+                    f"{by} har skickat tillbaka ditt pressmeddelande i ärendet {number}: "
+                    "läs skälet, ändra texten och be om faktagranskning igen.",
+                ),
+                (
+                    text.edited_by,
+                    f"{by} har skickat tillbaka pressmeddelandet du ändrade i ärendet "
+                    f"{number}: läs skälet och ändra texten.",
+                ),
+            ],
+            occasion=now,
+            by=by,
+            details=f"Skäl: {reason}",
+        )
+
+
 def fact_check(text: PressText, *, by):
+    """Mark the draft fact-checked, and ask `approvers(text)` to approve it (kind
+    text_approval). A pending request and an earlier send-back are answered by it."""
     if text.author_id == by.pk:
         raise Refused("Du skrev texten själv. Någon annan måste faktagranska den.")
     if text.edited_by_id == by.pk:
@@ -249,28 +405,72 @@ def fact_check(text: PressText, *, by):
     if text.status != Status.UTKAST:
         raise Refused("Bara ett utkast kan faktagranskas.")
     with transaction.atomic():
+        now = timezone.now()
         _step(
             text,
             expected=Status.UTKAST,
             fields={
                 "status": Status.FAKTAGRANSKAD,
                 "fact_checked_by": by,
-                "fact_checked_at": timezone.now(),
+                "fact_checked_at": now,
+                "fact_check_requested_at": None,
+                "sent_back_at": None,
+                "sent_back_by": None,
+                "sent_back_reason": "",
             },
             log=f"Pressmeddelandet ”{text.title}” faktagranskades.",
+            by=by,
+        )
+        sentence = (
+            f"{by} har faktagranskat ett pressmeddelande i ärendet "
+            f"{text.row.plan.event.case_number}: läs det och godkänn det, eller skicka "
+            "tillbaka det."
+        )
+        _tell(
+            text,
+            "text_approval",
+            [(user, sentence) for user in approvers(text)],
+            occasion=now,
             by=by,
         )
 
 
 def approve(text: PressText, *, by):
+    """Approve a fact-checked text, and tell its author and fact-checker (kind
+    text_approved)."""
     if text.status != Status.FAKTAGRANSKAD:
         raise Refused("Texten måste vara faktagranskad innan den kan godkännas.")
     with transaction.atomic():
+        now = timezone.now()
         _step(
             text,
             expected=Status.FAKTAGRANSKAD,
-            fields={"status": Status.GODKAND, "approved_by": by, "approved_at": timezone.now()},
+            fields={"status": Status.GODKAND, "approved_by": by, "approved_at": now},
             log=f"Pressmeddelandet ”{text.title}” godkändes.",
+            by=by,
+        )
+        event = text.row.plan.event
+        number = event.case_number
+        # Nothing may be published while the case is confidential (see publish).
+        then = (
+            "det kan publiceras när ärendet inte längre är konfidentiellt"
+            if event.confidential
+            else "publicera det och registrera publiceringen"
+        )
+        _tell(
+            text,
+            "text_approved",
+            [
+                (
+                    text.author,
+                    f"{by} har godkänt ditt pressmeddelande i ärendet {number}: {then}.",
+                ),
+                (
+                    text.fact_checked_by,
+                    f"{by} har godkänt pressmeddelandet du faktagranskade i ärendet {number}.",
+                ),
+            ],
+            occasion=now,
             by=by,
         )
 
@@ -316,12 +516,21 @@ def publish(text: PressText, *, channel, at, override_reason: str = "", by):
             by=by,
         )
         # Something went out: the gap the pending reminders were about is closed.
-        Notification.objects.filter(
-            event=event,
-            kind=Notification.Kind.INFO_GAP,
-            sent_at__isnull=True,
-            cancelled_at__isnull=True,
+        Notice.objects.about(event).filter(
+            kind="info_gap", sent_at__isnull=True, cancelled_at__isnull=True
         ).update(cancelled_at=timezone.now())
+        sentence = (
+            f"{by} har registrerat att pressmeddelandet i ärendet {event.case_number} är "
+            "publicerat: inget mer behöver göras med det."
+        )
+        _tell(
+            text,
+            "text_published",
+            [(text.author, sentence), (text.approved_by, sentence)],
+            occasion=at,
+            by=by,
+            details=f"Publicerat i {channel} {moment_text(at)}.",
+        )
 
 
 def correct(text: PressText, *, by) -> PressText:
@@ -359,7 +568,7 @@ def scan_info_gaps(now=None) -> int:
         .filter(confidential=False)
         .annotate(gap_start=Coalesce(Subquery(last_published), "created_at"))
         .filter(gap_start__lte=now - gap)
-        .only("pk", "case_number", "title", "created_at")
+        .only("pk", "case_number", "title", "confidential", "created_at")
     )
     if not events:
         return 0
@@ -371,29 +580,26 @@ def scan_info_gaps(now=None) -> int:
         .exclude(group=Membership.Group.LASARE)
         .select_related("user")
     )
-    days = settings.INFO_GAP_DAYS
     notifications = []
     for membership in kommunikatorer:
         event = by_event[membership.event_id]
         start = event.gap_start
-        path = reverse("commsplan", args=[event.pk])
         notifications.append(
-            Notification(
-                key=f"info_gap:{event.pk}:{membership.user_id}:{int(start.timestamp())}",
-                kind=Notification.Kind.INFO_GAP,
-                event=event,
-                recipient=membership.user,
-                subject=f"Inget publicerat på {days} dagar: {event.case_number}"[:200],
-                body=(
-                    f"Inget har publicerats om ärendet {event.case_number} ({event.title}) "
-                    f"sedan {moment_text(start)}.\n\nHandlingsplanen: undvik "
-                    "informationsgluggar – ingen information är också information. "
-                    "Berätta om processen, även om inget nytt har hänt."
-                    f"\n\nÖppna kommunikationsplanen: {site_url(path)}\n"
+            message(
+                event,
+                "info_gap",
+                to=membership.user,
+                sentence=(
+                    f"Inget har publicerats om ärendet {event.case_number} sedan "
+                    f"{moment_text(start)}. Handlingsplanen: undvik informationsgluggar – "
+                    "ingen information är också information. Berätta om processen, även om "
+                    "inget nytt har hänt."
                 ),
-                url=path,
+                path=reverse("commsplan", args=[event.pk]),
+                target=event,
+                occasion=start,
                 due_at=start + gap,
             )
         )
     with transaction.atomic():
-        return outbox.post(notifications)
+        return notices.post(notifications)

@@ -16,7 +16,13 @@ urlpatterns = [
     path(ROW + "ny-text/", views.press_text_create, name="press_text_create"),
     path(TEXT, views.press_text_detail, name="press_text_detail"),
     path(TEXT + "redigera/", views.press_text_edit, name="press_text_edit"),
+    path(
+        TEXT + "be-om-faktagranskning/",
+        views.press_text_request_fact_check,
+        name="press_text_request_fact_check",
+    ),
     path(TEXT + "faktagranska/", views.press_text_fact_check, name="press_text_fact_check"),
+    path(TEXT + "skicka-tillbaka/", views.press_text_send_back, name="press_text_send_back"),
     path(TEXT + "godkann/", views.press_text_approve, name="press_text_approve"),
     path(TEXT + "publicera/", views.press_text_publish, name="press_text_publish"),
     path(TEXT + "ratta/", views.press_text_correct, name="press_text_correct"),

@@ -14,6 +14,7 @@ from commsplan.forms import (
     PressTextForm,
     PublishForm,
     RowForm,
+    SendBackForm,
     TalkingPointsForm,
 )
 from commsplan.models import ANSWERS, CommsPlan, PressText, TimetableRow
@@ -35,7 +36,9 @@ def _text(event, text_id) -> PressText:
         PressText.objects.select_related(
             "row__plan",
             "author",
+            "edited_by",
             "contact__function",
+            "sent_back_by",
             "fact_checked_by",
             "approved_by",
             "published_by",
@@ -174,8 +177,22 @@ def _text_data(form) -> dict:
 @require_GET
 def press_text_detail(request, event_id, text_id):
     event = get_event_for_user(request, event_id)
-    text = _text(event, text_id)
-    context = {"event": event, "text": text, "plan": text.row.plan}
+    return _detail(request, event, _text(event, text_id))
+
+
+def _detail(request, event, text, send_back_form=None):
+    """The text's page; `send_back_form` bound when a send-back was refused, so the reason
+    typed is kept. The form is offered to those who may send the text back."""
+    if send_back_form is None and (
+        event.can_write and not services.why_not_send_back(text, request.user)
+    ):
+        send_back_form = SendBackForm()
+    context = {
+        "event": event,
+        "text": text,
+        "plan": text.row.plan,
+        "send_back_form": send_back_form,
+    }
     return render(request, "commsplan/press_text_detail.html", context)
 
 
@@ -217,6 +234,45 @@ def _transition(request, event_id, text_id, step, done: str):
     else:
         messages.success(request, done)
     return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+
+
+@require_POST
+def press_text_request_fact_check(request, event_id, text_id):
+    event = get_event_for_user(request, event_id, write=True)
+    text = _text(event, text_id)
+    try:
+        told = services.request_fact_check(text, by=request.user)
+    except services.Refused as refused:
+        messages.error(request, str(refused))
+    else:
+        if told:
+            colleagues = "kollega" if told == 1 else "kollegor"
+            messages.success(
+                request, f"Texten väntar på faktagranskning. {told} {colleagues} har fått besked."
+            )
+        else:
+            messages.warning(
+                request,
+                "Texten väntar på faktagranskning, men ingen annan i ärendet kan granska "
+                "den. Be startgruppen lägga till någon i arbetsgruppen.",
+            )
+    return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+
+
+@require_POST
+def press_text_send_back(request, event_id, text_id):
+    event = get_event_for_user(request, event_id, write=True)
+    text = _text(event, text_id)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.send_back(text, reason=form.cleaned_data["reason"], by=request.user)
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, "Texten är tillbaka hos författaren, med ditt skäl.")
+            return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    return _detail(request, event, text, send_back_form=form)
 
 
 @require_POST

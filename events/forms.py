@@ -1,13 +1,16 @@
 import re
+import unicodedata
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.people import person_label, resolve, search
 from events.models import (
     QUESTIONS,
     Event,
@@ -18,6 +21,7 @@ from events.models import (
     SituationPicture,
     Task,
 )
+from events.people import MAX_MATCHES, people_for
 from events.validators import validate_case_number, validate_org_number
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -363,21 +367,140 @@ class EventSearchForm(forms.Form):
 NO_ASSIGNEE = (
     "Välj vem som ska göra uppgiften, eller skriv namn och e-post på en person utan konto."
 )
+NO_ONE_NAMED = "Ingen med konto heter ”%(text)s” eller har den adressen."
+SEVERAL_NAMED = (
+    "Flera personer matchar ”%(text)s”. Välj en av dem nedan, eller skriv mer av namnet "
+    "eller adressen."
+)
+NOT_AVAILABLE = "Den du valde kan inte längre få uppgifter (kontot är avstängt). Välj någon annan."
+NO_ADDRESS = "Skriv personens e-post: dit går påminnelserna."
 
 
-class AssigneeField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return f"{user} ({user.function})" if user.function_id else str(user)
+class AddressField(forms.EmailField):
+    """An e-mail address, NFKC normalised before it is validated: one typed in full-width
+    letters (as some input methods do) is the plain address."""
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFKC", super().to_python(value))
 
 
-class TaskForm(forms.ModelForm):
+class AssigneePicker(forms.Form):
+    """Vem: any colleague with an account, not only the case's members (handlingsplanen:
+    the arbetsgrupp "may delegate tasks to others in the organisation").
+
+    `vem` is typed, a name or an e-mail address. As the user types, the matches (the case's
+    members first) come as radio buttons named `assignee` (events.views.person_search).
+    Without JavaScript the typed text is resolved when the form is posted; a text that
+    names several people offers them as the radio buttons, with the text kept.
+
+    Made with `event=`. For the template: `matches`, the people offered as radio buttons;
+    `chosen`, the one checked; `unresolved`, a prefilled text that named nobody or several.
+    """
+
+    vem = forms.CharField(
+        label="Person med konto",
+        required=False,
+        max_length=254,
+        help_text="Skriv en del av namnet eller e-postadressen. Alla i kommunen som har konto "
+        "går att välja; de som är med i ärendet visas först.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    # The id of the one chosen among the matches.
+    assignee = forms.CharField(required=False)
+    no_one_named = f"{NO_ONE_NAMED} Fyll i namn och e-post nedan om personen inte har konto."
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.matches, self.chosen, self.unresolved = [], None, ""
+        search_url = reverse("person_search", args=[event.pk])
+        self.fields["vem"].widget.attrs.update(
+            {
+                "hx-get": search_url + (f"?falt={self.prefix}" if self.prefix else ""),
+                "hx-trigger": "input changed delay:200ms, search",
+                # The matches follow the field (events/person_picker.html).
+                "hx-target": "next .person-matches",
+                "hx-sync": "this:replace",
+            }
+        )
+        if not self.is_bound:
+            self._prefill()
+
+    def _prefill(self):
+        # The initial person, or the initial text (a sheet row's Vem) if it names one.
+        chosen_id = str(self.get_initial_for_field(self.fields["assignee"], "assignee") or "")
+        typed = self.get_initial_for_field(self.fields["vem"], "vem") or ""
+        if not chosen_id and not typed:
+            return
+        people = people_for(self.event)
+        if chosen_id:
+            found = [person for person in people if str(person.pk) == chosen_id]
+        else:
+            found = resolve(people, typed)
+        if len(found) == 1:
+            self.chosen = found[0]
+            # Name and address: the text names the person again when the form is posted.
+            self.initial = {**self.initial, "vem": person_label(self.chosen)}
+        elif typed:
+            self.unresolved = typed
+            self.matches = found[:MAX_MATCHES]
+
+    def _found(self, person):
+        self.chosen, self.matches = person, [person]
+        return person
+
+    def resolve_person(self):
+        """The account chosen or typed, None if neither; for the form's clean(). A typed
+        text that names nobody or several is an error on `vem` (the text stays); a chosen id
+        that is not an active account, an error on `assignee`."""
+        people = people_for(self.event)
+        typed = self.cleaned_data.get("vem", "").strip()
+        chosen_id = self.cleaned_data.get("assignee", "")
+        if chosen_id:
+            chosen = next((person for person in people if str(person.pk) == chosen_id), None)
+            if chosen is None:
+                self.add_error("assignee", NOT_AVAILABLE)
+                return None
+            # The choice stands unless the text was changed since to name somebody else
+            # (without JavaScript the radio buttons stay as they were).
+            if not typed or chosen in search(people, typed):
+                return self._found(chosen)
+        if not typed:
+            return None
+        found = resolve(people, typed)
+        if len(found) == 1:
+            return self._found(found[0])
+        self.matches = found[:MAX_MATCHES]
+        message = SEVERAL_NAMED if found else self.no_one_named
+        self.add_error("vem", ValidationError(message, params={"text": typed[:100]}))
+        return None
+
+    def resolve_assignee(self, cleaned: dict) -> None:
+        """Vem for a task, into `cleaned` (the form's clean()): an account (`assignee`), or
+        else a named person without one (`assignee_name`, `assignee_email`). An address
+        typed for a person without an account that is an account's address is that
+        account."""
+        person = self.resolve_person()
+        typed_wrong = self.has_error("vem") or self.has_error("assignee")
+        if person is None and not typed_wrong and cleaned.get("assignee_email"):
+            owners = resolve(people_for(self.event), cleaned["assignee_email"])
+            if len(owners) == 1:
+                person = self._found(owners[0])
+        cleaned["assignee"] = person
+        if person:
+            cleaned["assignee_name"] = cleaned["assignee_email"] = ""
+        elif not typed_wrong and not self.has_error("assignee_email"):
+            if not cleaned.get("assignee_name"):
+                self.add_error("assignee", NO_ASSIGNEE)
+            elif not cleaned.get("assignee_email"):
+                self.add_error("assignee_email", NO_ADDRESS)
+
+
+class TaskForm(AssigneePicker, forms.ModelForm):
     """Vad, vem, när and uppföljning, as the arbetsgrupp delegates a task."""
 
-    assignee = AssigneeField(
-        label="Person med konto",
-        queryset=User.objects.filter(is_active=True).select_related("function"),
-        required=False,
-        empty_label="– person utan konto (fyll i nedan) –",
+    assignee_email = AddressField(
+        label="E-post (person utan konto)", max_length=254, required=False
     )
     due_at = forms.DateTimeField(
         label="När (klart senast)", required=False, widget=DATETIME_WIDGET
@@ -397,20 +520,13 @@ class TaskForm(forms.ModelForm):
         labels = {
             "what": "Vad ska göras",
             "assignee_name": "Namn (person utan konto)",
-            "assignee_email": "E-post (person utan konto)",
         }
         widgets = {"what": forms.Textarea(attrs={"rows": 2})}
         error_messages = {"what": {"required": "Skriv vad som ska göras."}}
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("assignee"):
-            cleaned["assignee_name"] = cleaned["assignee_email"] = ""
-        elif "assignee_email" not in self.errors:
-            if not cleaned.get("assignee_name"):
-                self.add_error("assignee", NO_ASSIGNEE)
-            elif not cleaned.get("assignee_email"):
-                self.add_error("assignee_email", "Skriv personens e-post: dit går påminnelserna.")
+        self.resolve_assignee(cleaned)
         due_at, follow_up_at = cleaned.get("due_at"), cleaned.get("follow_up_at")
         if due_at and due_at < timezone.now() - timedelta(days=1) and not self.instance.pk:
             self.add_error("due_at", "Tiden har redan passerat. Välj en tid framåt.")
@@ -509,4 +625,33 @@ class VarselCorrectionForm(forms.Form):
         notice_on, earliest_on = cleaned.get("notice_on"), cleaned.get("earliest_on")
         if notice_on and earliest_on and earliest_on < notice_on:
             self.add_error("earliest_on", "Neddragningen kan inte genomföras före varslet.")
+        return cleaned
+
+
+class MilestoneForm(AssigneePicker):
+    """One of the varsel clock's milestones as a task: to whom, by which day, or skipped.
+
+    Made with `what` and `day` (the milestone and its computed day) and `default`, who gets
+    it when no one is named: the arbetsgrupp's lead, or the one who delegates."""
+
+    skip = forms.BooleanField(label="Hoppa över det här delmålet", required=False)
+    due_on = forms.DateField(label="Klart senast", required=False, widget=DATE_WIDGET)
+    no_one_named = f"{NO_ONE_NAMED} Välj någon som har konto."
+
+    def __init__(self, data=None, *, what: str, day, default, **kwargs):
+        self.what, self.day, self.default = what, day, default
+        initial = {"assignee": default.pk, "due_on": day}
+        super().__init__(data, initial=initial, **kwargs)
+        self.fields["vem"].label = "Vem"
+        self.fields["vem"].help_text = (
+            f"Lämna tomt för {default}. Alla i kommunen som har konto går att välja; de som "
+            "är med i ärendet visas först."
+        )
+        self.fields["due_on"].help_text = f"Lämna tomt för {day:%Y-%m-%d}."
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("skip"):
+            cleaned["assignee"] = self.resolve_person() or self.default
+            cleaned["due_on"] = cleaned.get("due_on") or self.day
         return cleaned

@@ -20,6 +20,7 @@ def convening_ics(convening, attendees, url: str) -> str:
     calendar.add("prodid", "-//Norsjö kommun//Ärenden//SV")
     calendar.add("version", "2.0")
     calendar.add("method", "REQUEST")
+    event = convening.event
     meeting = VEvent()
     # The same UID for every attendee: it is one meeting in everybody's calendar.
     meeting.add("uid", f"{convening.pk}@norsjo-arenden")
@@ -27,7 +28,9 @@ def convening_ics(convening, attendees, url: str) -> str:
     meeting.add("dtstart", convening.meeting_at)
     meeting.add("dtend", convening.meeting_at + timedelta(minutes=convening.duration_minutes))
     meeting.add("summary", meeting_title(convening))
-    if convening.location:
+    # A confidential case's calendar entry carries no user-written text at all; the place
+    # is on the case page.
+    if convening.location and not event.confidential:
         meeting.add("location", convening.location)
     meeting.add("description", f"Handlingsplanen har aktiverats. Ärendet: {url}")
     organizer = vCalAddress(f"mailto:{convening.convened_by.email or settings.SERVER_EMAIL}")

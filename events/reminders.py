@@ -1,5 +1,5 @@
 """The reminder scan: Celery beat ticks it; it writes the reminders that have fallen due as
-outbox rows (events.outbox), which the senders then mail exactly once.
+notices (notices.post), which the outbox's senders then mail exactly once.
 
 Each kind reads only what is due and not yet written (an indexed range plus an anti-join on
 the outbox), in keyset-paged batches: never all tasks in memory, never a query per task.
@@ -11,18 +11,19 @@ reminder for the new time.
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+import notices
 from accounts.models import Function, User
-from events import outbox
-from events.models import Convening, Event, Membership, Notification, Phase, Task
-from events.services import site_url
+from events.models import Convening, Event, Membership, Phase, Task
+from events.notify import message
 from events.texts import moment_text
+from notices.models import Notice
 
 BATCH = 500
-Kind = Notification.Kind
 
 
 def scan(now=None) -> int:
@@ -38,21 +39,21 @@ def scan(now=None) -> int:
     )
     return (
         _scan_tasks(
-            Kind.TASK_DUE,
+            "task_due",
             "due_at",
             Q(due_at__gt=now, due_at__lte=soon) & has_address,
             to_assignee,
         )
-        + _scan_tasks(Kind.TASK_OVERDUE, "due_at", Q(due_at__lte=now) & has_address, to_assignee)
+        + _scan_tasks("task_overdue", "due_at", Q(due_at__lte=now) & has_address, to_assignee)
         + _scan_tasks(
-            Kind.TASK_OVERDUE_LEAD,
+            "task_overdue_lead",
             "due_at",
             Q(due_at__lte=escalate, event__workgroup_lead__isnull=False),
             Q(recipient=OuterRef("event__workgroup_lead")),
             exclude=Q(event__workgroup_lead=F("assignee")),
         )
         + _scan_tasks(
-            Kind.FOLLOW_UP,
+            "follow_up",
             "follow_up_at",
             Q(follow_up_at__lte=now, delegated_by__isnull=False),
             Q(recipient=OuterRef("delegated_by")),
@@ -63,8 +64,12 @@ def scan(now=None) -> int:
 
 
 def _scan_tasks(kind, moment, due: Q, to: Q, exclude=None) -> int:
-    written = Notification.objects.filter(
-        to, task=OuterRef("pk"), kind=kind, occasion=OuterRef(moment)
+    written = Notice.objects.filter(
+        to,
+        target_type=ContentType.objects.get_for_model(Task),
+        target_id=OuterRef("pk"),
+        kind=kind,
+        occasion=OuterRef(moment),
     )
     tasks = (
         Task.objects.filter(due, ~Exists(written), status__in=Task.OPEN)
@@ -76,55 +81,50 @@ def _scan_tasks(kind, moment, due: Q, to: Q, exclude=None) -> int:
         tasks = tasks.exclude(exclude)
     count, after = 0, Q()
     while batch := list(tasks.filter(after)[:BATCH]):
-        count += outbox.post([_task_reminder(kind, task, getattr(task, moment)) for task in batch])
+        count += notices.post(
+            [_task_reminder(kind, task, getattr(task, moment)) for task in batch]
+        )
         last = batch[-1]
         at = getattr(last, moment)
         after = Q(**{f"{moment}__gt": at}) | Q(**{moment: at, "pk__gt": last.pk})
     return count
 
 
-def _task_reminder(kind, task: Task, occasion) -> Notification:
+def _task_reminder(kind, task: Task, occasion) -> notices.Message:
     event = task.event
-    path = reverse("task_detail", args=[event.pk, task.pk])
-    about = f"i ärendet {event.case_number} ({event.title})"
-    link = f"\n\nÖppna uppgiften: {site_url(path)}\n"
-    recipient, email = task.assignee, task.assignee_email
-    if kind == Kind.TASK_DUE:
-        subject = f"Klart senast {moment_text(occasion)}: {task.what}"
-        body = f"Påminnelse: din uppgift {about} ska vara klar senast {moment_text(occasion)}:"
+    to = task.assignee or task.assignee_email
+    when = moment_text(occasion)
+    if kind == "task_due":
+        sentence = f"Din uppgift i ärendet {event.case_number} ska vara klar senast {when}."
         due_at = occasion - timedelta(hours=settings.TASK_DUE_SOON_HOURS)
-    elif kind == Kind.TASK_OVERDUE:
-        subject = f"Försenad uppgift: {task.what}"
-        body = f"Din uppgift {about} skulle ha varit klar {moment_text(occasion)}:"
+    elif kind == "task_overdue":
+        sentence = f"Din uppgift i ärendet {event.case_number} skulle ha varit klar {when}."
         due_at = occasion
-    elif kind == Kind.TASK_OVERDUE_LEAD:
-        recipient, email = event.workgroup_lead, ""
+    elif kind == "task_overdue_lead":
+        to = event.workgroup_lead
         days = settings.TASK_ESCALATE_AFTER_DAYS
-        subject = f"Försenad mer än {days} dagar: {task.what}"
-        body = (
-            f"Som arbetsgruppens ledare: uppgiften som {task.assignee_label} har {about} "
-            f"skulle ha varit klar {moment_text(occasion)} och är inte klar:"
+        sentence = (
+            f"Som arbetsgruppens ledare: uppgiften som {task.assignee_label} har i ärendet "
+            f"{event.case_number} skulle ha varit klar {when} och är inte klar."
         )
         due_at = occasion + timedelta(days=days)
-    else:  # FOLLOW_UP
-        recipient, email = task.delegated_by, ""
-        subject = f"Dags att följa upp: {task.what}"
-        body = (
-            f"Du delegerade en uppgift {about} till {task.assignee_label} "
-            f"och ville följa upp den {moment_text(occasion)}:"
+    else:  # follow_up
+        to = task.delegated_by
+        sentence = (
+            f"Du delegerade en uppgift i ärendet {event.case_number} till "
+            f"{task.assignee_label} och ville följa upp den {when}."
         )
         due_at = occasion
-    return Notification(
-        key=f"{kind}:{task.pk}:{occasion.isoformat()}:{recipient.pk if recipient else email}",
-        kind=kind,
-        event=event,
-        task=task,
-        recipient=recipient,
-        email="" if recipient else email,
-        subject=subject[:200],
-        body=f"{body}\n\n{task.what}{link}",
-        url=path,
+    return message(
+        event,
+        kind,
+        to=to,
+        sentence=sentence,
+        path=reverse("task_detail", args=[event.pk, task.pk]),
+        target=task,
         occasion=occasion,
+        topic=task.what,
+        details=task.what,
         # A task typed in, moved or reopened after its time is reminded at once, not
         # called late.
         due_at=max(due_at, task.rescheduled_at or task.created_at),
@@ -144,27 +144,25 @@ def _scan_reports_due(now) -> int:
         if periods < 1:
             continue
         occasion = event.reporting_since + periods * interval
-        # Straight to a new draft of the lägesrapport (the reports app; named, not imported).
-        path = reverse("report_create", args=[event.pk])
         reminders.append(
-            Notification(
-                key=f"{Kind.REPORT_DUE}:{event.pk}:{occasion.isoformat()}:{event.reporter_id}",
-                kind=Kind.REPORT_DUE,
-                event=event,
-                recipient=event.reporter,
-                subject=f"Dags att rapportera till startgruppen: {event.case_number}",
-                body=(
+            message(
+                event,
+                "report_due",
+                to=event.reporter,
+                sentence=(
                     f"Startgruppen beslutade att du informerar den var "
-                    f"{event.report_interval_days}:e dag om ärendet {event.case_number} "
-                    f"({event.title}). Nästa rapport är från och med {moment_text(occasion)}.\n\n"
-                    f"Skriv lägesrapporten: {site_url(path)}\n"
+                    f"{event.report_interval_days}:e dag om ärendet {event.case_number}: "
+                    f"skriv nästa lägesrapport, från och med {moment_text(occasion)}."
                 ),
-                url=path,
+                # Straight to a new draft of the lägesrapport (the reports app; named,
+                # not imported).
+                path=reverse("report_create", args=[event.pk]),
+                target=event,
                 occasion=occasion,
                 due_at=occasion,
             )
         )
-    return outbox.post(reminders)
+    return notices.post(reminders)
 
 
 def _scan_not_met(now) -> int:
@@ -172,7 +170,11 @@ def _scan_not_met(now) -> int:
     tell the one who logged it and the Kommunchef, once."""
     deadline = now - timedelta(minutes=settings.CONVENE_WITHIN_MINUTES)
     met = Convening.objects.filter(event=OuterRef("pk"), held_at__isnull=False)
-    told = Notification.objects.filter(event=OuterRef("pk"), kind=Kind.NOT_MET)
+    told = Notice.objects.filter(
+        target_type=ContentType.objects.get_for_model(Event),
+        target_id=OuterRef("pk"),
+        kind="not_met",
+    )
     events = list(
         Event.objects.filter(created_at__lte=deadline)
         .exclude(phase=Phase.AVSLUTAD)
@@ -196,21 +198,19 @@ def _scan_not_met(now) -> int:
         chief = on_event.get(event.pk, any_chief)
         for user in {event.created_by, chief} - {None}:
             reminders.append(
-                Notification(
-                    key=f"{Kind.NOT_MET}:{event.pk}:{user.pk}",
-                    kind=Kind.NOT_MET,
-                    event=event,
-                    recipient=user,
-                    subject=f"Startgruppen har inte träffats: {event.case_number}",
-                    body=(
-                        f"Ärendet {event.case_number} ({event.title}) registrerades "
+                message(
+                    event,
+                    "not_met",
+                    to=user,
+                    sentence=(
+                        f"Ärendet {event.case_number} registrerades "
                         f"{moment_text(event.created_at)}, och startgruppen har ännu inte "
                         "besvarat de sex frågorna. Handlingsplanen säger att startgruppen "
                         "sammankallas omgående."
-                        f"\n\nÖppna ärendet: {site_url(path)}\n"
                     ),
-                    url=path,
+                    path=path,
+                    target=event,
                     due_at=event.created_at + timedelta(minutes=settings.CONVENE_WITHIN_MINUTES),
                 )
             )
-    return outbox.post(reminders)
+    return notices.post(reminders)

@@ -1,7 +1,7 @@
 """Workflows on events that span models or have side effects. Each takes the acting user
 as `by` and writes the händelselogg in the same transaction."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -9,19 +9,26 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from events import outbox
-from events.ics import convening_ics, meeting_title
+import notices
+from accounts.people import normalise_email
+from events.ics import convening_ics
 from events.models import (
     CaseNumberSequence,
     Convening,
     Event,
     LogEntry,
     Membership,
-    Notification,
     SituationPicture,
     Task,
 )
+from events.notify import message
+from events.signals import task_changed
 from events.texts import moment_text
+from notices.models import Notice
+
+# What reminds the holder or the delegator of open work: cancelled when the task is
+# finished, restored when it is reopened.
+TASK_REMINDERS = ["task_assigned", "task_due", "task_overdue", "task_overdue_lead", "follow_up"]
 
 
 def add_log_entry(event: Event, *, by, text: str, happened_at=None, kind=LogEntry.Kind.NOTE):
@@ -117,33 +124,33 @@ def _meeting_time(convening: Convening) -> str:
 
 
 def _invite(convening: Convening, members, *, invitees, by):
-    """Send `invitees` the invitation (with an .ics naming all `members`), once each."""
+    """Send `invitees` the invitation (with an .ics naming all `members`), once each per
+    meeting time; never to `by`, who called the meeting."""
     event = convening.event
     path = reverse("event_detail", args=[event.pk])
-    url = site_url(path)
-    when = _meeting_time(convening)
-    location = convening.location
-    body = (
-        f"{by} har registrerat ärendet {event.case_number} och sammankallar startgruppen "
-        f"{when}{f' ({location})' if location else ''}.\n\n"
-        f"Startgruppen besvarar handlingsplanens sex frågor och beslutar om en arbetsgrupp.\n\n"
-        f"Öppna ärendet: {url}\n"
+    location = f" ({convening.location})" if convening.location and not event.confidential else ""
+    sentence = (
+        f"{by} sammankallar startgruppen i ärendet {event.case_number} "
+        f"{_meeting_time(convening)}{location}: startgruppen besvarar handlingsplanens sex "
+        "frågor och beslutar om en arbetsgrupp."
     )
-    ics = convening_ics(convening, members, url)
-    outbox.post(
+    ics = convening_ics(convening, members, site_url(path))
+    notices.post(
         [
-            Notification(
-                key=f"convening:{convening.pk}:{user.pk}",
-                kind=Notification.Kind.CONVENING,
-                event=event,
-                recipient=user,
-                subject=f"{meeting_title(convening)}, {when}"[:200],
-                body=body,
-                url=path,
+            message(
+                event,
+                "convening",
+                to=user,
+                sentence=sentence,
+                path=path,
+                target=convening,
+                occasion=convening.meeting_at,
+                topic=_meeting_time(convening),
                 ics=ics,
             )
             for user in invitees
-        ]
+        ],
+        by=by,
     )
 
 
@@ -168,9 +175,73 @@ def change_startgroup(event: Event, members, *, by) -> None:
     if removed:
         lines.append("Inte längre i startgruppen: " + ", ".join(sorted(map(str, removed))) + ".")
     add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=" ".join(lines))
+    number = event.case_number
+    _tell_people(
+        event,
+        "member_added",
+        added,
+        f"{by} har tagit med dig i startgruppen i ärendet {number}.",
+        by=by,
+    )
+    _tell_people(
+        event,
+        "member_removed",
+        removed,
+        f"{by} har tagit bort dig ur startgruppen i ärendet {number}.",
+        by=by,
+    )
     pending = event.convenings.filter(held_at__isnull=True).order_by("-meeting_at").first()
     if pending and added:
         _invite(pending, sorted(wanted, key=str), invitees=added, by=by)
+
+
+# How the log words joining and leaving a group, as change_startgroup and record_decisions do.
+JOINS = {
+    Membership.Group.STARTGRUPP: "Med i startgruppen",
+    Membership.Group.ARBETSGRUPP: "Med i arbetsgruppen",
+    Membership.Group.LASARE: "Läsbehörig",
+}
+LEAVES = {
+    Membership.Group.STARTGRUPP: "Inte längre i startgruppen",
+    Membership.Group.ARBETSGRUPP: "Inte längre i arbetsgruppen",
+    Membership.Group.LASARE: "Inte längre läsbehörig",
+}
+
+
+@transaction.atomic
+def set_membership(event: Event, user, group: str, *, by) -> Membership:
+    """Put one person in `group` (a Membership.Group) on the event: a newcomer, or a move
+    between groups; logged. A newcomer to the startgrupp is invited to its meeting if it has
+    not been held yet, as change_startgroup does. The admin's membership rows come here."""
+    membership, created = Membership.objects.get_or_create(
+        event=event, user=user, defaults={"group": group}
+    )
+    before = None if created else membership.group
+    if before == group:
+        return membership
+    if before:
+        membership.group = group
+        membership.save(update_fields=["group"])
+    lines = [f"{LEAVES[before]}: {user}."] if before else []
+    lines.append(f"{JOINS[group]}: {user}.")
+    add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=" ".join(lines))
+    pending = event.convenings.filter(held_at__isnull=True).order_by("-meeting_at").first()
+    if pending and group == Membership.Group.STARTGRUPP:
+        startgroup = event.memberships.filter(group=group).select_related("user")
+        _invite(pending, sorted((m.user for m in startgroup), key=str), invitees=[user], by=by)
+    return membership
+
+
+@transaction.atomic
+def remove_membership(event: Event, user, *, by) -> None:
+    """Take one person off the event, logged; nothing happens if they are not on it. The
+    admin's deleted membership rows come here."""
+    membership = event.memberships.filter(user=user).first()
+    if membership is None:
+        return
+    membership.delete()
+    text = f"{LEAVES[membership.group]}: {user}."
+    add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=text)
 
 
 @transaction.atomic
@@ -191,29 +262,52 @@ def delegate_task(event: Event, *, by, **fields) -> Task:
 
 
 def _tell_assignee(task: Task, *, by):
-    if task.assignee_id == by.pk or not task.assignee_address:
+    """Tell the task's holder it is theirs: with a link if they have an account, else by
+    mail alone with Reply-To the delegator, so that they can answer a person."""
+    if not task.assignee_address:
         return
     event = task.event
-    path = reverse("task_detail", args=[event.pk, task.pk])
     due = f", klart senast {moment_text(task.due_at)}" if task.due_at else ""
-    outbox.post(
+    notices.post(
         [
-            Notification(
-                key=f"task_assigned:{task.pk}:{task.assignee_id or task.assignee_email}",
-                kind=Notification.Kind.TASK_ASSIGNED,
-                event=event,
-                task=task,
-                recipient=task.assignee,
-                email="" if task.assignee_id else task.assignee_email,
-                subject=f"Ny uppgift i {event.case_number}: {task.what}"[:200],
-                body=(
-                    f"{by} har gett dig en uppgift i ärendet {event.case_number} "
-                    f"({event.title}){due}:\n\n{task.what}\n\n"
-                    f"Öppna uppgiften: {site_url(path)}\n"
-                ),
-                url=path,
+            message(
+                event,
+                "task_assigned",
+                to=task.assignee or task.assignee_email,
+                sentence=f"{by} har gett dig en uppgift i ärendet {event.case_number}{due}.",
+                path=reverse("task_detail", args=[event.pk, task.pk]),
+                target=task,
+                occasion=task.rescheduled_at or task.created_at,
+                topic=task.what,
+                details=task.what,
+                reply_to=by.email,
             )
-        ]
+        ],
+        by=by,
+    )
+
+
+def _tell_about_task(task: Task, kind: str, to, sentence: str, *, occasion, by, details=""):
+    """One hand-off notice about `task` to each of `to` (users or addresses), never to
+    `by`. `occasion` is the moment of the transition, so a repeated one tells again."""
+    event = task.event
+    notices.post(
+        [
+            message(
+                event,
+                kind,
+                to=user,
+                sentence=sentence,
+                path=reverse("task_detail", args=[event.pk, task.pk]),
+                target=task,
+                occasion=occasion,
+                topic=task.what,
+                details=task.what + (f"\n\n{details}" if details else ""),
+            )
+            for user in to
+            if user
+        ],
+        by=by,
     )
 
 
@@ -239,26 +333,28 @@ def _save_task(task: Task, version: int, **changes):
     for field, value in changes.items():
         setattr(task, field, value)
     task.version = version + 1
+    task_changed.send(sender=Task, task=task)
+    reminders = Notice.objects.about(task).filter(kind__in=TASK_REMINDERS, sent_at__isnull=True)
     if task.is_open and not was_open:
         # Reopened: what was cancelled at closing is due again; the sweeper sends it. Not
         # a "klart senast" for a time already gone: the overdue reminder says that.
-        cancelled = Notification.objects.filter(
-            task=task, sent_at__isnull=True, cancelled_at__isnull=False
-        )
+        cancelled = reminders.filter(cancelled_at__isnull=False)
         if task.due_at and task.due_at <= now:
-            cancelled = cancelled.exclude(kind=Notification.Kind.TASK_DUE)
+            cancelled = cancelled.exclude(kind="task_due")
         cancelled.update(cancelled_at=None)
     if not task.is_open:
         # Nothing left to remind about: unsent reminders stay out of the inbox and the mail.
-        Notification.objects.filter(
-            task=task, sent_at__isnull=True, claimed_at__isnull=True
-        ).update(cancelled_at=now)
+        reminders.filter(claimed_at__isnull=True).update(cancelled_at=now)
 
 
 @transaction.atomic
 def report_task_progress(task: Task, *, status: str, feedback: str, version: int, by) -> Task:
-    old_status = task.get_status_display()
+    """The holder (or a writer) moves the task on and writes the återkoppling. Done or
+    struck tells the one who delegated it (and a struck task's holder); reopened tells the
+    holder (handlingsplanen, Arbetsgrupp: "hur återkoppling ska ske")."""
+    was_open, old_status = task.is_open, task.get_status_display()
     _save_task(task, version, status=status, feedback=feedback)
+    _tell_transition(task, was_open=was_open, by=by)
     if task.get_status_display() != old_status:
         text = f"Uppgiften ”{task.what}” ({task.assignee_label}): {old_status} → "
         text += task.get_status_display()
@@ -275,8 +371,10 @@ def report_task_progress(task: Task, *, status: str, feedback: str, version: int
 
 @transaction.atomic
 def change_task(task: Task, data: dict, *, version: int, by) -> Task:
-    """A writer changes vad/vem/när/uppföljning; a new assignee is told."""
+    """A writer changes vad/vem/när/uppföljning; a new holder is told it is theirs, the
+    previous one that it is not any more."""
     previous_assignee = (task.assignee_id, task.assignee_email)
+    previous_holder = task.assignee or task.assignee_email
     _save_task(task, version, **data)
     add_log_entry(
         task.event,
@@ -289,16 +387,55 @@ def change_task(task: Task, data: dict, *, version: int, by) -> Task:
     if (task.assignee_id, task.assignee_email) != previous_assignee:
         # The one who no longer has the task is not reminded of it; the scan writes the
         # new assignee's reminders.
-        Notification.objects.filter(
-            task=task,
-            kind__in=[Notification.Kind.TASK_DUE, Notification.Kind.TASK_OVERDUE],
-            sent_at__isnull=True,
-            claimed_at__isnull=True,
+        Notice.objects.about(task).pending().filter(
+            kind__in=["task_assigned", "task_due", "task_overdue"]
         ).exclude(
             recipient_id=task.assignee_id, email="" if task.assignee_id else task.assignee_email
         ).update(cancelled_at=timezone.now())
         _tell_assignee(task, by=by)
+        _tell_about_task(
+            task,
+            "task_unassigned",
+            [previous_holder],
+            f"{by} har flyttat din uppgift i ärendet {task.event.case_number} till "
+            f"{task.assignee_label}: du behöver inte göra den.",
+            occasion=task.rescheduled_at,
+            by=by,
+        )
     return task
+
+
+def _tell_transition(task: Task, *, was_open: bool, by):
+    event = task.event
+    if was_open and task.status == Task.Status.KLAR:
+        _tell_about_task(
+            task,
+            "task_done",
+            [task.delegated_by],
+            f"{by} har gjort klart uppgiften som du delegerade i ärendet {event.case_number}.",
+            details=f"Återkoppling: {task.feedback}" if task.feedback else "",
+            occasion=task.status_changed_at,
+            by=by,
+        )
+    elif was_open and task.status == Task.Status.STRUKEN:
+        _tell_about_task(
+            task,
+            "task_struck",
+            [task.delegated_by, task.assignee or task.assignee_email],
+            f"{by} har strukit en uppgift i ärendet {event.case_number}: den ska inte göras.",
+            details=f"Återkoppling: {task.feedback}" if task.feedback else "",
+            occasion=task.status_changed_at,
+            by=by,
+        )
+    elif task.is_open and not was_open:
+        _tell_about_task(
+            task,
+            "task_reopened",
+            [task.assignee or task.assignee_email],
+            f"{by} har öppnat din uppgift i ärendet {event.case_number} igen.",
+            occasion=task.status_changed_at,
+            by=by,
+        )
 
 
 class StalePicture(Exception):
@@ -334,10 +471,56 @@ def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -
                 kind=LogEntry.Kind.EDIT,
                 text=f"Nulägesbilden reviderades (version {picture.revision}).",
             )
+            undecided = not (
+                event.workgroup_lead_id
+                or event.reporter_id
+                or event.memberships.filter(group=Membership.Group.ARBETSGRUPP).exists()
+            )
+            # The same "decided" as the status colour's (events.status.facts_of).
+            if picture.revision == 1 and undecided:
+                # Handlingsplanen, Startgrupp: having answered, the startgrupp decides on
+                # an arbetsgrupp and on informing the politicians.
+                _tell_people(
+                    event,
+                    "decision_pending",
+                    [
+                        m.user
+                        for m in event.memberships.filter(
+                            group=Membership.Group.STARTGRUPP
+                        ).select_related("user")
+                    ],
+                    f"Startgruppen har besvarat de sex frågorna i ärendet {event.case_number}: "
+                    "besluta om arbetsgrupp och om politiken ska informeras löpande.",
+                    path=reverse("decisions", args=[event.pk]),
+                    by=by,
+                )
     except IntegrityError:
         # Another member's revision won the race for the same number.
         raise StalePicture(event.pictures.first()) from None
     return picture
+
+
+def _tell_people(event: Event, kind: str, users, sentence: str, *, path=None, by):
+    """One notice to each of `users` about a change on the case as a whole (who is in which
+    group, who leads, who reports), never to `by`. The occasion is now: being added again
+    after a removal tells again."""
+    now = timezone.now()
+    notices.post(
+        [
+            message(
+                event,
+                kind,
+                to=user,
+                sentence=sentence,
+                path=path or reverse("event_detail", args=[event.pk]),
+                target=event,
+                occasion=now,
+            )
+            for user in users
+            if user is not None
+        ],
+        by=by,
+    )
 
 
 DECISION_FIELDS = [
@@ -393,6 +576,22 @@ def record_decisions(event: Event, data: dict, *, by):
                 + ", ".join(sorted(str(m.user) for m in removed))
                 + "."
             )
+        number = event.case_number
+        _tell_people(
+            event,
+            "member_added",
+            added,
+            f"{by} har tagit med dig i arbetsgruppen i ärendet {number}.",
+            by=by,
+        )
+        _tell_people(
+            event,
+            "member_removed",
+            [m.user for m in removed],
+            f"{by} har tagit bort dig ur arbetsgruppen i ärendet {number}.",
+            by=by,
+        )
+        _tell_roles(event, data, by=by)
         if data["workgroup_lead"] != event.workgroup_lead:
             lead = data["workgroup_lead"]
             lines.append(
@@ -427,6 +626,29 @@ def record_decisions(event: Event, data: dict, *, by):
         event.save(update_fields=[*DECISION_FIELDS, "politician_emails", "reporting_since"])
         if lines:
             add_log_entry(event, by=by, kind=LogEntry.Kind.DECISION, text=" ".join(lines))
+
+
+def _tell_roles(event: Event, data: dict, *, by):
+    """Tell whoever was made, or is no longer, arbetsgruppens ledare or rapportör."""
+    number = event.case_number
+    roles = [
+        ("workgroup_lead", "arbetsgruppens ledare"),
+        ("reporter", "den som regelbundet informerar startgruppen"),
+    ]
+    for field, role in roles:
+        old, new = getattr(event, field), data[field]
+        if old == new:
+            continue
+        _tell_people(
+            event,
+            "role_given",
+            [new],
+            f"{by} har utsett dig till {role} i ärendet {number}.",
+            by=by,
+        )
+        _tell_people(
+            event, "role_taken", [old], f"Du är inte längre {role} i ärendet {number}.", by=by
+        )
 
 
 def change_phase(event: Event, phase: str, *, by):
@@ -489,17 +711,89 @@ def correct_varsel_dates(event: Event, *, notice_on, earliest_on, reason: str, b
         )
 
 
-def delegate_varsel_milestones(event: Event, clock, *, assignee, by) -> list[Task]:
-    """The clock's suggested milestones as tasks, in one step. A milestone already on the
-    event as a task (open or done; not struck) is not added again."""
+def _delegated_texts(event: Event) -> set[str]:
+    # A milestone is on the event as a task when a task says the same, open or done; a
+    # struck one may be delegated again.
+    return set(event.tasks.exclude(status=Task.Status.STRUKEN).values_list("what", flat=True))
+
+
+def undelegated_milestones(event: Event, clock) -> list[tuple[int, str, date]]:
+    """(index in the clock's milestones, what, computed day) of each milestone of the
+    varsel clock (events.varsel) that is not yet a task on the event."""
+    existing = _delegated_texts(event)
+    return [
+        (index, what, day)
+        for index, (what, day) in enumerate(clock.milestones)
+        if what not in existing
+    ]
+
+
+def delegate_varsel_milestones(event: Event, milestones, *, by) -> list[Task]:
+    """The varsel clock's milestones as tasks, in one step. `milestones`: (what, assignee,
+    due day) for each one the user kept, with the person and the day chosen for it; due at
+    noon that day. A milestone already on the event as a task (open or done; not struck),
+    say from a second click, is not added again."""
     with transaction.atomic():
-        existing = set(
-            event.tasks.exclude(status=Task.Status.STRUKEN).values_list("what", flat=True)
-        )
+        existing = _delegated_texts(event)
         tasks = []
-        for what, day in clock.milestones:
+        for what, assignee, day in milestones:
             if what in existing:
                 continue
             due_at = timezone.make_aware(datetime.combine(day, time(12)))
             tasks.append(delegate_task(event, by=by, what=what, assignee=assignee, due_at=due_at))
         return tasks
+
+
+@transaction.atomic
+def attach_tasks_to_account(user) -> list[Task]:
+    """Hand `user` the open tasks (Ny, Pågår) given by name and address to someone without
+    an account, where the address is the user's, compared after NFKC normalisation and
+    case folding: they are then in the user's Mina uppgifter and their pages open for them.
+    Logged on each task's event, by the user (nobody else acted: an account was made).
+    Called when a user is saved (events.apps); returns the tasks handed over."""
+    if not user.is_active or not user.email:
+        return []
+    address = normalise_email(user.email)
+    # Compared here, not in SQL, which cannot NFKC normalise; open tasks without an account
+    # are few.
+    waiting = (
+        Task.objects.filter(assignee__isnull=True, status__in=Task.OPEN)
+        .exclude(assignee_email="")
+        .select_related("event")
+    )
+    now, attached = timezone.now(), []
+    for task in waiting:
+        if normalise_email(task.assignee_email) != address:
+            continue
+        # Conditional, with a new version: a writer who reassigned the task meanwhile keeps
+        # their change, and a form opened before this one is refused as stale.
+        updated = Task.objects.filter(
+            pk=task.pk, assignee__isnull=True, assignee_email=task.assignee_email
+        ).update(
+            assignee=user,
+            assignee_name="",
+            assignee_email="",
+            rescheduled_at=now,
+            version=F("version") + 1,
+        )
+        if not updated:
+            continue
+        address_given = task.assignee_email
+        given_to = f"{task.assignee_name} ({address_given})"
+        task.assignee, task.assignee_name, task.assignee_email = user, "", ""
+        task.rescheduled_at, task.version = now, task.version + 1
+        task_changed.send(sender=Task, task=task)
+        # The reminder scan now writes the user's; one still waiting for the bare address
+        # would come twice.
+        Notice.objects.about(task).pending().filter(
+            kind__in=["task_due", "task_overdue"], email=address_given
+        ).update(cancelled_at=now)
+        add_log_entry(
+            task.event,
+            by=user,
+            kind=LogEntry.Kind.TASK,
+            text=f"Uppgiften ”{task.what}”, given till {given_to}, är nu kopplad till kontot "
+            f"som {user} har fått.",
+        )
+        attached.append(task)
+    return attached

@@ -5,3 +5,14 @@ from django.dispatch import Signal
 # Sent by the task page with `task`, whose `.event` carries the viewer's `.access`. A
 # receiver returns a (label, url) link to where the task came from, or None.
 task_origin = Signal()
+
+# Sent by the start page (events.waiting) with `user`, `events` (a queryset of the open
+# events the user works on, in the startgrupp or the arbetsgrupp) and `now`. A receiver
+# returns a list of events.waiting.Item: what waits for the user in its app, read with a
+# constant number of queries however many events and items there are.
+waiting_for = Signal()
+
+# Sent by events.services with `task` inside the transaction that changed its status or
+# its vad/vem/när, so that a page showing the task elsewhere (a sheet row that became the
+# task) can mark itself changed for the browsers that poll it.
+task_changed = Signal()

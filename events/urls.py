@@ -6,8 +6,6 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("arenden/ny/", views.event_create, name="event_create"),
     path("uppgifter/", views.my_tasks, name="my_tasks"),
-    path("notiser/", views.notifications, name="notifications"),
-    path("notiser/lasta/", views.notifications_read, name="notifications_read"),
     path("arenden/<uuid:event_id>/", views.event_detail, name="event_detail"),
     path("arenden/<uuid:event_id>/sammanfattning/", views.event_summary, name="event_summary"),
     path("arenden/<uuid:event_id>/redigera/", views.event_edit, name="event_edit"),
@@ -25,6 +23,7 @@ urlpatterns = [
     path("arenden/<uuid:event_id>/uppgifter/", views.task_list, name="task_list"),
     path("arenden/<uuid:event_id>/varsel/", views.varsel_clock, name="varsel_clock"),
     path("arenden/<uuid:event_id>/varsel/uppgifter/", views.varsel_tasks, name="varsel_tasks"),
+    path("arenden/<uuid:event_id>/personer/", views.person_search, name="person_search"),
     path(
         "arenden/<uuid:event_id>/uppgifter/<uuid:task_id>/",
         views.task_detail,

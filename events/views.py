@@ -1,3 +1,4 @@
+import re
 from copy import copy
 
 from django.contrib import messages
@@ -11,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from events import services, status, varsel
+from accounts.people import search, swedish_key
+from events import services, status, varsel, waiting
 from events.access import (
     Access,
     events_for_user,
@@ -27,6 +30,7 @@ from events.forms import (
     EventEditForm,
     EventSearchForm,
     LogEntryForm,
+    MilestoneForm,
     PhaseForm,
     SituationPictureForm,
     StartgroupForm,
@@ -36,7 +40,11 @@ from events.forms import (
     VarselCorrectionForm,
 )
 from events.models import QUESTIONS, Membership, Phase, Task
+from events.people import MAX_MATCHES, people_for
 from events.signals import task_origin
+
+# A form prefix, as a person field's search names it (`falt`): letters, digits, dashes.
+FORM_PREFIX = re.compile(r"[a-z0-9_-]{1,40}")
 
 TASK_CHANGED_MEANWHILE = (
     "Någon annan ändrade uppgiften medan du skrev. Din text finns kvar här; "
@@ -46,9 +54,12 @@ TASK_CHANGED_MEANWHILE = (
 
 @require_GET
 def start(request):
-    """The user's events, active ones first, with their status colour."""
+    """What waits for the user across all their cases (events.waiting), then the user's
+    events, active ones first, each with its status and why; the status rule's table below
+    them."""
     form = EventSearchForm(request.GET)
-    events = status.with_overdue(events_for_user(request.user))
+    now = timezone.now()
+    events = status.with_status_facts(events_for_user(request.user), now)
     if form.is_valid():
         if query := form.cleaned_data["q"].strip().lower():
             events = events.annotate(
@@ -64,10 +75,17 @@ def start(request):
             events = events.filter(phase=form.cleaned_data["phase"])
     closed_last = Case(When(phase=Phase.AVSLUTAD, then=1), default=0)
     events = list(events.order_by(closed_last, "-created_at"))
+    table = status.rules()
     for event in events:
-        event.status = status.colour_of(event)
-        event.status_label = status.LABELS.get(event.status)
-    return render(request, "events/start.html", {"events": events, "form": form})
+        event.status = status.status_of(event, table, now)
+    context = {
+        # Across all the user's cases, whatever the search narrows the list below to.
+        "waiting": waiting.waiting_for(request.user, events_for_user(request.user), now),
+        "events": events,
+        "form": form,
+        "status_rules": table,
+    }
+    return render(request, "events/start.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,6 +118,7 @@ LOG_PAGE_SIZE = 100
 
 def _detail_context(event, form):
     log_entries = event.log_entries.select_related("author")[:LOG_ON_EVENT_PAGE]
+    table = status.rules()
     memberships = event.memberships.select_related("user__function").order_by(
         "group", "user__first_name"
     )
@@ -112,6 +131,8 @@ def _detail_context(event, form):
         "log_form": form,
         "phase_form": PhaseForm(initial={"phase": event.phase}),
         "clock": varsel.clock_for(event),
+        "status": status.status_for(event, table, timezone.now()),
+        "status_rules": table,
     }
 
 
@@ -298,22 +319,6 @@ def event_log(request, event_id):
     return render(request, "events/event_log.html", {"event": event, "log_page": log_page})
 
 
-NOTIFICATIONS_SHOWN = 50
-
-
-@require_GET
-def notifications(request):
-    mine = request.user.notifications.filter(cancelled_at__isnull=True).select_related("event")
-    mine = mine[:NOTIFICATIONS_SHOWN]
-    return render(request, "events/notifications.html", {"notifications": mine})
-
-
-@require_POST
-def notifications_read(request):
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return redirect("notifications")
-
-
 def _tasks_in_order(tasks):
     return tasks.select_related("assignee", "delegated_by").order_by(
         F("due_at").asc(nulls_last=True), "created_at"
@@ -325,7 +330,7 @@ def task_list(request, event_id):
     """The event's tasks, filtered by status and assignee, soonest due first; writers
     delegate a new one from the same page."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    form = TaskForm(request.POST if request.method == "POST" else None)
+    form = TaskForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         task = services.delegate_task(event, by=request.user, **form.task_fields())
         messages.success(request, f"Uppgiften är delegerad till {task.assignee_label}.")
@@ -409,6 +414,7 @@ def task_edit(request, event_id, task_id):
         request.POST if request.method == "POST" else None,
         instance=copy(task),
         initial={"version": task.version},
+        event=event,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -425,7 +431,7 @@ def task_edit(request, event_id, task_id):
             task.event = event
             data = request.POST.copy()
             data["version"] = task.version
-            form = TaskForm(data, instance=copy(task))
+            form = TaskForm(data, instance=copy(task), event=event)
             form.is_valid()
             form.add_error(None, TASK_CHANGED_MEANWHILE)
         else:
@@ -443,17 +449,37 @@ def safe_next(request) -> str:
     return ""
 
 
+def _correction_form(event, data=None) -> VarselCorrectionForm:
+    initial = {"notice_on": event.varsel_notice_on, "earliest_on": event.varsel_earliest_on}
+    return VarselCorrectionForm(data, initial=initial)
+
+
+def _milestone_forms(request, event, clock, data=None) -> list[MilestoneForm]:
+    """A form for each milestone not yet a task, for the arbetsgrupp's lead (or the one
+    who delegates, if there is no lead yet) unless the user names someone else."""
+    default = event.workgroup_lead or request.user
+    return [
+        MilestoneForm(
+            data, prefix=f"delmal{index}", event=event, what=what, day=day, default=default
+        )
+        for index, what, day in services.undelegated_milestones(event, clock)
+    ]
+
+
+def _varsel_page(request, event, clock, form, milestone_forms):
+    context = {"event": event, "clock": clock, "form": form, "milestone_forms": milestone_forms}
+    return render(request, "events/varsel.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def varsel_clock(request, event_id):
-    """The varsel clock: the statutory dates, and their correction from the actual notice."""
+    """The varsel clock: the statutory dates, their correction from the actual notice, and
+    the milestones to delegate."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     clock = varsel.clock_for(event)
     if clock is None:
         raise Http404
-    initial = {"notice_on": event.varsel_notice_on, "earliest_on": event.varsel_earliest_on}
-    form = VarselCorrectionForm(
-        request.POST if request.method == "POST" else None, initial=initial
-    )
+    form = _correction_form(event, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.correct_varsel_dates(
             event,
@@ -464,13 +490,15 @@ def varsel_clock(request, event_id):
         )
         messages.success(request, "Datumen är rättade och ändringen är loggad.")
         return redirect("varsel_clock", event_id=event.pk)
-    return render(request, "events/varsel.html", {"event": event, "clock": clock, "form": form})
+    milestone_forms = _milestone_forms(request, event, clock) if event.can_write else []
+    return _varsel_page(request, event, clock, form, milestone_forms)
 
 
 @require_POST
 def varsel_tasks(request, event_id):
-    """The clock's milestones become tasks in one step, for the arbetsgrupp's lead (or the
-    one who clicks, if there is no lead yet)."""
+    """The clock's milestones become tasks in one step, each for the person and by the day
+    the user chose (prefilled: the arbetsgrupp's lead, the computed day); some may be
+    skipped."""
     event = get_event_for_user(request, event_id, write=True)
     clock = varsel.clock_for(event)
     if clock is None:
@@ -478,10 +506,43 @@ def varsel_tasks(request, event_id):
     if not clock.milestones:
         messages.error(request, "Ange när varslet lämnades innan delmålen kan bli uppgifter.")
         return redirect("varsel_clock", event_id=event.pk)
-    assignee = event.workgroup_lead or request.user
-    tasks = services.delegate_varsel_milestones(event, clock, assignee=assignee, by=request.user)
+    milestone_forms = _milestone_forms(request, event, clock, request.POST)
+    # Every form validated, so that each shows its own errors.
+    if not all([milestone.is_valid() for milestone in milestone_forms]):
+        return _varsel_page(request, event, clock, _correction_form(event), milestone_forms)
+    kept = [
+        (milestone.what, milestone.cleaned_data["assignee"], milestone.cleaned_data["due_on"])
+        for milestone in milestone_forms
+        if not milestone.cleaned_data["skip"]
+    ]
+    tasks = services.delegate_varsel_milestones(event, kept, by=request.user)
     if tasks:
-        messages.success(request, f"{len(tasks)} uppgifter delegerade till {assignee}.")
+        people = sorted({str(task.assignee) for task in tasks}, key=swedish_key)
+        messages.success(request, f"Delegerade delmål: {len(tasks)} (till {', '.join(people)}).")
     else:
-        messages.info(request, "Delmålen finns redan som öppna uppgifter.")
+        messages.info(request, "Inga nya uppgifter: delmålen finns redan eller hoppades över.")
     return redirect("task_list", event_id=event.pk)
+
+
+@require_GET
+@vary_on_headers("HX-Request")
+def person_search(request, event_id):
+    """Colleagues whose name or address matches what is typed in a person field, the
+    case's members first: radio buttons swapped in under the field (htmx), or a page of
+    its own. Any writer on the event may look up anyone with an account: a task may go to
+    anyone in the municipality. `falt` is the form prefix of the field asking."""
+    event = get_event_for_user(request, event_id, write=True)
+    prefix = request.GET.get("falt", "")
+    if not FORM_PREFIX.fullmatch(prefix):
+        prefix = ""
+    query = request.GET.get(f"{prefix}-vem" if prefix else "vem", "")[:254]
+    found = search(people_for(event), query)
+    context = {
+        "event": event,
+        "query": query,
+        "people": found[:MAX_MATCHES],
+        "more": len(found) > MAX_MATCHES,
+        "name": f"{prefix}-assignee" if prefix else "assignee",
+    }
+    template = "events/person_search.html"
+    return render(request, template + "#matches" if request.htmx else template, context)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "accounts",
+    "notices",
     "events",
     "assessment",
     "commsplan",
@@ -77,7 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "events.context_processors.unread_notifications",
+                "notices.context_processors.unread_notices",
             ],
         },
     },
@@ -254,7 +255,7 @@ CELERY_BEAT_SCHEDULE = {
     # Hands outbox rows that no sender finished (broker lost the task, worker killed) to
     # a sender again.
     "sweep-outbox": {
-        "task": "events.tasks.sweep_outbox",
+        "task": "notices.tasks.sweep_outbox",
         "schedule": SWEEP_INTERVAL_S,
         "options": {"expires": SWEEP_INTERVAL_S},
     },
@@ -291,6 +292,9 @@ CASE_NUMBER_REGEX = (
 CASE_NUMBER_EXAMPLE = CASE_NUMBER_FORMAT.format(year=2026, seq=123)
 # The startgrupp meeting a new event proposes: "skyndsamt", by default within two hours.
 CONVENE_WITHIN_MINUTES = envint("CONVENE_WITHIN_MINUTES", 120, minimum=0)
+# An event is gul when the startgrupp has decided on no arbetsgrupp this long after its
+# meeting, röd at twice that (events.status).
+STATUS_DECISION_HOURS = envint("STATUS_DECISION_HOURS", 24, minimum=1)
 # A task due within this many hours reminds its assignee.
 TASK_DUE_SOON_HOURS = envint("TASK_DUE_SOON_HOURS", 24, minimum=1)
 # A task overdue this many days is also reported to the arbetsgrupp's lead.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("konto/installningar/", account_settings, name="account_settings"),
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("notices.urls")),
     path("", include("events.urls")),
     path("", include("commsplan.urls")),
     path("", include("assessment.urls")),

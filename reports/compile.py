@@ -6,12 +6,13 @@ report" exactly, whatever happened to the rows in between.
 """
 
 import re
+import uuid
 from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import formats, timezone
 
-from assessment.models import Contact, Row
+from assessment.models import STATUS_LABELS, Contact, Row
 from assessment.parts import SECTIONS
 from commsplan.models import PressText, TimetableRow
 from events import varsel
@@ -29,6 +30,7 @@ SECTION_TITLES = [
     ("consequences", "Möjliga konsekvenser (bedömning, inte fakta)"),
     ("measures_taken", "Genomförda åtgärder"),
     ("measures_planned", "Planerade åtgärder"),
+    ("contingency", "Omfallsplanering (scenarier, inte planerade åtgärder)"),
     ("tasks_done", "Uppgifter klara sedan förra rapporten"),
     ("tasks_overdue", "Försenade uppgifter"),
     ("tasks_open", "Öppna uppgifter"),
@@ -108,8 +110,11 @@ def redact(content: dict, *, hidden, confidential: bool) -> dict:
 
 
 TAKEN = {"insatser"}
-PLANNED = {"initiala", "langsiktiga", "arbetsplan", "scenario"}
+PLANNED = {"initiala", "langsiktiga", "arbetsplan"}
 CONSEQUENCES = {"konsekvens_individ", "konsekvens_naringsliv", "konsekvens_samhalle"}
+# Omfallsplanering: scenarios and their chains of measures, prepared in case something
+# else happens. Never planned measures: they have their own section.
+CONTINGENCY = "scenario"
 
 
 def _day(moment) -> str:
@@ -120,46 +125,120 @@ def _date(day) -> str:
     return formats.date_format(day, "j F Y")
 
 
-def _row_line(row: dict, *, prefix="") -> str:
+def _row_line(row: dict, *, prefix="", status="") -> str:
     parts = [f"{prefix}{row['what']}".strip()]
     details = [
         f"vem: {row['who']}" if row["who"] else "",
         f"när: {row['when']}" if row["when"] else "",
         f"uppföljning: {row['follow_up']}" if row["follow_up"] else "",
         f"till: {row['audience']}" if row["audience"] else "",
-        Row.Status(row["status"]).label.lower() if row["status"] else "",
+        status,
     ]
     details = [d for d in details if d]
     return parts[0] + (f" ({'; '.join(details)})" if details else "")
 
 
-def _sheet_sections(event) -> dict[str, list[str]]:
-    # One query: the sheet's live rows, in sheet order.
+def _shown_status(row: dict) -> str:
+    """The row's status code as the sheet shows it: its task's once delegated."""
+    return row["task__status"] or row["status"]
+
+
+def _work_line(row: dict, *, prefix="") -> str:
+    """A measure's or scenario's line: with the one status it shows, a task's said to be
+    one, and a finished task's återkoppling (what the plan asks to be reported back)."""
+    label = STATUS_LABELS.get(_shown_status(row), "").lower()
+    status = f"uppgift: {label}" if row["task_id"] and label else label
+    line = _row_line(row, prefix=prefix, status=status)
+    if row["task__status"] == Task.Status.KLAR and row["task__feedback"]:
+        line += f". Återkoppling: {row['task__feedback']}"
+    return line
+
+
+def _is_late(row: dict, now) -> bool:
+    """The row's task is open past its time (as in _task_sections)."""
+    due = row["task__due_at"]
+    return row["task__status"] in Task.OPEN and due is not None and due < now
+
+
+def _sheet_sections(event, now) -> tuple[dict[str, list[str]], set[uuid.UUID]]:
+    """The sections compiled from the sheet (facts to omfallsplanering), and the pks of
+    the tasks that their lines stand for.
+
+    One piece of work is listed once (issue 12): a row delegated as a task is listed where
+    the row belongs, with the task's status, and the task sections leave that task out.
+    Except a task that is late: it is listed among the late tasks only, the list a reader
+    looks to for what is behind. A struck measure or scenario is left out, and so is a
+    struck scenario's chain. Facts, assumptions and consequences are what is known, not
+    work: a task made from one of them is listed as a task."""
+    # One query: the sheet's live rows in sheet order, each with its task's status.
     rows = (
         Row.objects.filter(sheet__event=event, removed_at=None)
-        .exclude(what="")
-        .order_by("section", "parent_id", "position", "created_at")
-        .values("section", "what", "who", "when", "follow_up", "status", "audience")
+        .order_by("section", "position", "created_at")
+        .values(
+            "pk",
+            "section",
+            "parent_id",
+            "what",
+            "who",
+            "when",
+            "follow_up",
+            "status",
+            "audience",
+            "task_id",
+            "task__status",
+            "task__due_at",
+            "task__feedback",
+        )
     )
     out = {key: [] for key in ("facts", "assumptions", "consequences")}
-    out |= {"measures_taken": [], "measures_planned": []}
+    out |= {"measures_taken": [], "measures_planned": [], "contingency": []}
+    represented = set()
+
+    def work(key: str, row: dict, *, prefix=""):
+        if not row["what"] or _is_late(row, now):
+            return
+        out[key].append(_work_line(row, prefix=prefix))
+        if row["task_id"]:
+            represented.add(row["task_id"])
+
+    scenarios, chains = [], {}
     for row in rows:
-        section = row["section"]
-        if section == "fakta":
+        section, status = row["section"], _shown_status(row)
+        if section == CONTINGENCY:
+            if row["parent_id"]:
+                chains.setdefault(row["parent_id"], []).append(row)
+            else:
+                scenarios.append(row)
+        elif not row["what"]:
+            continue
+        elif section == "fakta":
             out["facts"].append(_row_line(row))
         elif section == "antaganden":
             out["assumptions"].append(_row_line(row))
         elif section in CONSEQUENCES:
             label = SECTIONS[section].title.split("–")[-1].strip().capitalize()
             out["consequences"].append(_row_line(row, prefix=f"{label}: "))
-        elif section in TAKEN or (section in PLANNED and row["status"] == Row.Status.KLAR):
-            out["measures_taken"].append(_row_line(row))
-        elif section in PLANNED and row["status"] != Row.Status.STRUKEN:
-            out["measures_planned"].append(_row_line(row))
-    return out
+        elif (section in TAKEN and not row["task_id"]) or (
+            section in TAKEN | PLANNED and status == Row.Status.KLAR
+        ):
+            work("measures_taken", row)
+        elif section in TAKEN | PLANNED and status != Row.Status.STRUKEN:
+            work("measures_planned", row)
+    # Each scenario, then its chain; a chain line names its scenario, so that it still
+    # makes sense on its own among the changes since the previous report.
+    for scenario in scenarios:
+        if _shown_status(scenario) == Row.Status.STRUKEN:
+            continue
+        work("contingency", scenario)
+        for measure in chains.get(scenario["pk"], []):
+            if _shown_status(measure) != Row.Status.STRUKEN:
+                work("contingency", measure, prefix=f"{scenario['what'] or 'Scenario'} → ")
+    return out, represented
 
 
-def _task_sections(event, since, now) -> dict[str, list[str]]:
+def _task_sections(event, since, now, represented) -> dict[str, list[str]]:
+    """Tasks done in the period, late and open; those the sheet's lines stand for
+    (`represented`, from _sheet_sections) are left out."""
     # One query: every task with who holds it.
     tasks = (
         Task.objects.filter(event=event)
@@ -169,6 +248,8 @@ def _task_sections(event, since, now) -> dict[str, list[str]]:
     )
     done, overdue, open_ = [], [], []
     for task in tasks:
+        if task.pk in represented:
+            continue
         line = f"{task.what} – {task.assignee_label}"
         if task.status == Task.Status.KLAR:
             if since is None or (task.status_changed_at and task.status_changed_at > since):
@@ -262,6 +343,7 @@ def compile_report(event, *, summary: str, decisions_needed: str, previous, now=
     next_due = None
     if event.report_interval_days:
         next_due = now + timedelta(days=event.report_interval_days)
+    sheet, represented = _sheet_sections(event, now)
     sections = {
         "summary": [p.strip() for p in summary.split("\n\n") if p.strip()],
         "picture": [f"{label} {answer}" for label, answer in picture.answers() if answer]
@@ -269,8 +351,8 @@ def compile_report(event, *, summary: str, decisions_needed: str, previous, now=
         else [],
         "scope": _scope(event),
         "varsel": _varsel(event),
-        **_sheet_sections(event),
-        **_task_sections(event, since, now),
+        **sheet,
+        **_task_sections(event, since, now, represented),
         "contacts": _contacts(event, since),
         **_communication(event),
         "decisions": _decisions(event, decisions_needed),

@@ -42,6 +42,9 @@ class Report(models.Model):
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # Since when the draft waits for the startgrupp's approval (asked for, and told, by
+    # reports.services.request_approval).
+    approval_requested_at = models.DateTimeField(null=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -1,16 +1,18 @@
 """The lägesrapport's workflow: utkast → godkänd (by a startgrupp member other than the
 author) → skickad (to the startgrupp, and to the politicians it named when it decided they
-are informed continuously). Each step is logged in the händelselogg."""
+are informed continuously). Each step is logged in the händelselogg, and whoever must act
+next is told (issue 12: one hand-off notice per transition)."""
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 
-from events import outbox
-from events.models import Event, LogEntry, Membership, Notification
-from events.services import add_log_entry, site_url
-from reports.compile import compile_report, content_for
+import notices
+from events.models import Event, LogEntry, Membership
+from events.notify import message
+from events.services import add_log_entry
+from reports.compile import compile_report
 from reports.models import Recipient, Report
 from reports.pdf import report_pdf
 
@@ -97,9 +99,69 @@ def may_approve(report: Report, user) -> str:
     return ""
 
 
+def approvers(report: Report) -> list:
+    """Who may approve the report, as may_approve decides: the startgrupp's active members
+    other than its author and whoever last saved its text."""
+    members = Membership.objects.filter(
+        event=report.event_id, group=Membership.Group.STARTGRUPP, user__is_active=True
+    ).select_related("user")
+    return [m.user for m in members if m.user_id not in (report.author_id, report.edited_by_id)]
+
+
+def _tell(report: Report, kind: str, users, sentence: str, *, occasion, by) -> int:
+    """One hand-off notice about `report` to each of `users`, never to `by`; `occasion` is
+    the transition's moment, so a repeated one tells again. Returns how many were new."""
+    event = report.event
+    return notices.post(
+        [
+            message(
+                event,
+                kind,
+                to=user,
+                sentence=sentence,
+                path=reverse("report_detail", args=[event.pk, report.pk]),
+                target=report,
+                occasion=occasion,
+            )
+            for user in users
+            if user is not None
+        ],
+        by=by,
+    )
+
+
+def request_approval(report: Report, *, by) -> int:
+    """Ask the startgrupp to approve a draft: stamps `approval_requested_at`, logs it and
+    tells each of `approvers(report)` (kind report_approval). Asking again tells them again.
+    Returns how many were told."""
+    with transaction.atomic():
+        now = timezone.now()
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.UTKAST).update(
+            approval_requested_at=now
+        )
+        if not updated:
+            raise Refused("Rapporten är inte ett utkast längre.")
+        event = report.event
+        add_log_entry(
+            event,
+            by=by,
+            kind=LogEntry.Kind.NOTE,
+            text=f"Lägesrapport {report.version} skickades till startgruppen för godkännande.",
+        )
+        return _tell(
+            report,
+            "report_approval",
+            approvers(report),
+            f"{by} ber dig läsa och godkänna lägesrapport {report.version} i ärendet "
+            f"{event.case_number}, så att den kan skickas.",
+            occasion=now,
+            by=by,
+        )
+
+
 def approve(report: Report, *, seen_compiled_at=None, by) -> Report:
     """Approve the draft as the approver saw it (`seen_compiled_at`): one saved again since
-    they opened it is not approved unseen."""
+    they opened it is not approved unseen. Its author is told (kind report_approved)."""
     if reason := may_approve(report, by):
         raise Refused(reason)
     with transaction.atomic():
@@ -121,6 +183,15 @@ def approve(report: Report, *, seen_compiled_at=None, by) -> Report:
             by=by,
             kind=LogEntry.Kind.DECISION,
             text=f"Lägesrapport {report.version} godkändes.",
+        )
+        _tell(
+            report,
+            "report_approved",
+            [report.author],
+            f"{by} har godkänt lägesrapport {report.version} i ärendet "
+            f"{report.event.case_number}: skicka den.",
+            occasion=now,
+            by=by,
         )
     report.refresh_from_db()
     return report
@@ -172,7 +243,20 @@ def send(report: Report, *, by) -> int:
             audience: report_pdf(report, politicians=audience == Recipient.Audience.POLITIKER)
             for audience in {r.audience for r in recipients}
         }
-        written = outbox.post([_message(report, r, path, attachments, now) for r in recipients])
+        written = notices.post(
+            [_message(report, r, path, attachments, now) for r in recipients], by=by
+        )
+        # An author among the recipients has just been sent the report itself.
+        if report.author_id not in {r.user_id for r in recipients}:
+            _tell(
+                report,
+                "report_sent",
+                [report.author],
+                f"{by} har skickat din lägesrapport {report.version} i ärendet "
+                f"{event.case_number}: inget mer behöver göras med den.",
+                occasion=now,
+                by=by,
+            )
         # The next report falls due one interval after this one (events.reminders).
         event.reporting_since = now
         event.save(update_fields=["reporting_since"])
@@ -186,25 +270,27 @@ def send(report: Report, *, by) -> int:
     return written
 
 
-def _message(report, recipient, path, attachments, now) -> Notification:
+def _message(report, recipient, path, attachments, now) -> notices.Message:
+    """The report to one recipient. A confidential case's report is not attached (no mail of
+    it carries user-written text): members open it in the case file, politicians are told it
+    is there and may answer the sender."""
     event = report.event
-    politicians = recipient.audience == Recipient.Audience.POLITIKER
-    content = content_for(report, politicians=politicians)
-    title = content["header"]["title"]
-    body = f"Lägesrapport {report.version} i ärendet {event.case_number} ({title}) är bifogad."
-    if not politicians:
-        body += f"\n\nÖppna rapporten: {site_url(path)}\n"
-    return Notification(
-        key=f"report:{report.pk}:{recipient.email}",
-        kind=Notification.Kind.REPORT,
-        event=event,
-        recipient=recipient.user,
-        email="" if recipient.user else recipient.email,
-        subject=f"Lägesrapport {report.version}: {event.case_number} {title}"[:200],
-        body=body,
+    if event.confidential:
+        sentence = f"Lägesrapport {report.version} i ärendet {event.case_number} är klar"
+        sentence += "." if recipient.user else ": ärendet är konfidentiellt, fråga avsändaren."
+        attachment = None
+    else:
+        sentence = f"Lägesrapport {report.version} i ärendet {event.case_number} är bifogad."
+        attachment = (f"lagesrapport-{report.version}.pdf", attachments[recipient.audience])
+    return message(
+        event,
+        "report",
         # A politician has no account: the link is for the startgrupp only.
-        url=path,
-        attachment_name=f"lagesrapport-{report.version}.pdf",
-        attachment=attachments[recipient.audience],
+        to=recipient.user or recipient.email,
+        sentence=sentence,
+        path=path,
+        target=report,
+        attachment=attachment,
+        reply_to=report.sent_by.email if report.sent_by else "",
         due_at=now,
     )

@@ -11,6 +11,11 @@ urlpatterns = [
         name="report_detail",
     ),
     path(
+        "arenden/<uuid:event_id>/rapporter/<uuid:report_id>/be-om-godkannande/",
+        views.report_request_approval,
+        name="report_request_approval",
+    ),
+    path(
         "arenden/<uuid:event_id>/rapporter/<uuid:report_id>/godkann/",
         views.report_approve,
         name="report_approve",

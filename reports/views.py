@@ -86,6 +86,31 @@ def report_detail(request, event_id, report_id):
 
 
 @require_POST
+def report_request_approval(request, event_id, report_id):
+    event = get_event_for_user(request, event_id, write=True)
+    report = _report(event, report_id)
+    try:
+        told = services.request_approval(report, by=request.user)
+    except services.Refused as e:
+        messages.error(request, str(e))
+    else:
+        if told:
+            members = "ledamot" if told == 1 else "ledamöter"
+            messages.success(
+                request,
+                f"Rapporten väntar på godkännande. {told} {members} av startgruppen har fått "
+                "besked.",
+            )
+        else:
+            messages.warning(
+                request,
+                "Rapporten väntar på godkännande, men ingen i startgruppen kan godkänna den: "
+                "alla har skrivit eller ändrat den.",
+            )
+    return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+
+
+@require_POST
 def report_approve(request, event_id, report_id):
     event = get_event_for_user(request, event_id, write=True)
     report = _report(event, report_id)

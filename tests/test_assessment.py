@@ -157,9 +157,105 @@ def test_a_row_becomes_a_delegated_task_in_one_step(client, cast):
         cast.kommunikator,
         cast.arbetsgrupp,
     )
-    assert (row.who, row.when, row.status) == ("Jonas Berg", "2030-03-02 12:00", "ej_paborjad")
-    assert "Uppgift: ny" in client.get(sheet_url(cast)).text
+    assert (row.who, row.when) == ("Jonas Berg", "2030-03-02 12:00")
+    shown = row_in(client.get(sheet_url(cast)).text, row)
+    assert '<span class="task-mark">Uppgift</span>' in shown
+    assert "<td>Ny</td>" in shown
     assert cast.event.log_entries.filter(kind=LogEntry.Kind.TASK).exists()
+
+
+def row_in(page: str, row) -> str:
+    """The row's <tr> as the page shows it."""
+    start = page.index(f'id="row-{row.pk}"')
+    return page[start : page.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [("ny", "Ny"), ("pagar", "Pågår"), ("klar", "Klar"), ("struken", "Struken")],
+)
+def test_a_delegated_row_shows_its_tasks_status_and_not_its_own(client, cast, status, label):
+    row = sheets.a_delegated_row(cast, "Boka lokal")
+    client.force_login(cast.kso)  # who holds the task, and reports on its page
+    if status != "ny":
+        task = reverse("task_detail", args=[cast.event.pk, row.task_id])
+        response = client.post(task, {"status": status, "feedback": "Klart.", "version": 1})
+        assert response.status_code == 302
+    row = Row.objects.select_related("task").get(pk=row.pk)
+    assert (row.status, row.task.status) == ("ej_paborjad", status)
+    # The sheet page, and the live poll that redraws the row in open sheets.
+    poll = client.get(reverse("sheet_changes", args=[cast.event.pk]), {"sedan": 0}).text
+    for shown in (row_in(client.get(sheet_url(cast)).text, row), row_in(poll, row)):
+        assert f"<td>{label}</td>" in shown
+        assert "Ej påbörjad" not in shown
+    # Its edit form has no status of its own to set; it says the task's and where it changes.
+    edit = client.get(row_url(cast, row)).text
+    assert f"Status: <strong>{label}</strong>" in edit
+    assert 'name="status"' not in edit
+    assert reverse("task_detail", args=[cast.event.pk, row.task_id]) in edit
+    history = client.get(row_url(cast, row, "historik/")).text
+    assert f"Raden är en uppgift. Status: <strong>{label}</strong>" in history
+
+
+def test_an_open_sheet_sees_its_rows_task_change_on_the_next_poll(client, cast):
+    row = sheets.a_delegated_row(cast, "Boka lokal")
+    seen = Sheet.objects.get(event=cast.event).counter
+    client.force_login(cast.kso)
+    task = reverse("task_detail", args=[cast.event.pk, row.task_id])
+    client.post(task, {"status": "klar", "feedback": "Bokad.", "version": 1})
+    client.force_login(cast.arbetsgrupp)
+    poll = client.get(reverse("sheet_changes", args=[cast.event.pk]), {"sedan": seen}).text
+    assert "<td>Klar</td>" in row_in(poll, row)
+
+
+def test_a_row_without_a_task_shows_its_own_status(client, cast):
+    plain = sheets.a_row(cast, what="Ring facket", section="initiala")
+    services.edit_row(plain, {"what": "Ring facket", "status": "pagar"}, version=1, by=cast.kso)
+    fresh = sheets.a_row(cast, what="Boka lokal", section="arbetsplan")
+    services.edit_row(
+        fresh, {"what": "Boka lokal", "status": "ej_paborjad"}, version=1, by=cast.kso
+    )
+    client.force_login(cast.lasare)
+    page = client.get(sheet_url(cast)).text
+    assert "<td>Pågår</td>" in row_in(page, plain)
+    assert "<td>Ej påbörjad</td>" in row_in(page, fresh)
+    assert "Uppgift" not in row_in(page, plain)
+
+
+def test_a_delegated_row_in_a_part_without_status_shows_the_tasks_on_its_mark(client, cast):
+    row = sheets.a_delegated_row(cast, "Ta reda på hur många bor kvar", "fakta", status="klar")
+    client.force_login(cast.arbetsgrupp)
+    shown = row_in(client.get(sheet_url(cast)).text, row)
+    assert '<span class="task-mark">Uppgift: klar</span>' in shown
+
+
+def test_saving_a_delegated_row_keeps_its_own_status_under_the_tasks(client, cast):
+    row = sheets.a_delegated_row(cast, "Boka lokal", status="pagar")
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(
+        row_url(cast, row),
+        {
+            "what": "Boka lokal i Bastuträsk",
+            "who": row.who,
+            "status": "klar",
+            "version": row.version,
+        },
+        headers=HTMX,
+    )
+    assert "<td>Pågår</td>" in response.text
+    row.refresh_from_db()
+    assert (row.what, row.status) == ("Boka lokal i Bastuträsk", "ej_paborjad")
+    assert row.revisions.first().changes() == [("vad", "Boka lokal", "Boka lokal i Bastuträsk")]
+
+
+def test_a_snapshot_keeps_the_status_a_delegated_row_showed(client, cast):
+    sheets.a_delegated_row(cast, "Boka lokal", status="klar")
+    client.force_login(cast.arbetsgrupp)
+    page = client.post(
+        reverse("snapshot_create", args=[cast.event.pk]), {"label": "Lägesbild"}, follow=True
+    ).text
+    assert "<td>Klar</td>" in page
+    assert "Ej påbörjad" not in page
 
 
 def test_the_task_page_links_back_to_its_row_for_members_only(client, cast):
@@ -306,8 +402,14 @@ def test_presence_shows_who_else_has_the_sheet_open(client, cast):
     assert "Sara Eklund" not in fragment
 
 
-def fill(sheet, count, by):
+def fill(sheet, count, by, *, delegated=False):
+    """`count` rows across the sections; each delegated as a task of its own if asked."""
     sections = list(SECTIONS)
+    tasks = [None] * count
+    if delegated:
+        tasks = Task.objects.bulk_create(
+            [Task(event=sheet.event, what=f"Rad {i}", assignee=by) for i in range(count)]
+        )
     Row.objects.bulk_create(
         [
             Row(
@@ -317,6 +419,7 @@ def fill(sheet, count, by):
                 what=f"Rad {i} " * 6,
                 who="Sara",
                 when="v. 12",
+                task=tasks[i],
                 created_by=by,
                 updated_by=by,
             )
@@ -345,6 +448,28 @@ def test_the_sheet_page_makes_the_same_queries_at_10_and_1000_rows(client, cast)
     # Session, user, unread count, event with access, sheet, presence, rows, who else is
     # present.
     assert small == 8
+
+
+def test_the_status_of_delegated_rows_costs_no_query_per_row(client, cast):
+    sheet = services.sheet_of(cast.event)
+    client.force_login(cast.arbetsgrupp)
+    poll = reverse("sheet_changes", args=[cast.event.pk])
+
+    def queries(url, **params):
+        # Every row changed since the poll's `sedan`, as a poll after a meeting's edits.
+        Row.objects.update(changed_seq=1)
+        Sheet.objects.update(counter=1)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    fill(sheet, 10, cast.arbetsgrupp, delegated=True)
+    client.get(sheet_url(cast))  # presence row exists from here on
+    small = queries(sheet_url(cast)), queries(poll, sedan=0)
+    fill(sheet, 150, cast.arbetsgrupp, delegated=True)
+    # The task's status comes with its row, in the rows' one query.
+    assert (queries(sheet_url(cast)), queries(poll, sedan=0)) == small
+    assert small[0] == 8
 
 
 def test_a_snapshot_keeps_the_sheet_and_shows_what_changed_since_the_previous(client, cast):

@@ -378,3 +378,64 @@ def test_a_chain_row_added_to_a_scenario_removed_meanwhile_is_not_lost(client, c
     page = confirm(client, cast, preview)
     assert "Inget är ändrat" in page.text
     assert not Row.objects.filter(what="Erbjud lokaler").exists()
+
+
+def status_of(ws, what) -> str:
+    return rows_of(ws)[what][1][4]
+
+
+def test_a_delegated_row_exports_its_tasks_status(client, cast, filled):
+    services.edit_row(
+        filled["initiala"], {"what": "Ring facket", "status": "pagar"}, version=1, by=cast.kso
+    )
+    sheets.a_delegated_row(cast, "Boka lokal")
+    sheets.a_delegated_row(cast, "Ring Arbetsförmedlingen", status="klar")
+    sheets.a_delegated_row(cast, "Ta reda på hur många bor kvar", "fakta", status="pagar")
+    client.force_login(cast.lasare)
+    ws = openpyxl.load_workbook(io.BytesIO(export(client, cast)))["Bedömningsmall"]
+    assert status_of(ws, "Boka lokal") == "Ny"
+    assert status_of(ws, "Ring Arbetsförmedlingen") == "Klar"
+    assert status_of(ws, "Ta reda på hur många bor kvar") == "Pågår"
+    assert status_of(ws, "Ring facket") == "Pågår"  # a row without a task: its own
+
+
+def test_importing_a_delegated_rows_status_changes_neither_the_task_nor_the_row(
+    client, cast, filled
+):
+    new = sheets.a_delegated_row(cast, "Boka lokal")
+    done = sheets.a_delegated_row(cast, "Ring Arbetsförmedlingen", status="klar")
+    client.force_login(cast.arbetsgrupp)
+    data = export(client, cast)
+    # Read back as exported ("Ny" among them), nothing changes.
+    assert "Filen innehåller inga ändringar" in upload(client, cast, data).text
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["Bedömningsmall"]
+    found = rows_of(ws)
+    ws.cell(row=found["Boka lokal"][0], column=5, value="Klar")
+    ws.cell(row=found["Ring Arbetsförmedlingen"][0], column=2, value="Erik och Sara")
+    preview = upload(client, cast, save(wb))
+    assert "Status som inte läses in (1)" in preview.text
+    assert "Boka lokal – i filen ”Klar”, uppgiften ”Ny”" in preview.text
+    assert "Ändrade rader (1)" in preview.text
+    assert "Status: <del>" not in preview.text
+    confirm(client, cast, preview)
+    untouched = Row.objects.select_related("task").get(pk=new.pk)
+    done = Row.objects.select_related("task").get(pk=done.pk)
+    assert (untouched.status, untouched.task.status) == ("ej_paborjad", "ny")
+    assert untouched.version == new.version  # nothing recorded that changes nothing
+    assert (done.who, done.status, done.task.status) == ("Erik och Sara", "ej_paborjad", "klar")
+
+
+def test_a_copied_line_of_a_new_task_comes_back_as_a_row_not_started(client, cast, filled):
+    sheets.a_delegated_row(cast, "Boka lokal")
+    client.force_login(cast.arbetsgrupp)
+    wb = openpyxl.load_workbook(io.BytesIO(export(client, cast)))
+    ws = wb["Bedömningsmall"]
+    line, values = rows_of(ws)["Boka lokal"]
+    ws.insert_rows(line + 1)
+    for column, value in enumerate(values, start=1):
+        ws.cell(row=line + 1, column=column, value=value)
+    ws.cell(row=line + 1, column=1, value="Boka lokal i Bastuträsk")
+    confirm(client, cast, upload(client, cast, save(wb)))
+    copy = Row.objects.get(what="Boka lokal i Bastuträsk")
+    assert (copy.status, copy.task) == ("ej_paborjad", None)

@@ -7,8 +7,9 @@ from icalendar import Calendar
 
 from events import services
 from events.forms import EventCreateForm
-from events.models import Convening, Event, LogEntry, Notification
-from events.tasks import send_notifications
+from events.models import Convening, Event, LogEntry
+from notices.models import Notice
+from notices.tasks import send_notices
 from tests.conftest import wait_until
 
 URL = "/arenden/ny/"
@@ -71,12 +72,10 @@ def test_a_startgrupp_member_logs_an_event_and_the_startgrupp_is_convened(client
         (pk, "startgrupp") for pk in ids
     }
     convening = Convening.objects.get(event=event)
-    assert set(
-        Notification.objects.filter(event=event).values_list("recipient", flat=True)
-    ) == set(ids)
-    assert {n.key for n in Notification.objects.all()} == {
-        f"convening:{convening.pk}:{pk}" for pk in ids
-    }
+    # Everyone but Anna, who called the meeting herself.
+    invited = Notice.objects.about(convening).values_list("recipient", flat=True)
+    assert sorted(invited) == sorted(set(ids) - {cast.kommunchef.pk})
+    assert Notice.objects.count() == 3
     assert LogEntry.objects.filter(event=event, kind="convening").exists()
     page = client.get(response["Location"]).text
     assert event.case_number in page
@@ -136,7 +135,7 @@ def test_bad_input_is_refused_on_its_field_and_everything_typed_is_kept(
     for value in changes.values():
         assert value in response.text
     assert Event.objects.count() == before
-    assert not Notification.objects.exists()
+    assert not Notice.objects.exists()
 
 
 def test_the_same_case_number_typed_twice_at_once_is_refused_not_crashed(cast):
@@ -169,31 +168,32 @@ def test_a_real_worker_mails_each_invitation_once_with_a_calendar_file(
 ):
     client.force_login(cast.kommunchef)
     client.post(URL, minimal(startgroup=[u.pk for u in cast.startgrupp], location="KS-salen"))
-    assert wait_until(lambda: len(smtp_server.messages) >= 4)
+    assert wait_until(lambda: len(smtp_server.messages) >= 3)
 
     # The same tasks delivered again (a broker redelivery): the worker runs them, finds
     # each row already sent (the task mails 0) and mails nothing more.
-    for notification in Notification.objects.all():
-        send_notifications.delay([str(notification.pk)])
+    for notification in Notice.objects.all():
+        send_notices.delay([str(notification.pk)])
 
     def refused_resends():
         lines = celery_worker.log_path.read_text().splitlines()
-        return sum(1 for line in lines if "send_notifications" in line and line.endswith(": 0"))
+        return sum(1 for line in lines if "send_notices" in line and line.endswith(": 0"))
 
-    assert wait_until(lambda: refused_resends() == 4)
-    assert len(smtp_server.messages) == 4
+    assert wait_until(lambda: refused_resends() == 3)
+    assert len(smtp_server.messages) == 3
 
+    # Anna called the meeting: the others are invited, each naming all four.
     assert sorted(m["To"] for m in smtp_server.messages) == sorted(
-        u.email for u in cast.startgrupp
+        u.email for u in cast.startgrupp if u != cast.kommunchef
     )
     for message in smtp_server.messages:
-        assert "Startgruppsmöte: Konkurs vid Norsjö Mekaniska AB" in message["Subject"]
+        assert message["Subject"].startswith("Kallelse till startgruppen – KS ")
         [attachment] = [p for p in message.iter_attachments()]
         assert attachment.get_content_type() == "text/calendar"
         meeting = Calendar.from_ical(attachment.get_content()).walk("VEVENT")[0]
         assert str(meeting["location"]) == "KS-salen"
         assert len(meeting["attendee"]) == 4
-    assert Notification.objects.filter(sent_at__isnull=True).count() == 0
+    assert Notice.objects.filter(sent_at__isnull=True).count() == 0
 
 
 def test_each_convened_member_sees_an_unread_notification_in_the_app(client, cast):
@@ -205,18 +205,20 @@ def test_each_convened_member_sees_an_unread_notification_in_the_app(client, cas
     assert '<span class="count">1<span class="visually-hidden"> olästa</span>' in page
     listing = client.get(reverse("notifications")).text
     assert f'href="{reverse("event_detail", args=[event.pk])}"' in listing
-    assert "Startgruppsmöte: Konkurs vid Norsjö Mekaniska AB" in listing
+    assert f"Kallelse till startgruppen – {event.case_number}" in listing
     client.post(reverse("notifications_read"))
     assert 'class="count"' not in client.get(reverse("start")).text
-    # Nobody else's notifications were touched.
-    assert Notification.objects.filter(read_at__isnull=True).count() == 3
+    # Nobody else's notifications were touched (Erik's and Maria's; Anna convened).
+    assert Notice.objects.filter(read_at__isnull=True).count() == 2
 
 
 def test_a_title_as_long_as_allowed_still_convenes(client, cast):
     client.force_login(cast.kommunchef)
     title = "Varsel " + "och omorganisation " * 10
-    response = client.post(URL, minimal(title=title[:200]))
+    response = client.post(
+        URL, minimal(title=title[:200], startgroup=[u.pk for u in cast.startgrupp])
+    )
     assert response.status_code == 302
-    invitations = Notification.objects.filter(kind="convening")
+    invitations = Notice.objects.filter(kind="convening")
     assert invitations.exists()
     assert all(len(n.subject) <= 200 for n in invitations)  # PostgreSQL enforces it

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Convening, LogEntry, Membership, Notification, SituationPicture
+from events.models import Convening, LogEntry, Membership, SituationPicture
+from notices.models import Notice
 
 ANSWERS = {
     "what_happened": "Varsel om 38 tjänster.",
@@ -156,7 +157,7 @@ def test_the_startgrupp_is_changed_and_a_newcomer_invited_to_the_coming_meeting(
     entry = LogEntry.objects.get(kind="membership")
     assert "Med i startgruppen: Sara Eklund." in entry.text
     assert "Inte längre i startgruppen: Erik Nordström." in entry.text
-    [invitation] = Notification.objects.filter(kind="convening")
+    [invitation] = Notice.objects.filter(kind="convening")
     assert invitation.recipient == cast.arbetsgrupp
     assert "KS-salen" in invitation.body
 

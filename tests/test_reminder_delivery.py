@@ -11,9 +11,10 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from events import outbox, reminders
-from events.models import Convening, Event, Notification, Task
-from events.tasks import send_notifications
+from events import reminders
+from events.models import Convening, Event, Task
+from notices.models import Notice
+from notices.tasks import send_notices, sweep_outbox
 from tests.conftest import SmtpSink, wait_until
 
 
@@ -80,12 +81,12 @@ def due_tasks(cast, count, *, overdue_by=timedelta(0)):
 
 def refused_resends(worker):
     lines = worker.log_path.read_text().splitlines()
-    return sum(1 for line in lines if "send_notifications" in line and line.endswith(": 0"))
+    return sum(1 for line in lines if "send_notices" in line and line.endswith(": 0"))
 
 
 def story(worker, smtp_server):
     """What a failed wait shows: the mail that arrived, the rows, the worker's log."""
-    rows = list(Notification.objects.values_list("claimed_at", "sent_at", "attempts"))
+    rows = list(Notice.objects.values_list("claimed_at", "sent_at", "attempts"))
     log = worker.log_path.read_text()[-3000:]
     return f"{len(smtp_server.messages)} mails; rows {rows}; worker log:\n{log}"
 
@@ -97,10 +98,10 @@ def deliveries(smtp_server):
 
 def assert_each_sent_once(smtp_server):
     # The sink holds a mail a moment before the worker marks its row sent.
-    pending = Notification.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+    pending = Notice.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
     assert wait_until(lambda: not pending.exists(), timeout=30), list(pending)
     sent = deliveries(smtp_server)
-    assert len(sent) == len(set(sent)) == Notification.objects.count()
+    assert len(sent) == len(set(sent)) == Notice.objects.count()
 
 
 def test_each_kind_of_reminder_is_mailed_once(cast, celery_worker, smtp_server):
@@ -144,12 +145,10 @@ def test_each_kind_of_reminder_is_mailed_once(cast, celery_worker, smtp_server):
     )
     assert reminders.scan() == 0  # the next tick finds everything written
     # A broker redelivering every task: the worker claims nothing and mails nothing more.
-    for reminder in Notification.objects.all():
-        send_notifications.delay([str(reminder.pk)])
+    for reminder in Notice.objects.all():
+        send_notices.delay([str(reminder.pk)])
     assert wait_until(lambda: refused_resends(celery_worker) == 7)
-    by_kind = {
-        (n.kind, n.recipient.username) for n in Notification.objects.select_related("recipient")
-    }
+    by_kind = {(n.kind, n.recipient.username) for n in Notice.objects.select_related("recipient")}
     assert by_kind == {
         ("task_due", "lena"),
         ("task_overdue", "lena"),
@@ -199,8 +198,10 @@ def test_a_task_finished_before_its_reminder_goes_out_sends_nothing(
     assert wait_until(lambda: len(smtp_server.messages) >= 1, timeout=30), story(
         celery_worker, smtp_server
     )
-    assert wait_until(lambda: Notification.objects.filter(cancelled_at__isnull=False).count() == 2)
-    assert [m["Subject"] for m in smtp_server.messages] == [f"Försenad uppgift: {still_open.what}"]
+    assert wait_until(lambda: Notice.objects.filter(cancelled_at__isnull=False).count() == 2)
+    assert [m["Subject"] for m in smtp_server.messages] == [
+        f"Försenad uppgift – {still_open.event.case_number}: {still_open.what}"
+    ]
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
@@ -217,12 +218,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
 
     # The killed worker's claim expires (OUTBOX_CLAIM_TIMEOUT_S) and beat's sweeper hands
     # the row out again; the rows still queued in Redis are taken by the new worker.
-    Notification.objects.filter(sent_at__isnull=True, claimed_at__isnull=False).update(
+    Notice.objects.filter(sent_at__isnull=True, claimed_at__isnull=False).update(
         claimed_at=F("claimed_at") - timedelta(minutes=10)
     )
     celery_worker.start()
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        outbox.sweep()
+        sweep_outbox()
     assert wait_until(lambda: len(smtp_server.messages) >= 30, timeout=30), story(
         celery_worker, smtp_server
     )
@@ -239,7 +240,7 @@ def test_a_restarted_redis_and_an_hour_without_worker_lose_nothing_and_say_they_
     celery_worker.start()
     # Beat's sweeper, a minute or more later, finds the rows nobody sent.
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
-        assert outbox.sweep() == 12
+        assert sweep_outbox() == 12
     assert wait_until(lambda: len(smtp_server.messages) >= 12, timeout=30), story(
         celery_worker, smtp_server
     )

@@ -14,9 +14,11 @@ from pypdf import PdfReader
 from assessment import services as sheet
 from commsplan import services as comms
 from commsplan.models import Channel
-from events import outbox, reminders
-from events.models import LogEntry, Notification, SituationPicture, Task
+from events import reminders
+from events.models import LogEntry, SituationPicture, Task
 from events.services import report_task_progress
+from notices import outbox
+from notices.models import Notice
 from reports.models import Report
 from tests import sheets
 from tests.conftest import wait_until
@@ -80,6 +82,11 @@ def draft(client, cast, by=None, **data) -> Report:
     response = client.post(reverse("report_create", args=[cast.event.pk]), data)
     assert response.status_code == 302, response.text
     return Report.objects.latest("version")
+
+
+def politicians_copy(client, report) -> bytes:
+    url = reverse("report_pdf", args=[report.event_id, report.pk])
+    return client.get(url, {"politiker": "1"}).content
 
 
 def approve_and_send(client, cast, report):
@@ -185,10 +192,14 @@ def test_politicians_get_neither_unpublishable_sections_nor_a_confidential_compa
     cast.event.save()
     report = draft(client, cast, summary="Sammanfattat.", not_for_publication=["facts"])
     approve_and_send(client, cast, report)
-    to_politicians = Notification.objects.get(email="presidiet@norsjo.example")
-    to_chief = Notification.objects.get(recipient=cast.kommunchef, kind="report")
-    politicians = pdf_text(bytes(to_politicians.attachment))
-    chief = pdf_text(bytes(to_chief.attachment))
+    to_politicians = Notice.objects.get(email="presidiet@norsjo.example")
+    to_chief = Notice.objects.get(recipient=cast.kommunchef, kind="report")
+    # A confidential case's report is not mailed at all: the copy for the politicians is
+    # what the reporter downloads and hands over.
+    assert to_politicians.attachment is None
+    assert to_chief.attachment is None
+    politicians = pdf_text(politicians_copy(client, report))
+    chief = pdf_text(client.get(reverse("report_pdf", args=[cast.event.pk, report.pk])).content)
     for secret in ("Granlunds", "556036-0793", "Varslet gäller 38 tjänster"):
         assert secret not in politicians
         assert secret not in to_politicians.subject + to_politicians.body
@@ -210,8 +221,8 @@ def test_politicians_get_nothing_unless_the_startgrupp_decided_so(client, cast):
     cast.event.inform_politicians = False
     cast.event.save()
     approve_and_send(client, cast, draft(client, cast))
-    assert not Notification.objects.filter(email="presidiet@norsjo.example").exists()
-    assert Notification.objects.filter(kind="report").count() == 4
+    assert not Notice.objects.filter(email="presidiet@norsjo.example").exists()
+    assert Notice.objects.filter(kind="report").count() == 3  # not to Erik, who sent it
 
 
 def test_only_a_startgrupp_member_other_than_the_author_approves(client, cast):
@@ -226,7 +237,7 @@ def test_only_a_startgrupp_member_other_than_the_author_approves(client, cast):
     assert "Bara en ledamot av startgruppen kan godkänna rapporten." in page
     client.force_login(cast.kommunikator)
     client.post(reverse("report_send", args=[cast.event.pk, report.pk]))
-    assert not Notification.objects.filter(kind="report").exists()  # not approved yet
+    assert not Notice.objects.filter(kind="report").exists()  # not approved yet
     client.post(url)
     report.refresh_from_db()
     assert (report.status, report.approved_by) == ("godkand", cast.kommunikator)
@@ -244,13 +255,13 @@ def test_sending_resets_the_reporting_clock_and_the_reminder_opens_a_new_draft(c
     cast.event.refresh_from_db()
     assert timezone.now() - cast.event.reporting_since < timedelta(minutes=1)
     reminders.scan()
-    assert not Notification.objects.filter(kind="report_due").exists()  # a week after it
+    assert not Notice.objects.filter(kind="report_due").exists()  # a week after it
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
         reminders.scan()
-    reminder = Notification.objects.get(kind="report_due")
-    assert reminder.url == reverse("report_create", args=[cast.event.pk])
+    reminder = Notice.objects.get(kind="report_due")
+    assert reminder.path == reverse("report_create", args=[cast.event.pk])
     client.force_login(cast.arbetsgrupp)
-    assert "Ny lägesrapport" in client.get(reminder.url).text
+    assert "Ny lägesrapport" in client.get(reminder.path).text
 
 
 def test_the_pdf_holds_the_sections_and_swedish_letters_and_has_a_pdfa_variant(client, cast):
@@ -307,17 +318,22 @@ def test_sending_twice_sends_once(
     report = draft(client, cast)
     approve_and_send(client, cast, report)
     client.post(reverse("report_send", args=[cast.event.pk, report.pk]))
-    assert wait_until(lambda: len(smtp_server.messages) >= 4)
-    assert wait_until(
-        lambda: not Notification.objects.filter(kind="report", sent_at__isnull=True).exists()
-    )
-    assert sorted(m["To"] for m in smtp_server.messages) == [
+    assert wait_until(lambda: len(smtp_server.messages) >= 5)
+    assert wait_until(lambda: not Notice.objects.filter(sent_at__isnull=True).exists())
+    reports = [m for m in smtp_server.messages if m["Subject"].startswith("Lägesrapport – ")]
+    # Erik sent it: the other three of the startgrupp get it.
+    assert sorted(m["To"] for m in reports) == [
         "anna@norsjo.example",
-        "erik@norsjo.example",
         "jonas@norsjo.example",
         "maria@norsjo.example",
     ]
-    attachment = next(smtp_server.messages[0].iter_attachments())
+    # Sara wrote it: she is told that it was approved and that it went out.
+    to_sara = [m["Subject"] for m in smtp_server.messages if m["To"] == "sara@norsjo.example"]
+    assert sorted(subject.split(" – ")[0] for subject in to_sara) == [
+        "Lägesrapport godkänd",
+        "Lägesrapport skickad",
+    ]
+    attachment = next(reports[0].iter_attachments())
     assert attachment.get_filename() == "lagesrapport-1.pdf"
 
 
@@ -376,7 +392,7 @@ def test_a_short_confidential_company_name_is_redacted_as_a_word(client, cast):
     cast.event.save()
     report = draft(client, cast, summary="ABB varslar 40; ABBs underleverantörer oroliga. Abbe.")
     approve_and_send(client, cast, report)
-    body = pdf_text(bytes(Notification.objects.get(email="presidiet@norsjo.example").attachment))
+    body = pdf_text(politicians_copy(client, report))
     assert "ABB" not in body
     assert "Abbe." in body  # a word that merely begins with the letters stays
 
@@ -386,7 +402,7 @@ def test_a_report_reaches_a_member_who_turned_reminder_mail_off(client, cast, ma
     cast.kommunchef.email_notifications = False
     cast.kommunchef.save()
     approve_and_send(client, cast, draft(client, cast))
-    report = Notification.objects.get(recipient=cast.kommunchef, kind="report")
+    report = Notice.objects.get(recipient=cast.kommunchef, kind="report")
     assert outbox.send(report.pk) is True
     assert [m.to for m in mailoutbox] == [[cast.kommunchef.email]]
 
@@ -404,3 +420,80 @@ def test_whoever_rewrote_the_draft_does_not_approve_it(client, cast):
     client.post(reverse("report_approve", args=[cast.event.pk, report.pk]))
     report.refresh_from_db()
     assert report.status == "godkand"
+
+
+def sections_listing(report, what) -> list[str]:
+    """The keys of the sections whose lines name `what`, once per line."""
+    return [
+        section["key"]
+        for section in report.content["sections"]
+        for line in section["lines"]
+        if what in line
+    ]
+
+
+def test_a_delegated_measure_is_listed_once_where_its_tasks_status_puts_it(client, cast):
+    sheets.a_delegated_row(cast, "Boka lokal", status="klar")
+    sheets.a_delegated_row(cast, "Ring Arbetsförmedlingen")
+    sheets.a_delegated_row(cast, "Ordna träffpunkt", "arbetsplan", status="pagar")
+    sheets.a_delegated_row(
+        cast, "Skriv webbtext", "langsiktiga", due_at=timezone.now() - timedelta(days=1)
+    )
+    sheets.a_delegated_row(cast, "Hyr buss", status="struken")
+    report = draft(client, cast)
+    assert sections_listing(report, "Boka lokal") == ["measures_taken"]
+    assert sections_listing(report, "Ring Arbetsförmedlingen") == ["measures_planned"]
+    assert sections_listing(report, "Ordna träffpunkt") == ["measures_planned"]
+    # Late: among the late tasks, where a reader looks for what is behind.
+    assert sections_listing(report, "Skriv webbtext") == ["tasks_overdue"]
+    assert sections_listing(report, "Hyr buss") == []
+    # A task that came from no row is listed as a task, as before.
+    assert sections_listing(report, "Ring omställningsfonden") == ["tasks_open"]
+    lines = {s["key"]: s["lines"] for s in report.content["sections"]}
+    assert lines["measures_taken"] == [
+        "Boka lokal (vem: Erik Nordström; uppgift: klar). Återkoppling: Klart."
+    ]
+    assert (
+        "Ring Arbetsförmedlingen (vem: Erik Nordström; uppgift: ny)" in (lines["measures_planned"])
+    )
+    page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
+    for what in ("Boka lokal", "Ring Arbetsförmedlingen", "Ordna träffpunkt", "Skriv webbtext"):
+        assert page.count(what) == 1, what
+    assert "Hyr buss" not in page
+    assert "påbörjad" not in page
+
+
+def test_scenarios_are_never_planned_measures(client, cast):
+    sheets.a_row(cast, "Träffpunkt på biblioteket.", "initiala")
+    new_company = sheets.a_row(cast, "Nytt företag etablerar sig", "scenario")
+    elsewhere = sheets.a_row(cast, "Personal erbjuds arbete på annan ort", "scenario")
+    sheet.edit_row(elsewhere, {"what": elsewhere.what, "status": "klar"}, version=1, by=cast.kso)
+    no_buyer = sheets.a_row(cast, "Ingen köpare hittas", "scenario")
+    sheet.edit_row(no_buyer, {"what": no_buyer.what, "status": "struken"}, version=1, by=cast.kso)
+    book = sheet.sheet_of(cast.event)
+    sheet.add_row(book, "scenario", {"what": "Matcha personal"}, parent=new_company, by=cast.kso)
+    sheet.add_row(book, "scenario", {"what": "Sälj maskinerna"}, parent=no_buyer, by=cast.kso)
+    offer = sheet.add_row(
+        book, "scenario", {"what": "Erbjud lokaler"}, parent=new_company, by=cast.kso
+    )
+    offer = sheet.delegate_row(
+        offer, version=1, by=cast.arbetsgrupp, what="Erbjud lokaler", assignee=cast.kso
+    )
+    report_task_progress(offer.task, status="pagar", feedback="", version=1, by=cast.kso)
+    report = draft(client, cast)
+    lines = {s["key"]: s["lines"] for s in report.content["sections"]}
+    assert lines["measures_planned"] == ["Träffpunkt på biblioteket."]
+    assert lines["measures_taken"] == []
+    # In their own section, each chain after its scenario; a struck one and its chain gone.
+    assert lines["contingency"] == [
+        "Nytt företag etablerar sig",
+        "Nytt företag etablerar sig → Matcha personal",
+        "Nytt företag etablerar sig → Erbjud lokaler (vem: Erik Nordström; uppgift: pågår)",
+        "Personal erbjuds arbete på annan ort (klar)",
+    ]
+    assert sections_listing(report, "Erbjud lokaler") == ["contingency"]
+    page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
+    planned = page[page.index('id="section-measures_planned"') :]
+    planned = planned[: planned.index("</section>")]
+    assert "Nytt företag" not in planned
+    assert "Omfallsplanering" in page

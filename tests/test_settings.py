@@ -44,6 +44,7 @@ def run_django(env: dict, *args) -> subprocess.CompletedProcess:
         ({"SESSION_IDLE_MINUTES": "två timmar"}, "SESSION_IDLE_MINUTES='två timmar'"),
         ({"BROKER_POLL_INTERVAL_S": "fast"}, "BROKER_POLL_INTERVAL_S='fast'"),
         ({"LOGIN_MAX_FAILURES": "0"}, "LOGIN_MAX_FAILURES='0': must be at least 1"),
+        ({"STATUS_DECISION_HOURS": "ett dygn"}, "STATUS_DECISION_HOURS='ett dygn'"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379'"),
         ({"DEBUG": "false", "SECRET_KEY": ""}, "SECRET_KEY (or SECRET_KEY_FILE) must be set"),
         ({"SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE='/nonexistent/secret'"),

@@ -5,7 +5,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
-from events.models import Notification
+from notices.models import Notice
 from reports.models import Report
 from tests.browser.axe import assert_accessible
 from tests.browser.test_journey_press_text import log_out
@@ -52,4 +52,4 @@ def test_the_reporter_drafts_a_startgrupp_member_approves_and_it_is_sent(
     expect(page.get_by_role("heading", name="Mottagare")).to_be_visible()
     assert_accessible(page)
     assert Report.objects.get().status == "skickad"
-    assert Notification.objects.filter(kind="report").count() == 4
+    assert Notice.objects.filter(kind="report").count() == 4

@@ -1,0 +1,125 @@
+"""The outbox's senders: every notice is a row before it is sent (notices.posting), and
+the database, not the broker, decides what goes out. A sender claims a row with a
+conditional UPDATE and mails only if it won, so a redelivered Celery task or a second
+worker never sends twice; the sweeper (notices.tasks.sweep_outbox) hands rows that nobody
+finished (a lost broker message, a killed worker) to a sender again.
+"""
+
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db.models import F, Q
+from django.utils import formats, timezone
+
+from notices import kinds
+from notices.models import Notice
+
+logger = logging.getLogger(__name__)
+
+# A message sent this long after it was due says that it is late.
+LATE_AFTER = timedelta(minutes=15)
+SWEEP_BATCH = 1000
+
+
+def send_all(pks) -> int:
+    """Send each row (see send); returns how many this call mailed. A mail-server error on
+    one row does not hold back the rest; it is raised at the end, for the caller's retry."""
+    mailed, failure = 0, None
+    for pk in pks:
+        try:
+            mailed += send(pk)
+        except OSError as error:
+            failure = error
+    if failure:
+        raise failure
+    return mailed
+
+
+def send(pk) -> bool:
+    """Mail one outbox row if nobody else has or is doing so. True if this call mailed it."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_S)
+    won = Notice.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale),
+        pk=pk,
+        sent_at__isnull=True,
+        cancelled_at__isnull=True,
+    ).update(claimed_at=now, attempts=F("attempts") + 1)
+    if not won:
+        return False
+    notice = Notice.objects.select_related("recipient").get(pk=pk)
+    kind = kinds.get(notice.kind)
+    if kind.still_wanted and not kind.still_wanted(notice.target):
+        # Finished, struck or closed before it went out: nothing left to tell.
+        Notice.objects.filter(pk=pk).update(cancelled_at=now)
+        return False
+    address = _address_of(notice, kind)
+    if not address:
+        # Nothing to mail: the in-app notice is all this person gets.
+        Notice.objects.filter(pk=pk).update(sent_at=now)
+        return False
+    message = EmailMessage(
+        subject=notice.subject,
+        body=_body_of(notice, now),
+        to=[address],
+        reply_to=[notice.reply_to] if notice.reply_to else None,
+        # The same id on every attempt: if a worker dies between the mail server's "OK"
+        # and marking the row sent, the resend is recognisably the same message.
+        headers={"Message-ID": f"<{notice.pk}@{urlsplit(settings.SITE_URL).hostname}>"},
+    )
+    if notice.ics:
+        message.attach("kallelse.ics", notice.ics, "text/calendar; method=REQUEST")
+    if notice.attachment:
+        message.attach(notice.attachment_name, bytes(notice.attachment), "application/pdf")
+    try:
+        mailers.default.send_messages([message])
+    except Exception:
+        # Let the next attempt (a Celery retry, or the sweeper) claim it again.
+        Notice.objects.filter(pk=pk, claimed_at=now).update(claimed_at=None)
+        if notice.attempts + 1 >= settings.OUTBOX_MAX_ATTEMPTS:
+            logger.error(
+                "Outbox row %s to %s: giving up after %s attempts",
+                pk,
+                address,
+                notice.attempts + 1,
+            )
+        raise
+    Notice.objects.filter(pk=pk).update(sent_at=timezone.now())
+    return True
+
+
+def _address_of(notice: Notice, kind: kinds.Kind) -> str:
+    if notice.recipient_id is None:
+        return notice.email
+    if not notice.recipient.email_notifications and not kind.always_mail:
+        return ""
+    return notice.recipient.email
+
+
+def _body_of(notice: Notice, now) -> str:
+    if now - notice.due_at < LATE_AFTER:
+        return notice.body
+    due = formats.date_format(timezone.localtime(notice.due_at), "j F Y \\k\\l. H:i")
+    return (
+        f"Försenat utskick: det här meddelandet skulle ha skickats {due} men kunde inte "
+        f"skickas förrän nu.\n\n{notice.body}"
+    )
+
+
+def unfinished() -> list:
+    """Ids of rows no sender finished (the broker lost the task, or a worker died), for
+    the sweeper to hand out again; at most SWEEP_BATCH a time."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_S)
+    return list(
+        Notice.objects.filter(
+            Q(claimed_at__isnull=True, created_at__lt=now - timedelta(seconds=60))
+            | Q(claimed_at__lt=stale),
+            sent_at__isnull=True,
+            cancelled_at__isnull=True,
+            attempts__lt=settings.OUTBOX_MAX_ATTEMPTS,
+        ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    )

@@ -1,0 +1,264 @@
+"""Hand-offs between people: every transition that waits on someone tells that someone,
+once per transition, in the app and by mail, never the person who acted (issue: hand-offs;
+handlingsplanen, "Arbetsgrupp")."""
+
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Task
+from notices import outbox
+from notices.models import Notice
+
+LATER = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+
+
+def told(**filters) -> list[tuple[str, str]]:
+    """(kind, reader) for every notice written, sorted."""
+    notices = Notice.objects.filter(**filters).select_related("recipient")
+    return sorted((n.kind, n.recipient.username if n.recipient else n.email) for n in notices)
+
+
+def decide(client, cast, *, by, **fields):
+    client.force_login(by)
+    data = {"inform_politicians": "nej", "workgroup": [], **fields}
+    response = client.post(reverse("decisions", args=[cast.event.pk]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    return response
+
+
+def progress(client, task, *, by, status, feedback="", version):
+    client.force_login(by)
+    url = reverse("task_detail", args=[task.event_id, task.pk])
+    response = client.post(url, {"status": status, "feedback": feedback, "version": version})
+    assert response.status_code == 302
+    task.refresh_from_db()
+
+
+def test_forming_the_arbetsgrupp_tells_the_members_the_lead_and_the_reporter(client, cast):
+    decide(
+        client,
+        cast,
+        by=cast.kommunchef,
+        workgroup=[cast.arbetsgrupp.pk, cast.outsider.pk],
+        workgroup_lead=cast.arbetsgrupp.pk,
+        reporter=cast.outsider.pk,
+        report_interval_days=7,
+    )
+    # Sara was in the arbetsgrupp already: she hears only that she leads it.
+    assert told() == [("member_added", "olle"), ("role_given", "olle"), ("role_given", "sara")]
+    leads = Notice.objects.get(kind="role_given", recipient=cast.arbetsgrupp)
+    assert "arbetsgruppens ledare" in leads.body
+    assert leads.subject == f"Nytt uppdrag i ärendet – {cast.event.case_number}"
+    # Each notice opens the case for its reader.
+    client.force_login(cast.outsider)
+    assert client.get(leads.path).status_code == 200
+
+
+def test_leaving_the_arbetsgrupp_or_a_role_is_told_and_so_is_coming_back(client, cast):
+    decide(
+        client,
+        cast,
+        by=cast.kommunchef,
+        workgroup=[cast.arbetsgrupp.pk, cast.outsider.pk],
+        reporter=cast.outsider.pk,
+        report_interval_days=7,
+    )
+    Notice.objects.all().delete()
+    decide(
+        client,
+        cast,
+        by=cast.kso,
+        workgroup=[cast.arbetsgrupp.pk],
+        reporter=cast.arbetsgrupp.pk,
+        report_interval_days=7,
+    )
+    assert told() == [("member_removed", "olle"), ("role_given", "sara"), ("role_taken", "olle")]
+    decide(client, cast, by=cast.kso, workgroup=[cast.arbetsgrupp.pk, cast.outsider.pk])
+    assert ("member_added", "olle") in told()
+
+
+def test_the_one_who_decides_is_not_told_of_their_own_decision(client, cast):
+    decide(
+        client,
+        cast,
+        by=cast.arbetsgrupp,
+        workgroup=[cast.arbetsgrupp.pk],
+        workgroup_lead=cast.arbetsgrupp.pk,
+    )
+    assert told() == []
+
+
+def test_changing_the_startgrupp_tells_who_joins_and_who_leaves(client, cast):
+    client.force_login(cast.kommunchef)
+    members = [cast.kommunchef.pk, cast.kso.pk, cast.utvecklingschef.pk, cast.arbetsgrupp.pk]
+    client.post(reverse("startgroup_edit", args=[cast.event.pk]), {"members": members})
+    assert ("member_added", "sara") in told()
+    assert ("member_removed", "jonas") in told()
+    assert not Notice.objects.filter(recipient=cast.kommunchef).exists()
+
+
+def test_the_first_answers_tell_the_rest_of_the_startgrupp_a_decision_waits(client, cast):
+    cast.event.memberships.filter(group="arbetsgrupp").delete()
+    client.force_login(cast.kommunchef)
+    client.post(
+        reverse("picture_edit", args=[cast.event.pk]),
+        {"what_happened": "Varsel om 40 tjänster.", "based_on": 0},
+    )
+    assert told(kind="decision_pending") == [
+        ("decision_pending", "erik"),
+        ("decision_pending", "jonas"),
+        ("decision_pending", "maria"),
+    ]
+    notice = Notice.objects.filter(kind="decision_pending").first()
+    assert notice.path == reverse("decisions", args=[cast.event.pk])
+
+
+def test_done_tells_the_delegator_with_the_feedback_and_each_repetition_tells_again(client, cast):
+    task = cast.task  # Lena's, delegated by Sara
+    progress(client, task, by=cast.task_holder, status="klar", feedback="Fonden ringer", version=1)
+    [done] = Notice.objects.filter(kind="task_done")
+    assert done.recipient == cast.arbetsgrupp
+    assert "Återkoppling: Fonden ringer" in done.body
+    assert done.path == reverse("task_detail", args=[cast.event.pk, task.pk])
+    progress(client, task, by=cast.arbetsgrupp, status="pagar", version=2)
+    assert told(kind="task_reopened") == [("task_reopened", "lena")]
+    progress(client, task, by=cast.task_holder, status="klar", feedback="Nu klart", version=3)
+    assert told(kind="task_done") == [("task_done", "sara"), ("task_done", "sara")]
+    # A retried send of the same transition is not a new notice.
+    for notice in Notice.objects.all():
+        assert outbox.send(notice.pk) in (True, False)
+    assert Notice.objects.filter(kind="task_done").count() == 2
+
+
+def test_the_delegator_who_finishes_the_task_herself_is_not_told(client, cast):
+    progress(client, cast.task, by=cast.arbetsgrupp, status="klar", feedback="Gjort", version=1)
+    assert told(kind="task_done") == []
+
+
+def test_a_struck_task_tells_the_delegator_and_the_holder(client, cast):
+    progress(client, cast.task, by=cast.kommunchef, status="struken", version=1)
+    assert told(kind="task_struck") == [("task_struck", "lena"), ("task_struck", "sara")]
+
+
+def test_a_reassigned_task_tells_the_new_holder_and_the_old(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    url = reverse("task_edit", args=[cast.event.pk, cast.task.pk])
+    response = client.post(
+        url, {"what": cast.task.what, "assignee": cast.kso.pk, "version": 1}, follow=True
+    )
+    assert response.status_code == 200
+    assert told() == [("task_assigned", "erik"), ("task_unassigned", "lena")]
+    old = Notice.objects.get(kind="task_unassigned")
+    assert "Erik Nordström" in old.body
+    assert "du behöver inte göra den" in old.body
+
+
+def test_a_reader_with_mail_off_gets_the_notice_in_the_app_only(client, cast, mailoutbox):
+    cast.arbetsgrupp.email_notifications = False
+    cast.arbetsgrupp.save()
+    progress(client, cast.task, by=cast.task_holder, status="klar", feedback="Ja", version=1)
+    done = Notice.objects.get(kind="task_done")
+    assert outbox.send(done.pk) is False
+    assert mailoutbox == []
+    client.force_login(cast.arbetsgrupp)
+    assert done.subject in client.get(reverse("notifications")).text
+
+
+def test_a_person_without_an_account_gets_the_task_by_mail_without_a_link(
+    client, cast, mailoutbox
+):
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("task_list", args=[cast.event.pk]),
+        {
+            "what": "Boka lokal för informationsmöte",
+            "assignee_name": "Kim Fastighet",
+            "assignee_email": "kim.fastighet@norsjo.example",
+            "due_at": LATER,
+        },
+    )
+    notice = Notice.objects.get(kind="task_assigned")
+    assert outbox.send(notice.pk) is True
+    [mail] = mailoutbox
+    assert mail.to == ["kim.fastighet@norsjo.example"]
+    assert mail.reply_to == [cast.arbetsgrupp.email]
+    assert "Sara Eklund har gett dig en uppgift" in mail.body
+    assert "http" not in mail.body  # nothing to open without an account
+    assert "Boka lokal för informationsmöte" in mail.body
+
+
+# Confidentiality ------------------------------------------------------------------------
+
+SECRET = "Granlunds"
+
+
+@pytest.fixture
+def confidential(cast):
+    event = cast.event
+    event.confidential = True
+    event.title = f"Varsel vid {SECRET} Snickeri AB"
+    event.company_name = f"{SECRET} Snickeri AB"
+    event.save()
+    return event
+
+
+def send_all():
+    for pk in Notice.objects.filter(sent_at__isnull=True).values_list("pk", flat=True):
+        outbox.send(pk)
+
+
+def test_a_confidential_case_mails_no_text_anyone_wrote(client, cast, confidential, mailoutbox):
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("task_list", args=[confidential.pk]),
+        {"what": f"Ring {SECRET} om varslet", "assignee": cast.kso.pk, "due_at": LATER},
+    )
+    task = Task.objects.get(what=f"Ring {SECRET} om varslet")
+    send_all()
+    progress(client, task, by=cast.kso, status="klar", feedback=f"{SECRET} svarade", version=1)
+    decide(
+        client,
+        cast,
+        by=cast.kommunchef,
+        workgroup=[cast.arbetsgrupp.pk],
+        workgroup_lead=cast.arbetsgrupp.pk,
+    )
+    send_all()
+    notices = list(Notice.objects.all())
+    assert {n.kind for n in notices} >= {"task_assigned", "task_done", "role_given"}
+    assert len(mailoutbox) == len(notices)
+    for mail in mailoutbox:
+        assert SECRET not in mail.subject
+        assert SECRET not in mail.body
+        assert confidential.case_number in mail.subject
+    for notice in notices:
+        assert SECRET not in notice.subject + notice.body + notice.label
+
+
+def test_the_link_in_a_task_mail_opens_for_its_addressee_after_signing_in(
+    client, cast, mailoutbox
+):
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("task_list", args=[cast.event.pk]),
+        {"what": "Ta fram budget", "assignee": cast.task_holder.pk, "due_at": LATER},
+    )
+    client.logout()
+    outbox.send(Notice.objects.get(kind="task_assigned").pk)
+    [mail] = mailoutbox
+    link = next(line for line in mail.body.splitlines() if line.startswith("Öppna: "))
+    path = link.removeprefix(f"Öppna: {settings.SITE_URL}")
+    assert path.startswith("/arenden/")
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    client.force_login(cast.task_holder)
+    page = client.get(path)
+    assert "Ta fram budget" in page.text
+    summary = reverse("event_summary", args=[cast.event.pk])
+    assert f'href="{summary}"' in page.text
+    assert client.get(summary).status_code == 200
