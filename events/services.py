@@ -225,6 +225,14 @@ def set_membership(event: Event, user, group: str, *, by) -> Membership:
     lines = [f"{LEAVES[before]}: {user}."] if before else []
     lines.append(f"{JOINS[group]}: {user}.")
     add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=" ".join(lines))
+    _tell_people(
+        event,
+        "member_added",
+        [user],
+        f"{by} har lagt till dig i ärendet {event.case_number}: "
+        f"{Membership.Group(group).label.lower()}.",
+        by=by,
+    )
     pending = event.convenings.filter(held_at__isnull=True).order_by("-meeting_at").first()
     if pending and group == Membership.Group.STARTGRUPP:
         startgroup = event.memberships.filter(group=group).select_related("user")
@@ -242,6 +250,13 @@ def remove_membership(event: Event, user, *, by) -> None:
     membership.delete()
     text = f"{LEAVES[membership.group]}: {user}."
     add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=text)
+    _tell_people(
+        event,
+        "member_removed",
+        [user],
+        f"{by} har tagit bort dig ur ärendet {event.case_number}.",
+        by=by,
+    )
 
 
 @transaction.atomic

@@ -110,6 +110,11 @@ def test_a_member_added_in_the_admin_is_on_the_case_page_and_in_the_log(client, 
     page = case_page(client, cast.event)
     assert "Olle Nilsson <span" in page
     assert "Med i arbetsgruppen: Olle Nilsson." in page
+    [told] = Notice.objects.filter(kind="member_added")
+    assert (told.recipient, told.path) == (
+        cast.outsider,
+        reverse("event_detail", args=[cast.event.pk]),
+    )
     # And Olle now opens the case himself.
     client.force_login(cast.outsider)
     assert client.get(reverse("event_detail", args=[cast.event.pk])).status_code == 200
@@ -142,6 +147,7 @@ def test_a_member_removed_in_the_admin_leaves_the_case_page_and_the_log_says_so(
     page = case_page(client, cast.event)
     assert "Sara Eklund, Näringslivsutvecklare" not in page
     assert "Inte längre i arbetsgruppen: Sara Eklund." in page
+    assert Notice.objects.get(kind="member_removed").recipient == cast.arbetsgrupp
 
 
 def test_a_move_between_groups_or_people_in_the_admin_is_logged(client, cast):

@@ -4,14 +4,17 @@ handlingsplanen, "Arbetsgrupp")."""
 
 from datetime import timedelta
 
-import pytest
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Task
+from accounts.models import User
+from events.models import Event, Task
 from notices import outbox
 from notices.models import Notice
+from reports.models import Report
+from tests.test_commsplan import step, write_text
+from tests.test_event_create import minimal
 
 LATER = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
 
@@ -168,6 +171,52 @@ def test_a_reader_with_mail_off_gets_the_notice_in_the_app_only(client, cast, ma
     assert done.subject in client.get(reverse("notifications")).text
 
 
+def test_with_mail_off_every_kind_reaches_the_reader_in_the_app_only(client, cast, mailoutbox):
+    User.objects.update(email_notifications=False)
+    cast.event.memberships.filter(group="arbetsgrupp").delete()
+    client.force_login(cast.kommunchef)
+    client.post(
+        reverse("picture_edit", args=[cast.event.pk]), {"what_happened": "Varsel.", "based_on": 0}
+    )
+    decide(
+        client,
+        cast,
+        by=cast.kommunchef,
+        workgroup=[cast.arbetsgrupp.pk, cast.outsider.pk],
+        workgroup_lead=cast.arbetsgrupp.pk,
+    )
+    decide(client, cast, by=cast.kommunchef, workgroup=[cast.arbetsgrupp.pk])
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("task_edit", args=[cast.event.pk, cast.task.pk]),
+        {"what": cast.task.what, "assignee": cast.kso.pk, "version": 1},
+    )
+    cast.task.refresh_from_db()
+    progress(client, cast.task, by=cast.kso, status="klar", feedback="Ja", version=2)
+    progress(client, cast.task, by=cast.arbetsgrupp, status="pagar", version=3)
+    progress(client, cast.task, by=cast.arbetsgrupp, status="struken", version=4)
+    notices = list(Notice.objects.select_related("recipient"))
+    assert {n.kind for n in notices} == {
+        "decision_pending",
+        "member_added",
+        "member_removed",
+        "role_given",
+        "role_taken",
+        "task_assigned",
+        "task_unassigned",
+        "task_done",
+        "task_reopened",
+        "task_struck",
+    }
+    # Erik's "Ny uppgift", still unsent when the task was struck, has nothing left to ask.
+    for notice in Notice.objects.filter(cancelled_at__isnull=True).select_related("recipient"):
+        client.force_login(notice.recipient)
+        assert notice.subject in client.get(reverse("notifications")).text
+    for notice in notices:
+        assert outbox.send(notice.pk) is False
+    assert mailoutbox == []
+
+
 def test_a_person_without_an_account_gets_the_task_by_mail_without_a_link(
     client, cast, mailoutbox
 ):
@@ -196,30 +245,30 @@ def test_a_person_without_an_account_gets_the_task_by_mail_without_a_link(
 SECRET = "Granlunds"
 
 
-@pytest.fixture
-def confidential(cast):
-    event = cast.event
-    event.confidential = True
-    event.title = f"Varsel vid {SECRET} Snickeri AB"
-    event.company_name = f"{SECRET} Snickeri AB"
-    event.save()
-    return event
-
-
 def send_all():
     for pk in Notice.objects.filter(sent_at__isnull=True).values_list("pk", flat=True):
         outbox.send(pk)
 
 
-def test_a_confidential_case_mails_no_text_anyone_wrote(client, cast, confidential, mailoutbox):
-    client.force_login(cast.arbetsgrupp)
-    client.post(
-        reverse("task_list", args=[confidential.pk]),
-        {"what": f"Ring {SECRET} om varslet", "assignee": cast.kso.pk, "due_at": LATER},
+def test_a_confidential_case_mails_no_text_anyone_wrote(
+    client, cast, municipality_defaults, mailoutbox
+):
+    """The company's name planted in the title, the company field, the description, a task,
+    a press text and a report: no mail, subject or calendar file of the case carries it."""
+    client.force_login(cast.kommunchef)
+    response = client.post(
+        reverse("event_create"),
+        minimal(
+            title=f"Varsel vid {SECRET} Snickeri AB",
+            company_name=f"{SECRET} Snickeri AB",
+            description=f"{SECRET} varslar 38.",
+            confidential="on",
+            location=f"{SECRET}s kontor",
+            startgroup=[u.pk for u in cast.startgrupp],
+        ),
     )
-    task = Task.objects.get(what=f"Ring {SECRET} om varslet")
-    send_all()
-    progress(client, task, by=cast.kso, status="klar", feedback=f"{SECRET} svarade", version=1)
+    assert response.status_code == 302
+    cast.event = Event.objects.get(confidential=True)
     decide(
         client,
         cast,
@@ -227,16 +276,57 @@ def test_a_confidential_case_mails_no_text_anyone_wrote(client, cast, confidenti
         workgroup=[cast.arbetsgrupp.pk],
         workgroup_lead=cast.arbetsgrupp.pk,
     )
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("task_list", args=[cast.event.pk]),
+        {"what": f"Ring {SECRET} om varslet", "assignee": cast.kso.pk, "due_at": LATER},
+    )
+    task = Task.objects.get(what=f"Ring {SECRET} om varslet")
     send_all()
-    notices = list(Notice.objects.all())
-    assert {n.kind for n in notices} >= {"task_assigned", "task_done", "role_given"}
-    assert len(mailoutbox) == len(notices)
+    progress(client, task, by=cast.kso, status="klar", feedback=f"{SECRET} svarade", version=1)
+    text = write_text(client, cast, title=f"{SECRET} varslar", body=f"{SECRET} varslar 38.")
+    step(client, cast, text, "press_text_request_fact_check", cast.kommunikator)
+    step(client, cast, text, "press_text_fact_check", cast.utvecklingschef)
+    step(client, cast, text, "press_text_approve", cast.kso)
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("report_create", args=[cast.event.pk]), {"summary": f"{SECRET} har varslat."}
+    )
+    report = Report.objects.get(event=cast.event)
+    for name, by in [
+        ("report_request_approval", cast.arbetsgrupp),
+        ("report_approve", cast.kso),
+        ("report_send", cast.kso),
+    ]:
+        client.force_login(by)
+        client.post(reverse(name, args=[cast.event.pk, report.pk]))
+    send_all()
+
+    kinds = set(Notice.objects.values_list("kind", flat=True))
+    assert kinds >= {
+        "convening",
+        "member_added",
+        "role_given",
+        "task_assigned",
+        "task_done",
+        "text_fact_check",
+        "text_approval",
+        "text_approved",
+        "report_approval",
+        "report_approved",
+        "report",
+    }
+    assert len(mailoutbox) == Notice.objects.filter(sent_at__isnull=False).count() > 10
     for mail in mailoutbox:
-        assert SECRET not in mail.subject
-        assert SECRET not in mail.body
-        assert confidential.case_number in mail.subject
-    for notice in notices:
-        assert SECRET not in notice.subject + notice.body + notice.label
+        parts = [mail.subject, mail.body]
+        parts += [str(content) for _, content, _ in mail.attachments]
+        assert not [part for part in parts if SECRET in part], mail.subject
+        assert cast.event.case_number in mail.subject
+    assert any(
+        kind == "text/calendar; method=REQUEST" for m in mailoutbox for *_, kind in m.attachments
+    )
+    for notice in Notice.objects.all():
+        assert SECRET not in notice.subject + notice.body + notice.label + notice.ics
 
 
 def test_the_link_in_a_task_mail_opens_for_its_addressee_after_signing_in(
