@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.people import person_label, resolve, search
+from accounts.people import person_label, resolve, search, swedish_key
 from events.models import (
     QUESTIONS,
     Event,
@@ -575,12 +575,14 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, data=None, *, assignees=()):
         """`assignees`: (user id, first name, last name, name of a person without account)."""
-        super().__init__(data)
+        # Its own ids: the task list also holds the new task's form, whose person field is
+        # `vem` too, and a label must point at one field.
+        super().__init__(data, auto_id="filter-%s")
         people = {
             (f"u{user_id}" if user_id else f"n{name}"): (f"{first} {last}" if user_id else name)
             for user_id, first, last, name in assignees
         }
-        choices = sorted(people.items(), key=lambda choice: choice[1])
+        choices = sorted(people.items(), key=lambda choice: swedish_key(choice[1]))
         self.fields["vem"].choices = [("", "Alla"), *choices]
         if not assignees:
             del self.fields["vem"]

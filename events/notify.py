@@ -26,3 +26,14 @@ def message(event: Event, kind: str, *, to, sentence: str, path: str, **content)
         confidential=event.confidential,
         **content,
     )
+
+
+def tell(event: Event, kind: str, to, sentence: str, *, path: str, by, **content) -> int:
+    """Post one notice about `event` to each of `to` (accounts or addresses; None and ""
+    are skipped), never to `by`, in the caller's transaction. `content` as for message
+    (target, occasion: the transition's moment, so a repeated one tells again). Returns
+    how many were new."""
+    return notices.post(
+        [message(event, kind, to=x, sentence=sentence, path=path, **content) for x in to if x],
+        by=by,
+    )

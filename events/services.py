@@ -21,7 +21,7 @@ from events.models import (
     SituationPicture,
     Task,
 )
-from events.notify import message
+from events.notify import message, tell
 from events.signals import task_changed
 from events.texts import moment_text
 from notices.models import Notice
@@ -305,23 +305,16 @@ def _tell_assignee(task: Task, *, by):
 def _tell_about_task(task: Task, kind: str, to, sentence: str, *, occasion, by, details=""):
     """One hand-off notice about `task` to each of `to` (users or addresses), never to
     `by`. `occasion` is the moment of the transition, so a repeated one tells again."""
-    event = task.event
-    notices.post(
-        [
-            message(
-                event,
-                kind,
-                to=user,
-                sentence=sentence,
-                path=reverse("task_detail", args=[event.pk, task.pk]),
-                target=task,
-                occasion=occasion,
-                topic=task.what,
-                details=task.what + (f"\n\n{details}" if details else ""),
-            )
-            for user in to
-            if user
-        ],
+    tell(
+        task.event,
+        kind,
+        to,
+        sentence,
+        path=reverse("task_detail", args=[task.event_id, task.pk]),
+        target=task,
+        occasion=occasion,
+        topic=task.what,
+        details=task.what + (f"\n\n{details}" if details else ""),
         by=by,
     )
 
@@ -519,21 +512,14 @@ def _tell_people(event: Event, kind: str, users, sentence: str, *, path=None, by
     """One notice to each of `users` about a change on the case as a whole (who is in which
     group, who leads, who reports), never to `by`. The occasion is now: being added again
     after a removal tells again."""
-    now = timezone.now()
-    notices.post(
-        [
-            message(
-                event,
-                kind,
-                to=user,
-                sentence=sentence,
-                path=path or reverse("event_detail", args=[event.pk]),
-                target=event,
-                occasion=now,
-            )
-            for user in users
-            if user is not None
-        ],
+    tell(
+        event,
+        kind,
+        users,
+        sentence,
+        path=path or reverse("event_detail", args=[event.pk]),
+        target=event,
+        occasion=timezone.now(),
         by=by,
     )
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 import notices
 from events.models import Event, LogEntry, Membership
-from events.notify import message
+from events.notify import message, tell
 from events.services import add_log_entry
 from reports.compile import compile_report
 from reports.models import Recipient, Report
@@ -111,22 +111,9 @@ def approvers(report: Report) -> list:
 def _tell(report: Report, kind: str, users, sentence: str, *, occasion, by) -> int:
     """One hand-off notice about `report` to each of `users`, never to `by`; `occasion` is
     the transition's moment, so a repeated one tells again. Returns how many were new."""
-    event = report.event
-    return notices.post(
-        [
-            message(
-                event,
-                kind,
-                to=user,
-                sentence=sentence,
-                path=reverse("report_detail", args=[event.pk, report.pk]),
-                target=report,
-                occasion=occasion,
-            )
-            for user in users
-            if user is not None
-        ],
-        by=by,
+    path = reverse("report_detail", args=[report.event_id, report.pk])
+    return tell(
+        report.event, kind, users, sentence, path=path, target=report, occasion=occasion, by=by
     )
 
 
@@ -220,9 +207,10 @@ def recipients_of(event: Event) -> list[Recipient]:
 def send(report: Report, *, by) -> int:
     """Send an approved report once: the status moves under a conditional UPDATE, the
     outbox rows have the natural key (report, address), and the reporting clock starts
-    again. Returns how many messages were written."""
+    again. Returns how many messages were written. The sender is no recipient: they have
+    the report in front of them."""
     event = report.event
-    recipients = recipients_of(event)
+    recipients = [r for r in recipients_of(event) if r.user_id != by.pk]
     with transaction.atomic():
         now = timezone.now()
         updated = Report.objects.filter(pk=report.pk, status=Report.Status.GODKAND).update(

@@ -239,7 +239,7 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
-def cast(db):
+def cast(db, plan_defaults):
     return create_cast()
 
 
@@ -272,6 +272,18 @@ def municipality_defaults(transactional_db):
     from django.apps import apps
 
     importlib.import_module("commsplan.migrations.0002_seed_norsjo_defaults").seed(apps, None)
+
+
+@pytest.fixture
+def plan_defaults(db):
+    """The municipality's plan defaults, for tests that open a communication plan: written
+    again if a transactional test that ran before has flushed what the migration wrote."""
+    from django.apps import apps
+
+    from commsplan.models import Municipality
+
+    if not Municipality.objects.exists():
+        importlib.import_module("commsplan.migrations.0002_seed_norsjo_defaults").seed(apps, None)
 
 
 def pytest_collection_modifyitems(config, items):
