@@ -289,7 +289,13 @@ def _tell_assignee(task: Task, *, by):
                 event,
                 "task_assigned",
                 to=task.assignee or task.assignee_email,
-                sentence=f"{by} har gett dig en uppgift i ärendet {event.case_number}{due}.",
+                sentence=f"{by} har gett dig en uppgift i ärendet {event.case_number}{due}."
+                + (
+                    ""
+                    if task.assignee_id
+                    # Without an account there is no page to report on: the mail is it.
+                    else f" Svara på det här mejlet när den är klar, så når svaret {by}."
+                ),
                 path=reverse("task_detail", args=[event.pk, task.pk]),
                 target=task,
                 occasion=task.rescheduled_at or task.created_at,
@@ -302,15 +308,18 @@ def _tell_assignee(task: Task, *, by):
     )
 
 
-def _tell_about_task(task: Task, kind: str, to, sentence: str, *, occasion, by, details=""):
+def _tell_about_task(
+    task: Task, kind: str, to, sentence: str, *, occasion, by, details="", path=None
+):
     """One hand-off notice about `task` to each of `to` (users or addresses), never to
-    `by`. `occasion` is the moment of the transition, so a repeated one tells again."""
+    `by`, linking to the task unless `path` says otherwise. `occasion` is the moment of the
+    transition, so a repeated one tells again."""
     tell(
         task.event,
         kind,
         to,
         sentence,
-        path=reverse("task_detail", args=[task.event_id, task.pk]),
+        path=path or reverse("task_detail", args=[task.event_id, task.pk]),
         target=task,
         occasion=occasion,
         topic=task.what,
@@ -408,6 +417,8 @@ def change_task(task: Task, data: dict, *, version: int, by) -> Task:
             f"{by} har flyttat din uppgift i ärendet {task.event.case_number} till "
             f"{task.assignee_label}: du behöver inte göra den.",
             occasion=task.rescheduled_at,
+            # The task is no longer theirs to open; their own list is.
+            path=reverse("my_tasks"),
             by=by,
         )
     return task

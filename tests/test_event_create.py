@@ -204,7 +204,9 @@ def test_each_convened_member_sees_an_unread_notification_in_the_app(client, cas
     page = client.get(reverse("start")).text
     assert '<span class="count">1<span class="visually-hidden"> olästa</span>' in page
     listing = client.get(reverse("notifications")).text
-    assert f'href="{reverse("event_detail", args=[event.pk])}"' in listing
+    [invitation] = Notice.objects.filter(recipient=cast.kommunikator)
+    assert f'href="{reverse("notice_open", args=[invitation.pk])}"' in listing
+    assert invitation.path == reverse("event_detail", args=[event.pk])
     assert f"Kallelse till startgruppen – {event.case_number}" in listing
     client.post(reverse("notifications_read"))
     assert 'class="count"' not in client.get(reverse("start")).text

@@ -236,6 +236,7 @@ def test_a_person_without_an_account_gets_the_task_by_mail_without_a_link(
     assert mail.to == ["kim.fastighet@norsjo.example"]
     assert mail.reply_to == [cast.arbetsgrupp.email]
     assert "Sara Eklund har gett dig en uppgift" in mail.body
+    assert "Svara på det här mejlet när den är klar, så når svaret Sara Eklund." in mail.body
     assert "http" not in mail.body  # nothing to open without an account
     assert "Boka lokal för informationsmöte" in mail.body
 
@@ -352,3 +353,37 @@ def test_the_link_in_a_task_mail_opens_for_its_addressee_after_signing_in(
     summary = reverse("event_summary", args=[cast.event.pk])
     assert f'href="{summary}"' in page.text
     assert client.get(summary).status_code == 200
+
+
+def test_opening_a_notice_marks_it_read_and_only_the_reader_may(client, cast):
+    progress(client, cast.task, by=cast.task_holder, status="klar", feedback="Ja", version=1)
+    done = Notice.objects.get(kind="task_done")
+    client.force_login(cast.arbetsgrupp)
+    listing = client.get(reverse("notifications")).text
+    opened = reverse("notice_open", args=[done.pk])
+    assert f'href="{opened}"' in listing
+    client.force_login(cast.kso)
+    assert client.get(opened).status_code == 404  # Erik's eyes are not Sara's
+    client.force_login(cast.arbetsgrupp)
+    response = client.get(opened)
+    assert response["Location"] == done.path
+    done.refresh_from_db()
+    assert done.read_at is not None
+    assert 'class="count"' not in client.get(reverse("start")).text
+    assert client.post(opened).status_code == 405
+
+
+def test_who_no_longer_holds_a_task_is_pointed_to_their_own_list(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    client.post(
+        reverse("task_edit", args=[cast.event.pk, cast.task.pk]),
+        {"what": cast.task.what, "assignee": cast.kso.pk, "version": 1},
+    )
+    moved = Notice.objects.get(kind="task_unassigned")
+    assert moved.path == reverse("my_tasks")
+    client.force_login(cast.task_holder)
+    assert client.get(moved.path).status_code == 200
+    # The task itself is no longer hers to open.
+    assert (
+        client.get(reverse("task_detail", args=[cast.event.pk, cast.task.pk])).status_code == 404
+    )
