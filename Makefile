@@ -11,6 +11,11 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 # CI) every worker and server the tests start would otherwise compile Django anew (~2 s).
 export UV_COMPILE_BYTECODE := 1
 
+# Debian packages: WeasyPrint's libraries for every PDF; the suite also drives Debian's
+# Chromium and starts its own redis-server.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := $(PDF_PACKAGES) chromium redis-server
+
 .PHONY: run test lint bench install install-dev
 
 $(UV):
@@ -24,6 +29,7 @@ install-dev: $(UV)
 	$(UV) sync --locked --inexact --quiet
 
 run: install
+	bin/system-deps $(PDF_PACKAGES)
 	bin/run
 
 lint: install-dev
@@ -33,6 +39,7 @@ lint: install-dev
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint
+	bin/system-deps $(TEST_PACKAGES)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-dev
