@@ -2,6 +2,7 @@
 
 import re
 import uuid
+from urllib.parse import quote
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -260,7 +261,9 @@ def test_anonymous_is_sent_to_login(client, cast, name, htmx):
     method, _, data = EVENT_URLS[name]
     url = url_of(name, cast)
     response = call(client, method, url, data, htmx)
-    login = f"{reverse('login')}?next={url}"
+    # A form posted after the session ended: back to where it came from (here, no
+    # Referer: the start page), since its own address may take only POST.
+    login = f"{reverse('login')}?next={url if method == 'GET' else '/'}"
     if htmx:
         # htmx would swap a redirect's page into the fragment; it must load it whole.
         assert response.status_code == 204
@@ -268,6 +271,21 @@ def test_anonymous_is_sent_to_login(client, cast, name, htmx):
     else:
         assert response.status_code == 302
         assert response["Location"] == login
+
+
+def test_a_form_posted_after_the_session_ended_leads_back_to_its_page(client, cast):
+    page = reverse("event_detail", args=[cast.event.pk])
+    post = reverse("log_entry_add", args=[cast.event.pk])
+    for referer, back in [
+        (f"http://testserver{page}?visa=alla", f"{page}?visa=alla"),
+        ("https://elsewhere.example/arenden/", "/"),
+        ("", "/"),
+    ]:
+        response = client.post(post, {"text": "Ringde facket."}, headers={"Referer": referer})
+        assert response["Location"] == f"{reverse('login')}?next={quote(back, safe='/')}"
+    client.force_login(cast.kommunchef)
+    shown = client.get(page).text
+    assert "Du hade blivit utloggad, så det du skickade sparades inte." in shown
 
 
 @pytest.mark.parametrize("name", sorted(EVENT_URLS))
