@@ -3,6 +3,9 @@
 Matching and ordering happen in Python, not in the database: neither SQLite nor PostgreSQL
 applies Unicode NFKC normalisation in a query, and a database's collation may put Å before
 Z. A municipality's accounts are a few hundred rows, read once per search.
+
+Matching ignores diacritics (people type "oberg" for Öberg on any keyboard); ordering does
+not (Å, Ä and Ö are letters of their own, after Z).
 """
 
 import re
@@ -13,14 +16,31 @@ from accounts.models import User
 # In Swedish, å, ä and ö are letters of their own after z (æ and ø sort as ä and ö, ü as y).
 # The stand-ins are the three characters after "z" in ASCII, so they sort right after it.
 _SWEDISH_LETTERS = str.maketrans({"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"})
+# Letters with no decomposition into a base letter and a mark, matched as their base.
+_BASE_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d"})
 _EMAIL = re.compile(r"[^\s<>()\[\],;]+@[^\s<>()\[\],;]+")
 _PUNCTUATION = "<>()[],;\"'"
+# Between people in a list ("lena@…; per@…", one per line): always more than one person.
+_LIST = re.compile(r"[;\n\r]")
+# Between people too, unless the whole text names someone ("Öberg, Lena").
+_COMMA = re.compile(",")
+
+
+class SeveralNamed(ValueError):
+    """The text names more than one person, where a task goes to one."""
 
 
 def fold(text: str) -> str:
     """`text` as compared: NFKC normalised (full-width letters are the plain ones), case
     folded, whitespace collapsed."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def match_key(text: str) -> str:
+    """`text` as matched: folded, and without diacritics, so that "oberg" finds Öberg and
+    "Öberg" finds Oberg. Not for sorting: swedish_key keeps å, ä and ö apart."""
+    decomposed = unicodedata.normalize("NFD", fold(text).translate(_BASE_LETTERS))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def normalise_email(address: str) -> str:
@@ -53,13 +73,13 @@ def active_people():
 
 
 def _haystack(user: User) -> str:
-    return fold(f"{user.first_name} {user.last_name} {user.email}")
+    return match_key(f"{user.first_name} {user.last_name} {user.email}")
 
 
 def search(people, text: str) -> list[User]:
-    """Those of `people` whose name or address contains every word of `text`, in the
-    order of `people`."""
-    words = [word.strip(_PUNCTUATION) for word in fold(text).split()]
+    """Those of `people` whose name or address contains every word of `text`, diacritics
+    ignored (match_key), in the order of `people`."""
+    words = [word.strip(_PUNCTUATION) for word in match_key(text).split()]
     words = [word for word in words if word]
     if not words:
         return []
@@ -73,16 +93,37 @@ def search(people, text: str) -> list[User]:
 
 def resolve(people, text: str) -> list[User]:
     """Whom `text` names among `people`: one account, none, or several (ambiguous).
+    Raises SeveralNamed when the text is a list of people: two addresses, or names
+    separated by ";", a new line, or a comma (unless the whole text names someone, as
+    "Öberg, Lena" does).
 
     An e-mail address in the text names the accounts with that address, compared after
-    NFKC normalisation and case folding. Otherwise a full name names those who have it, and
-    failing that, the text names everyone `search` finds.
+    NFKC normalisation and case folding. Otherwise a full name names those who have it
+    (exactly, else diacritics ignored), and failing that, the text names everyone `search`
+    finds.
     """
-    if address := _EMAIL.search(unicodedata.normalize("NFKC", text)):
-        wanted = normalise_email(address.group())
+    normalised = unicodedata.normalize("NFKC", text)
+    addresses = {normalise_email(found) for found in _EMAIL.findall(normalised)}
+    if len(addresses) > 1 or len(_pieces(_LIST, normalised)) > 1:
+        raise SeveralNamed(text)
+    if addresses:
+        (wanted,) = addresses
         return [user for user in people if user.email and normalise_email(user.email) == wanted]
     wanted = fold(text)
     if not wanted:
         return []
-    exact = [user for user in people if fold(f"{user.first_name} {user.last_name}") == wanted]
-    return exact or search(people, text)
+    found = [user for user in people if fold(f"{user.first_name} {user.last_name}") == wanted]
+    if not found:
+        loose = match_key(text)
+        found = [
+            user for user in people if match_key(f"{user.first_name} {user.last_name}") == loose
+        ]
+    found = found or search(people, text)
+    if not found and len(_pieces(_COMMA, normalised)) > 1:
+        raise SeveralNamed(text)
+    return found
+
+
+def _pieces(separator: re.Pattern, text: str) -> list[str]:
+    """The non-empty parts of `text` between `separator`s."""
+    return [part for part in separator.split(text) if part.strip()]

@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
-from events.forms import DATETIME_WIDGET, AddressField, AssigneePicker
+from events.forms import (
+    DATETIME_WIDGET,
+    NOON,
+    AddressField,
+    AssigneePicker,
+    refuse_passed,
+    what_field,
+)
 
 ROW_WIDGETS = {
     "what": forms.Textarea(attrs={"rows": 2}),
@@ -83,9 +90,10 @@ class DelegateForm(AssigneePicker):
     """The row as a task: to anyone in the municipality with an account, or a named person
     with an address. Made with `event=` and `row=`: unbound, the row's Vem, När and
     Uppföljning fill in the form where they name a person or a time; the row's text is
-    shown beside a time it does not name exactly."""
+    shown beside a time it does not name exactly. A row's text longer than a task's Vad is
+    prefilled whole and refused, for the user to shorten: never cut."""
 
-    what = forms.CharField(label="Vad", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    what = what_field("Vad")
     assignee_name = forms.CharField(
         label="Namn (person utan konto)", max_length=200, required=False
     )
@@ -99,7 +107,7 @@ class DelegateForm(AssigneePicker):
     def __init__(self, data=None, *, event, row, **kwargs):
         due_at, follow_up_at = row_moment(row.when), row_moment(row.follow_up)
         initial = {
-            "what": row.what[:500],
+            "what": row.what,
             "vem": row.who,
             "due_at": due_at,
             "follow_up_at": follow_up_at,
@@ -116,6 +124,9 @@ class DelegateForm(AssigneePicker):
     def clean(self):
         data = super().clean()
         self.resolve_assignee(data)
+        # A row's past När or Uppföljning is prefilled as written, and refused here.
+        for name in ("due_at", "follow_up_at"):
+            refuse_passed(self, name, data.get(name))
         return data
 
     def task(self) -> dict:
@@ -134,8 +145,6 @@ class DelegateForm(AssigneePicker):
 # writes it back), 2/3 or 2/3 2026 (day/month, the Swedish way).
 _ISO_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2})[:.](\d{2}))?")
 _DAY_MONTH = re.compile(r"(\d{1,2})/(\d{1,2})(?: (\d{4}))?")
-# A day alone is due at noon, as the varsel milestones are.
-NOON = 12
 
 
 def row_moment(text: str) -> datetime | None:
@@ -150,7 +159,9 @@ def row_moment(text: str) -> datetime | None:
             year, hour, minute = year or timezone.localdate().year, None, None
         else:
             return None
-        moment = datetime(int(year), int(month), int(day), int(hour or NOON), int(minute or 0))
+        # A day alone is due at noon, as the varsel milestones are.
+        hour = int(hour or NOON.hour)
+        moment = datetime(int(year), int(month), int(day), hour, int(minute or 0))
     except ValueError:  # 31/2, 25:00
         return None
     return timezone.make_aware(moment)

@@ -1,6 +1,6 @@
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.people import person_label, resolve, search, swedish_key
+from accounts.people import SeveralNamed, person_label, resolve, search, swedish_key
 from events.models import (
     QUESTIONS,
     Event,
@@ -374,6 +374,55 @@ SEVERAL_NAMED = (
 )
 NOT_AVAILABLE = "Den du valde kan inte längre få uppgifter (kontot är avstängt). Välj någon annan."
 NO_ADDRESS = "Skriv personens e-post: dit går påminnelserna."
+SEVERAL_PEOPLE = "”%(text)s” nämner flera personer. Välj en person per uppgift."
+WHAT_TOO_LONG = (
+    "Vad får vara högst %(limit_value)d tecken, och texten har %(show_value)d. Korta den."
+)
+PASSED = "Tiden har redan passerat. Välj en tid framåt."
+# A task due on a day alone (a varsel milestone, a sheet row's "2/3") is due at noon, as
+# events.services.delegate_varsel_milestones makes it.
+NOON = time(12)
+
+
+def what_field(label: str) -> forms.CharField:
+    """A task's Vad, in every form that makes or changes a task: too long is refused on the
+    field, saying the limit, with the whole text kept. No `maxlength` on the textarea: a
+    browser would cut a longer paste, or a longer prefilled sheet row, without a word."""
+    field = forms.CharField(
+        label=label,
+        max_length=Task._meta.get_field("what").max_length,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Skriv vad som ska göras.", "max_length": WHAT_TOO_LONG},
+    )
+    field.widget.attrs.pop("maxlength")
+    return field
+
+
+def _minute(moment) -> datetime:
+    """A task's time (a moment, or a day alone, due at noon) to the minute."""
+    if not isinstance(moment, datetime):
+        moment = timezone.make_aware(datetime.combine(moment, NOON))
+    return moment.replace(second=0, microsecond=0)
+
+
+def has_passed(moment) -> bool:
+    """Whether a task's time has passed. The current minute has not: the forms ask for
+    minutes."""
+    return _minute(moment) < _minute(timezone.now())
+
+
+def refuse_passed(form, name: str, moment, *, was=None) -> None:
+    """The rule for a task's times (när, uppföljning) in every form that makes a task or
+    moves one: a time already passed is refused on its field, or the task would be overdue
+    (and escalated to the lead) at once. `was`, the time saved before an edit: kept
+    unchanged (to the minute the form shows), it stands, so that an overdue task can still
+    be edited."""
+    if moment is None:
+        return
+    if was is not None and _minute(moment) == _minute(was):
+        return
+    if has_passed(moment):
+        form.add_error(name, PASSED)
 
 
 class AddressField(forms.EmailField):
@@ -393,8 +442,11 @@ class AssigneePicker(forms.Form):
     Without JavaScript the typed text is resolved when the form is posted; a text that
     names several people offers them as the radio buttons, with the text kept.
 
+    A text that lists several people ("lena@…; per@…") is refused: a task goes to one.
+
     Made with `event=`. For the template: `matches`, the people offered as radio buttons;
-    `chosen`, the one checked; `unresolved`, a prefilled text that named nobody or several.
+    `chosen`, the one checked; `unresolved`, a prefilled text that named nobody or several;
+    `several`, a prefilled text that lists several people (SEVERAL_PEOPLE).
     """
 
     vem = forms.CharField(
@@ -412,7 +464,7 @@ class AssigneePicker(forms.Form):
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.matches, self.chosen, self.unresolved = [], None, ""
+        self.matches, self.chosen, self.unresolved, self.several = [], None, "", ""
         search_url = reverse("person_search", args=[event.pk])
         self.fields["vem"].widget.attrs.update(
             {
@@ -436,7 +488,11 @@ class AssigneePicker(forms.Form):
         if chosen_id:
             found = [person for person in people if str(person.pk) == chosen_id]
         else:
-            found = resolve(people, typed)
+            try:
+                found = resolve(people, typed)
+            except SeveralNamed:
+                self.several = SEVERAL_PEOPLE % {"text": typed[:100]}
+                return
         if len(found) == 1:
             self.chosen = found[0]
             # Name and address: the text names the person again when the form is posted.
@@ -467,7 +523,11 @@ class AssigneePicker(forms.Form):
                 return self._found(chosen)
         if not typed:
             return None
-        found = resolve(people, typed)
+        try:
+            found = resolve(people, typed)
+        except SeveralNamed:
+            self.add_error("vem", ValidationError(SEVERAL_PEOPLE, params={"text": typed[:100]}))
+            return None
         if len(found) == 1:
             return self._found(found[0])
         self.matches = found[:MAX_MATCHES]
@@ -499,6 +559,7 @@ class AssigneePicker(forms.Form):
 class TaskForm(AssigneePicker, forms.ModelForm):
     """Vad, vem, när and uppföljning, as the arbetsgrupp delegates a task."""
 
+    what = what_field("Vad ska göras")
     assignee_email = AddressField(
         label="E-post (person utan konto)", max_length=254, required=False
     )
@@ -517,21 +578,16 @@ class TaskForm(AssigneePicker, forms.ModelForm):
     class Meta:
         model = Task
         fields = ["what", "assignee", "assignee_name", "assignee_email", "due_at", "follow_up_at"]
-        labels = {
-            "what": "Vad ska göras",
-            "assignee_name": "Namn (person utan konto)",
-        }
-        widgets = {"what": forms.Textarea(attrs={"rows": 2})}
-        error_messages = {"what": {"required": "Skriv vad som ska göras."}}
+        labels = {"assignee_name": "Namn (person utan konto)"}
 
     def clean(self):
         cleaned = super().clean()
         self.resolve_assignee(cleaned)
-        due_at, follow_up_at = cleaned.get("due_at"), cleaned.get("follow_up_at")
-        if due_at and due_at < timezone.now() - timedelta(days=1) and not self.instance.pk:
-            self.add_error("due_at", "Tiden har redan passerat. Välj en tid framåt.")
-        if follow_up_at and not self.instance.pk and follow_up_at < timezone.now():
-            self.add_error("follow_up_at", "Tiden har redan passerat. Välj en tid framåt.")
+        # On edit, the instance still holds the saved times: _post_clean copies the new
+        # ones into it after clean().
+        for name in ("due_at", "follow_up_at"):
+            saved = getattr(self.instance, name) if self.instance.pk else None
+            refuse_passed(self, name, cleaned.get(name), was=saved)
         return cleaned
 
     def task_fields(self) -> dict:
@@ -649,11 +705,19 @@ class MilestoneForm(AssigneePicker):
             f"Lämna tomt för {default}. Alla i kommunen som har konto går att välja; de som "
             "är med i ärendet visas först."
         )
-        self.fields["due_on"].help_text = f"Lämna tomt för {day:%Y-%m-%d}."
+        self.fields["due_on"].help_text = (
+            f"Den beräknade dagen, {day:%Y-%m-%d}, har redan passerat: välj en dag framåt "
+            "eller hoppa över delmålet."
+            if has_passed(day)
+            else f"Lämna tomt för {day:%Y-%m-%d}."
+        )
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("skip"):
             cleaned["assignee"] = self.resolve_person() or self.default
             cleaned["due_on"] = cleaned.get("due_on") or self.day
+            # A computed day already passed is refused too: the user moves it or skips it.
+            if not self.has_error("due_on"):
+                refuse_passed(self, "due_on", cleaned["due_on"])
         return cleaned

@@ -23,6 +23,11 @@ The two clocks, from handlingsplanen:
   person who reports to the startgrupp. Not from the log: registering an event, the
   kommunikationsplan and the lägesrapporter write entries of kind "Beslut" too.
 Overdue tasks and missed reports to the startgrupp count as before.
+
+A page shows a Verdict as it is: its label as the headline and its reasons under it, and no
+count or flag of its own beside them, or the headline and the reasons can disagree.
+"Väntar på dig" (events.waiting) lists what the two clocks wait for, due when the rows below
+first count it late (answers_due_at, decision_due_at).
 """
 
 from collections.abc import Callable
@@ -136,6 +141,16 @@ def rules() -> list[Rule]:
         ),
         Rule(GRON, "Startgruppen har träffats och inget är försenat.", lambda f: True),
     ]
+
+
+def answers_due_at(registered_at: datetime) -> datetime:
+    """When the six answers are due: from then the case is gul without them."""
+    return registered_at + timedelta(minutes=settings.CONVENE_WITHIN_MINUTES)
+
+
+def decision_due_at(first_answered_at: datetime) -> datetime:
+    """When the decision on an arbetsgrupp is due: from then the case is gul without it."""
+    return first_answered_at + timedelta(hours=settings.STATUS_DECISION_HOURS)
 
 
 def duration(span: timedelta) -> str:

@@ -2,11 +2,15 @@
 first on the start page.
 
 Events gathers its own items — the tasks the user holds, the follow-ups they asked for, the
-startgrupp's meetings, the varsel clock's milestones and the startgrupp's decision on an
-arbetsgrupp — and asks the apps built on it for theirs through the `waiting_for` signal
-(events.signals; events never imports them): the press texts to fact-check or approve
-(commsplan.waiting), the lägesrapporter to approve and the one due from the user
-(reports.waiting).
+startgrupp's meetings and the six questions they are for, the varsel clock's milestones and
+the startgrupp's decision on an arbetsgrupp — and asks the apps built on it for theirs
+through the `waiting_for` signal (events.signals; events never imports them): the press texts
+to fact-check or approve (commsplan.waiting), the lägesrapporter to approve and the one due
+from the user (reports.waiting).
+
+No source drops an item because its time has passed: a late item is listed, marked late,
+until it is done. (A startgrupp meeting is an appointment, not a duty: once its hour has come
+it gives way to what the meeting is for, the answers to the six questions.)
 
 What falls to a user is what they do as a member who works on a case (startgrupp or
 arbetsgrupp), plus every task they hold: a läsbehörig does nothing in the case, and a
@@ -18,7 +22,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Self
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -52,12 +55,34 @@ class Item:
     overdue: bool
     # The deadline is a day (a planned date, a milestone), not a moment: shown without a time.
     all_day: bool = False
+    # Listed before the other late items when late: what the status rule turns the case red
+    # for first, and what the rest of the handlingsplan waits for (the six answers).
+    first: bool = False
+    # `due_at` is when the item began to wait, not a deadline: it is due at once, so it sorts
+    # before every deadline still ahead, and is shown as "väntar sedan …".
+    since: bool = False
 
     @classmethod
-    def at(cls, event: Event, what: str, url: str, due_at: datetime | None, now: datetime) -> Self:
+    def at(
+        cls,
+        event: Event,
+        what: str,
+        url: str,
+        due_at: datetime | None,
+        now: datetime,
+        *,
+        first: bool = False,
+    ) -> Self:
         """An item due at a moment, late once it has passed."""
         late = due_at is not None and due_at < now
-        return cls(what, event.case_number, event.title, due_at, url, late)
+        return cls(what, event.case_number, event.title, due_at, url, late, first=first)
+
+    @classmethod
+    def waiting_since(
+        cls, event: Event, what: str, url: str, since: datetime, *, late: bool
+    ) -> Self:
+        """An item due at once that has waited since `since`: late as its caller decides."""
+        return cls(what, event.case_number, event.title, since, url, late, since=True)
 
     @classmethod
     def on(cls, event: Event, what: str, url: str, day: date, now: datetime) -> Self:
@@ -76,14 +101,22 @@ class Item:
         return moment_text(self.due_at)
 
     def order(self) -> tuple:
-        """The sort key: late first, the longest late first; then by deadline; no deadline
-        last."""
-        return (not self.overdue, self.due_at is None, self.due_at, self.case_number, self.what)
+        """The sort key: late first, the `first` ones before the others, then the longest
+        late first; then by deadline (an item waiting since a moment is due at once); no
+        deadline last."""
+        return (
+            not self.overdue,
+            not (self.overdue and self.first),
+            self.due_at is None,
+            self.due_at,
+            self.case_number,
+            self.what,
+        )
 
 
 def waiting_for(user, events: QuerySet, now: datetime) -> list[Item]:
-    """What waits for `user`, in order: late items first (the longest late first), then by
-    deadline, items without one last.
+    """What waits for `user`, in order: late items first (the six answers first, then the
+    longest late first), then by deadline, items without one last.
 
     `events`: the events the user may open (events.access.events_for_user); the open ones
     among them that the user works on are asked about, by this module and by every receiver
@@ -134,12 +167,14 @@ def _tasks(user, working: QuerySet, now: datetime) -> list[Item]:
 
 
 def _meetings(user, working: QuerySet, now: datetime) -> list[Item]:
-    # The startgrupp's meetings not yet held, from today on, for its members. One query. A
-    # meeting that began earlier today is not late: it is held when the answers are saved.
-    today = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    # The startgrupp's meetings not yet held and still ahead, for its members. One query.
+    # Once a meeting's hour has come the meeting is not what is late: the answers it is for
+    # are, and _case_clocks lists them, late from when the status rule counts them late,
+    # until they are saved. (A rebooked meeting's earlier call is never marked held:
+    # services.revise_picture marks the latest; listing past calls would keep it forever.)
     convenings = (
         Convening.objects.filter(
-            event__in=startgrupp_events(user, working), held_at__isnull=True, meeting_at__gte=today
+            event__in=startgrupp_events(user, working), held_at__isnull=True, meeting_at__gt=now
         )
         .select_related("event")
         .only(*SHOWN_EVENT, "meeting_at", "location")
@@ -154,7 +189,16 @@ def _meetings(user, working: QuerySet, now: datetime) -> list[Item]:
 
 
 def _case_clocks(user, working: QuerySet, now: datetime) -> list[Item]:
-    # One query over the user's cases for two clocks:
+    # One query over the user's cases for three clocks:
+    # - the six questions, for the startgrupp, until the first answers are saved (the fact
+    #   events.status reads: since_met is None). Due when the status rule starts counting
+    #   them late, CONVENE_WITHIN_MINUTES after the event was registered, not at the meeting
+    #   time somebody booked: the rule, like the reminder "Startgruppen har inte träffats"
+    #   (events.reminders), runs from registration ("skyndsamt"), so the item is late exactly
+    #   when the case turns gul for it and stays listed while the case is gul or röd for it.
+    #   A meeting ahead that comes before then stands for it (_meetings); one booked later
+    #   than the answers are due does not hide them. Listed first among late items: röd for
+    #   it outranks every other row, and the rest of the handlingsplan waits for the answers;
     # - the varsel clock's milestones (events.varsel) not yet delegated as tasks, due within
     #   HORIZON or passed, for whoever works on the case: a milestone is delegated when a
     #   task, not struck, says the same (events.services.undelegated_milestones);
@@ -170,15 +214,18 @@ def _case_clocks(user, working: QuerySet, now: datetime) -> list[Item]:
         for index, (_, what) in enumerate(varsel.MILESTONES)
     }
     my_group = Membership.objects.filter(event=OuterRef("pk"), user=user).values("group")[:1]
+    ahead = Convening.objects.filter(
+        event=OuterRef("pk"), held_at__isnull=True, meeting_at__gt=now
+    ).order_by("meeting_at")
     events = (
         status.with_status_facts(working, now)
-        .annotate(my_group=Subquery(my_group), **delegated)
-        .filter(
-            Q(kind=Kind.VARSEL)
-            | Q(my_group=Membership.Group.STARTGRUPP, first_answered_at__isnull=False)
+        .annotate(
+            my_group=Subquery(my_group),
+            next_meeting_at=Subquery(ahead.values("meeting_at")[:1]),
+            **delegated,
         )
+        .filter(Q(kind=Kind.VARSEL) | Q(my_group=Membership.Group.STARTGRUPP))
     )
-    decide_within = timedelta(hours=settings.STATUS_DECISION_HOURS)
     last_day = timezone.localdate(now) + HORIZON
     items = []
     for event in events:
@@ -187,13 +234,18 @@ def _case_clocks(user, working: QuerySet, now: datetime) -> list[Item]:
             if day <= last_day and not getattr(event, f"milestone_{index}_delegated"):
                 url = reverse("varsel_clock", args=[event.pk])
                 items.append(Item.on(event, f"Delmål att delegera: {what}", url, day, now))
+        if event.my_group != Membership.Group.STARTGRUPP:
+            continue
         facts = status.facts_of(event, now)
-        if (
-            event.my_group == Membership.Group.STARTGRUPP
-            and facts.since_met is not None
-            and not facts.workgroup_decided
-        ):
+        if facts.since_met is None:
+            due_at = status.answers_due_at(event.created_at)
+            if event.next_meeting_at is None or due_at < event.next_meeting_at:
+                url = reverse("picture_edit", args=[event.pk])
+                what = "Besvara de sex frågorna"
+                items.append(Item.at(event, what, url, due_at, now, first=True))
+        elif not facts.workgroup_decided:
             what = "Besluta om arbetsgrupp och rapportering till startgruppen"
             url = reverse("decisions", args=[event.pk])
-            items.append(Item.at(event, what, url, event.first_answered_at + decide_within, now))
+            due_at = status.decision_due_at(event.first_answered_at)
+            items.append(Item.at(event, what, url, due_at, now))
     return items

@@ -31,7 +31,11 @@ def _next_due(event: Event) -> datetime | None:
 def _to_approve(user, events, now) -> list[Item]:
     # A draft sent for approval (services.request_approval), for its approvers
     # (services.approvers, as may_approve decides) as one filter: the startgrupp, other than
-    # its author and whoever last saved its text. Due when the report is.
+    # its author and whoever last saved its text. Due at once: the reporter has done their
+    # part and waits for a yes, so the item waits since approval was asked and sorts before
+    # every deadline ahead (the next report's due date, one interval on, is not when this one
+    # is to be approved). Late once the report itself is late: the reporter's own item
+    # (_due_from) is late then too, and the case turns röd a day later (events.status).
     drafts = (
         Report.objects.filter(
             status=Report.Status.UTKAST,
@@ -42,18 +46,21 @@ def _to_approve(user, events, now) -> list[Item]:
         .exclude(edited_by=user)
         .select_related("event")
         # Only what the item shows and the clock needs: not the compiled content.
-        .only("version", *(f"event__{field}" for field in SHOWN_EVENT))
+        .only("version", "approval_requested_at", *(f"event__{field}" for field in SHOWN_EVENT))
     )
-    return [
-        Item.at(
-            draft.event,
-            f"Godkänn lägesrapport {draft.version}",
-            reverse("report_detail", args=[draft.event_id, draft.pk]),
-            _next_due(draft.event),
-            now,
+    items = []
+    for draft in drafts:
+        report_due = _next_due(draft.event)
+        items.append(
+            Item.waiting_since(
+                draft.event,
+                f"Godkänn lägesrapport {draft.version}",
+                reverse("report_detail", args=[draft.event_id, draft.pk]),
+                draft.approval_requested_at,
+                late=report_due is not None and report_due < now,
+            )
         )
-        for draft in drafts
-    ]
+    return items
 
 
 def _due_from(user, events, now) -> list[Item]:

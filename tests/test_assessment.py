@@ -324,6 +324,50 @@ def test_delegating_needs_someone_to_do_it(client, cast):
     assert not Task.objects.filter(what="Ring").exists()
 
 
+PASSED = "Tiden har redan passerat. Välj en tid framåt."
+
+
+@pytest.mark.parametrize(("column", "field"), [("when", "due_at"), ("follow_up", "follow_up_at")])
+def test_a_rows_passed_time_is_prefilled_as_written_and_refused(client, cast, column, field):
+    row = sheets.a_row(cast, what="Ring facket", section="initiala")
+    setattr(row, column, "1/1 2020")
+    row.save()
+    client.force_login(cast.arbetsgrupp)
+    url = row_url(cast, row, "delegera/")
+    assert 'value="2020-01-01T12:00"' in client.get(url).text
+    data = {"what": "Ring facket", "assignee": cast.kso.pk, "version": row.version}
+    response = client.post(url, data | {field: "2020-01-01T12:00"})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [PASSED]
+    assert 'value="2020-01-01T12:00"' in response.text
+    assert "Ingen uppgift är skapad" in response.text
+    row.refresh_from_db()
+    assert row.task is None
+    assert not Task.objects.filter(what="Ring facket").exists()
+
+
+def test_a_long_row_is_prefilled_whole_and_refused_until_it_fits_a_task(client, cast):
+    what = "Kartlägg de berörda: " + "namn, yrke, kompetens och önskemål; " * 22  # 812 stripped
+    row = sheets.a_row(cast, what=what.strip(), section="initiala")
+    client.force_login(cast.arbetsgrupp)
+    url = row_url(cast, row, "delegera/")
+    page = client.get(url)
+    assert f"{row.what}</textarea>" in page.text  # not cut to 500
+    assert "maxlength" not in str(page.context["form"]["what"])
+    data = {"what": row.what, "assignee": cast.kso.pk, "version": row.version}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["what"]
+    assert error == f"Vad får vara högst 500 tecken, och texten har {len(row.what)}. Korta den."
+    assert f"{row.what}</textarea>" in response.text
+    assert not Task.objects.filter(what__startswith="Kartlägg").exists()
+    shortened = "Kartlägg de berörda: namn, yrke, kompetens och önskemål."
+    assert client.post(url, data | {"what": shortened}).status_code == 302
+    assert Task.objects.get(what=shortened).assignee == cast.kso
+    row.refresh_from_db()
+    assert row.what == what.strip()  # the row keeps its whole text
+
+
 def test_bad_row_input_keeps_the_text_and_says_what_is_wrong(client, cast):
     client.force_login(cast.arbetsgrupp)
     response = add(client, cast, "initiala", "", who="Sara Eklund", status="okänd")

@@ -5,6 +5,7 @@ account gets it by address and keeps it when they get an account."""
 from datetime import date
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +18,7 @@ from tests import sheets
 from tests.personas import create_user
 
 HTMX = {"HX-Request": "true"}
+PASSED = "Tiden har redan passerat. Välj en tid framåt."
 
 
 def list_url(cast):
@@ -288,6 +290,8 @@ def varsel_event(cast):
     cast.event.save()
 
 
+# The day after the notice of 20 November: none of its milestones' days has passed yet.
+@time_machine.travel("2026-11-21 09:00 +01:00")
 def test_each_varsel_milestone_gets_its_own_person_and_day_or_is_skipped(client, cast):
     varsel_event(cast)
     client.force_login(cast.kommunchef)
@@ -330,3 +334,162 @@ def test_a_milestone_for_nobody_known_delegates_none_and_keeps_the_input(client,
     assert "Ingen med konto heter ”Ingen Alls”" in response.text
     assert 'value="Ingen Alls"' in response.text
     assert not Task.objects.filter(what__in=[what for _, what in MILESTONES]).exists()
+
+
+ONE_PER_TASK = "Välj en person per uppgift."
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "lena@norsjo.example; olle@norsjo.example",
+        "lena@norsjo.example, olle@norsjo.example",
+        "lena@norsjo.example olle@norsjo.example",
+        "Lena Öberg (lena@norsjo.example)；Olle Nilsson",  # a full-width semicolon
+        "Lena Öberg\nOlle Nilsson",
+        "Lena Öberg, Olle Nilsson",
+        "lena; olle",
+    ],
+    ids=["semicolon", "comma", "space", "full-width", "lines", "names", "words"],
+)
+def test_a_list_of_people_is_refused_with_the_text_kept(client, cast, typed):
+    client.force_login(cast.arbetsgrupp)
+    response = delegate(client, cast, vem=typed)
+    assert response.status_code == 200
+    form = response.context["form"]
+    (error,) = form.errors["vem"]
+    assert error.endswith(f"nämner flera personer. {ONE_PER_TASK}")
+    assert form["vem"].value() == typed
+    assert not Task.objects.filter(what="Boka lokal för informationsmötet").exists()
+
+
+def test_a_list_of_people_is_refused_on_every_person_field(client, cast):
+    typed = "lena@norsjo.example; olle@norsjo.example"
+    client.force_login(cast.arbetsgrupp)
+    # Moving a task.
+    url = reverse("task_edit", args=[cast.event.pk, cast.task.pk])
+    data = {"what": cast.task.what, "vem": typed, "version": cast.task.version}
+    assert ONE_PER_TASK in " ".join(client.post(url, data).context["form"].errors["vem"])
+    cast.task.refresh_from_db()
+    assert cast.task.assignee == cast.task_holder
+    # Even with a choice left checked from before: the text was changed since.
+    data["assignee"] = cast.task_holder.pk
+    assert ONE_PER_TASK in " ".join(client.post(url, data).context["form"].errors["vem"])
+    # A sheet row's Vem that lists two is shown as written, with the reason, and refused.
+    row = sheets.a_row(cast, what="Ring facket", section="initiala")
+    row.who = "Lena Öberg, Olle Nilsson"
+    row.save()
+    url = reverse("row_delegate", args=[cast.event.pk, row.pk])
+    page = client.get(url).text
+    assert 'value="Lena Öberg, Olle Nilsson"' in page
+    assert f"”Lena Öberg, Olle Nilsson” nämner flera personer. {ONE_PER_TASK}" in page
+    posted = client.post(url, {"what": "Ring facket", "vem": row.who, "version": row.version})
+    assert ONE_PER_TASK in " ".join(posted.context["form"].errors["vem"])
+    # A varsel milestone.
+    varsel_event(cast)
+    with time_machine.travel("2026-11-21 09:00 +01:00"):
+        response = client.post(
+            reverse("varsel_tasks", args=[cast.event.pk]), {"delmal1-vem": typed}
+        )
+    assert response.status_code == 200
+    assert ONE_PER_TASK in response.text
+    assert f'value="{typed}"' in response.text
+    assert not Task.objects.filter(what__in=[what for _, what in MILESTONES]).exists()
+
+
+def test_a_surname_first_with_a_comma_is_one_person(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    assert delegate(client, cast, vem="Öberg, Lena").status_code == 302
+    assert Task.objects.get(what="Boka lokal för informationsmötet").assignee == cast.task_holder
+
+
+@pytest.mark.parametrize("typed", ["oberg", "lena oberg", "LENA OBERG", "Ｏｂｅｒｇ", "Öberg"])
+def test_a_name_is_found_whatever_the_keyboard_wrote_for_its_diacritics(client, cast, typed):
+    client.force_login(cast.arbetsgrupp)
+    found = client.get(search_url(cast), {"vem": typed}, headers=HTMX)
+    assert [person.pk for person in found.context["people"]] == [cast.task_holder.pk]
+    assert delegate(client, cast, vem=typed).status_code == 302
+    assert Task.objects.get(what="Boka lokal för informationsmötet").assignee == cast.task_holder
+
+
+def test_diacritics_typed_find_a_name_written_without_them_and_others(client, cast):
+    rene = colleague("rene", "René", "Åkesson")
+    plain = colleague("per", "Per", "Ostlund")
+    client.force_login(cast.arbetsgrupp)
+    assert delegate(client, cast, vem="Rene Akesson").status_code == 302
+    assert delegate(client, cast, vem="Per Östlund", what="Ring Per").status_code == 302
+    assert Task.objects.get(what="Boka lokal för informationsmötet").assignee == rene
+    assert Task.objects.get(what="Ring Per").assignee == plain
+
+
+def test_a_full_name_without_diacritics_prefers_the_one_with_exactly_that_name(client, cast):
+    # "Lena Oberg" is written exactly as one of them; the other matches only loosely.
+    exact = colleague("lena.o", "Lena", "Oberg")
+    client.force_login(cast.arbetsgrupp)
+    assert delegate(client, cast, vem="Lena Oberg").status_code == 302
+    assert delegate(client, cast, vem="Lena Öberg", what="Ring Lena").status_code == 302
+    assert Task.objects.get(what="Boka lokal för informationsmötet").assignee == exact
+    assert Task.objects.get(what="Ring Lena").assignee == cast.task_holder
+    # Neither exactly: both, to choose from.
+    response = delegate(client, cast, vem="oberg", what="Ring någon")
+    assert "Flera personer matchar ”oberg”" in " ".join(response.context["form"].errors["vem"])
+
+
+def test_matching_ignores_diacritics_but_the_order_stays_swedish(client, cast):
+    for username, last in [
+        ("k1", "Ödberg"),
+        ("k2", "Zodberg"),
+        ("k3", "Odberg"),
+        ("k4", "Ådberg"),
+    ]:
+        colleague(username, "Kim", last)
+    client.force_login(cast.arbetsgrupp)
+    response = client.get(search_url(cast), {"vem": "kim odberg"}, headers=HTMX)
+    assert [str(person) for person in response.context["people"]] == [
+        "Kim Odberg",
+        "Kim Zodberg",
+        "Kim Ödberg",
+    ]
+    response = client.get(search_url(cast), {"vem": "kim dberg"}, headers=HTMX)
+    assert [person.last_name for person in response.context["people"]] == [
+        "Odberg",
+        "Zodberg",
+        "Ådberg",
+        "Ödberg",
+    ]
+
+
+def test_a_milestone_whose_day_has_passed_is_refused_on_its_field_with_the_input_kept(
+    client, cast
+):
+    varsel_event(cast)  # notice 20 November: days 22 and 25 November, 4 December
+    client.force_login(cast.kommunchef)
+    url = reverse("varsel_tasks", args=[cast.event.pk])
+    data = {
+        "delmal0-vem": "olle@norsjo.example",
+        "delmal0-due_on": "2026-11-22",
+        "delmal1-due_on": "",  # its computed day, 25 November
+        "delmal2-vem": "Erik",
+    }
+    with time_machine.travel("2026-11-29 20:00 +01:00"):
+        page = client.get(reverse("varsel_clock", args=[cast.event.pk])).text
+        response = client.post(url, data)
+    assert "Den beräknade dagen, 2026-11-22, har redan passerat" in page
+    assert "Lämna tomt för 2026-12-04." in page
+    assert response.status_code == 200
+    forms = response.context["milestone_forms"]
+    assert [form.errors.get("due_on") for form in forms] == [[PASSED], [PASSED], None]
+    assert 'name="delmal0-due_on" value="2026-11-22"' in response.text
+    assert 'name="delmal0-vem" value="olle@norsjo.example"' in response.text
+    assert not Task.objects.filter(what__in=[what for _, what in MILESTONES]).exists()
+    # Today at noon has passed in the evening too; tomorrow has not.
+    with time_machine.travel("2026-11-29 20:00 +01:00"):
+        today = client.post(url, data | {"delmal0-due_on": "2026-11-29", "delmal1-skip": "on"})
+        assert today.context["milestone_forms"][0].errors["due_on"] == [PASSED]
+        tomorrow = client.post(url, data | {"delmal0-due_on": "2026-11-30", "delmal1-skip": "on"})
+    assert tomorrow.status_code == 302
+    tasks = Task.objects.filter(what__in=[what for _, what in MILESTONES]).order_by("due_at")
+    assert [(t.assignee, t.due_at.date()) for t in tasks] == [
+        (cast.outsider, date(2026, 11, 30)),
+        (cast.kso, date(2026, 12, 4)),
+    ]

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -114,7 +115,7 @@ def test_active_events_come_first_with_phase_day_and_colour(client, cast):
         "Varsel vid Granlunds Snickeri AB": "ny",
         "Gammal konkurs": None,
     }
-    assert "Status: Gul</span> (1 försenad uppgift)" in response.text
+    assert "Status: Gul</span></p>" in response.text
     assert "dag 1" in response.text
 
 
@@ -273,12 +274,58 @@ def test_overdue_tasks_still_make_a_case_yellow_or_red(client, cast, konkurs, ti
     later(client, time_machine, MONDAY_MORNING + 2 * HOUR, cast.kommunchef)
     verdict, page = status_on_the_start_page(client)
     assert verdict.key == "gul"
-    assert "Status: Gul</span> (1 försenad uppgift)" in page
+    assert "Status: Gul</span></p>" in page
     assert "Minst en uppgift är försenad." in page
     Task.objects.update(status="pagar")
     verdict, page = status_on_the_start_page(client)
     assert verdict.key == "rod"
     assert "3 eller fler uppgifter är försenade." in page
+
+
+def shown_status(page: str, title: str = KONKURS) -> tuple[str, str]:
+    """The headline line and the reasons of the start page's card for `title`."""
+    card = page[page.index(f">{title}</a>") :]
+    card = card[: card.index("</li>")]
+    headline = re.search(r"Status: .*?</p>", card, re.S).group()
+    reasons = re.search(r'<p class="muted status-reasons">(.*?)</p>', card, re.S).group(1)
+    return headline, reasons
+
+
+@pytest.mark.parametrize("late_tasks", [1, 3])
+def test_the_headline_and_its_reasons_are_one_verdict(
+    client, cast, konkurs, time_machine, late_tasks
+):
+    # As KS 2026/0001 in the demo: no answers for more than four hours, and tasks late.
+    for index in range(late_tasks):
+        Task.objects.create(
+            event=konkurs, what=f"Uppgift {index}", assignee=cast.kso, due_at=MONDAY_MORNING
+        )
+    later(client, time_machine, MONDAY_MORNING + 5 * HOUR, cast.kommunchef)
+    verdict, page = status_on_the_start_page(client)
+    assert verdict.status == status.ROD
+    # Every röd row that applies is a reason, and only those.
+    facts = status.facts_of(
+        status.with_status_facts(Event.objects.filter(pk=konkurs.pk), timezone.now()).get(),
+        timezone.now(),
+    )
+    applying = tuple(r.when for r in status.rules() if r.status == status.ROD and r.applies(facts))
+    assert verdict.reasons == applying
+    not_met = (
+        "Startgruppen har inte besvarat de sex frågorna mer än 4 timmar efter att ärendet "
+        "registrerades."
+    )
+    expected = (not_met,) if late_tasks == 1 else (not_met, "3 eller fler uppgifter är försenade.")
+    assert applying == expected
+    headline, reasons = shown_status(page)
+    # The headline is the verdict's label, with no count beside it.
+    assert headline == "Status: Röd</span></p>"
+    assert reasons == escape(" ".join(expected))
+    detail = client.get(reverse("event_detail", args=[konkurs.pk])).text
+    line = re.search(r'<p class="status-line[^"]*">(.*?)</p>', detail, re.S).group(1)
+    assert line == (
+        f'<span class="status-label">Status: Röd</span> – {escape(" ".join(expected))} '
+        '<a href="#status-rules">Så räknas statusen</a>'
+    )
 
 
 def test_a_closed_case_has_no_status(client, cast, konkurs):

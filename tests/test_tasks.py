@@ -1,6 +1,9 @@
 """Delegated tasks: the arbetsgrupp hands them out, the assignee reports back."""
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -321,3 +324,129 @@ def test_a_delegation_stands_when_the_broker_is_down(
     assert notice.sent_at is None
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert sweep_outbox() == 1  # handed to a sender now that the broker is back
+
+
+PASSED = "Tiden har redan passerat. Välj en tid framåt."
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local_minute(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.mark.parametrize("field", ["due_at", "follow_up_at"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2020-01-01T12:00",
+        local_minute(timezone.now() - timedelta(hours=3)),  # within the day the form allowed
+    ],
+    ids=["years-ago", "hours-ago"],
+)
+def test_a_passed_time_is_refused_on_its_field_and_kept(client, cast, field, typed):
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(
+        list_url(cast.event), {"what": "Boka lokal", "assignee": cast.kso.pk, field: typed}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [PASSED]
+    assert f'value="{typed}"' in response.text
+    assert not Task.objects.filter(what="Boka lokal").exists()
+
+
+@time_machine.travel(datetime(2026, 12, 1, 10, 0, 30, tzinfo=STOCKHOLM), tick=False)
+def test_the_current_minute_has_not_passed_but_the_one_before_has(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    data = {"what": "Ring facket", "assignee": cast.kso.pk}
+    refused = client.post(list_url(cast.event), data | {"due_at": "2026-12-01T09:59"})
+    assert refused.context["form"].errors["due_at"] == [PASSED]
+    assert (
+        client.post(list_url(cast.event), data | {"due_at": "2026-12-01T10:00"}).status_code == 302
+    )
+
+
+def test_an_overdue_task_is_edited_with_its_time_but_not_moved_to_another_passed_one(client, cast):
+    # Saved with seconds (as a service may save it): the form shows minutes.
+    overdue = datetime(2020, 1, 1, 12, 0, 37, tzinfo=STOCKHOLM)
+    Task.objects.filter(pk=cast.task.pk).update(due_at=overdue, follow_up_at=overdue)
+    url = reverse("task_edit", args=[cast.event.pk, cast.task.pk])
+    client.force_login(cast.arbetsgrupp)
+    assert 'value="2020-01-01T12:00"' in client.get(url).text
+    data = {
+        "what": "Ring omställningsfonden",
+        "assignee": cast.task_holder.pk,
+        "due_at": "2020-01-01T12:00",
+        "follow_up_at": "2020-01-01T12:00",
+        "version": 1,
+    }
+    moved = client.post(url, data | {"due_at": "2020-01-02T12:00"})
+    assert moved.context["form"].errors["due_at"] == [PASSED]
+    assert 'value="2020-01-02T12:00"' in moved.text
+    followed = client.post(url, data | {"follow_up_at": "2021-06-01T08:00"})
+    assert followed.context["form"].errors["follow_up_at"] == [PASSED]
+    cast.task.refresh_from_db()
+    assert (cast.task.what, cast.task.version) == ("Ring omställningsfonden", 1)
+    # Unchanged times stand: the rest of an old task can still be edited.
+    assert client.post(url, data | {"what": "Ring TRR"}).status_code == 302
+    cast.task.refresh_from_db()
+    assert (cast.task.what, cast.task.due_at) == ("Ring TRR", overdue.replace(second=0))
+
+
+@pytest.mark.parametrize("where", ["list", "edit"])
+def test_a_vad_longer_than_a_task_holds_is_refused_whole_with_the_limit(client, cast, where):
+    what = "Ring facket och " + "boka lokal, " * 70 + "sedan klart."  # 868 characters
+    client.force_login(cast.arbetsgrupp)
+    url = (
+        list_url(cast.event)
+        if where == "list"
+        else reverse("task_edit", args=[cast.event.pk, cast.task.pk])
+    )
+    response = client.post(url, {"what": what, "assignee": cast.kso.pk, "version": 1})
+    assert response.status_code == 200
+    (error,) = response.context["form"].errors["what"]
+    assert "högst 500 tecken" in error
+    assert f"har {len(what)}" in error
+    assert f"{what}</textarea>" in response.text  # whole, to be shortened
+    assert "maxlength" not in str(response.context["form"]["what"])  # no browser cut
+    assert not Task.objects.filter(what__startswith="Ring facket").exists()
+
+
+ENGLISH_MONTHS = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
+
+
+def test_task_dates_are_written_in_swedish_on_every_task_page(client, cast):
+    cast.task.due_at = datetime(2026, 12, 15, 12, 0, tzinfo=STOCKHOLM)
+    cast.task.follow_up_at = datetime(2027, 1, 1, 9, 30, tzinfo=STOCKHOLM)
+    cast.task.save()
+    Task.objects.filter(pk=cast.task.pk).update(
+        created_at=datetime(2026, 5, 1, 8, 5, tzinfo=STOCKHOLM)
+    )
+    pages = [
+        (cast.task_holder, detail_url(cast.task)),
+        (cast.task_holder, reverse("my_tasks")),
+        (cast.arbetsgrupp, list_url(cast.event)),
+    ]
+    for persona, url in pages:
+        client.force_login(persona)
+        page = client.get(url).text
+        assert "15 december 2026 kl. 12:00" in page, url
+        assert "1 januari 2027 kl. 09:30" in page, url
+        assert "1 maj 2026 kl. 08:05" in page, url
+        assert not ENGLISH_MONTHS.search(page), url
+
+
+def test_templates_write_dates_through_the_moment_filters():
+    # One format for a moment and one for a day (events.templatetags.moments); `date` only
+    # for machine-readable attributes.
+    root = Path(__file__).resolve().parent.parent
+    templates = [
+        *(root / "templates" / "events").glob("*.html"),
+        *(root / "assessment" / "templates").rglob("*.html"),
+    ]
+    formats = {
+        f"{path.name}: {fmt}"
+        for path in templates
+        for fmt in re.findall(r"\|date:[\"']([^\"']*)", path.read_text())
+        if fmt not in ("c", "Y-m-d")
+    }
+    assert formats == set()

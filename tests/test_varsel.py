@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from events.models import LogEntry, Task
@@ -46,6 +47,8 @@ def test_the_event_page_shows_the_clock_with_its_source(client, cast):
     assert "färre än 5, så lagen kräver inget varsel" in page
 
 
+# The day after the notice of 20 November: a milestone whose day has passed is refused.
+@time_machine.travel("2026-11-21 09:00 +01:00")
 def test_milestones_become_tasks_in_one_step_once(client, cast):
     cast.event.announced_on = date(2026, 11, 20)
     cast.event.affected_employees = 38

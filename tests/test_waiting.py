@@ -18,6 +18,8 @@ from reports.models import Report
 from tests.personas import create_event_row
 
 DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+MINUTE = timedelta(minutes=1)
 PERSONAS = [
     "kommunchef",
     "kso",
@@ -33,6 +35,7 @@ STARTGRUPP = {"kommunchef", "kso", "utvecklingschef", "kommunikator"}
 WORKERS = STARTGRUPP | {"arbetsgrupp"}
 TITLE = "Kommunen stöttar de varslade på Granlunds"
 DECIDE = "Besluta om arbetsgrupp och rapportering till startgruppen"
+ANSWER = "Besvara de sex frågorna"
 
 
 def waiting(client, user) -> list:
@@ -154,6 +157,46 @@ def test_a_report_draft_waits_for_a_startgrupp_member_other_than_its_author(clie
     assert who_sees(client, cast, what) == set()
 
 
+def ask_approval(client, cast) -> Report:
+    """Jonas's lägesrapport 1, sent to the startgrupp for approval."""
+    client.force_login(cast.kommunikator)
+    response = client.post(reverse("report_create", args=[cast.event.pk]), {"summary": "Lugnt."})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    url = reverse("report_request_approval", args=[cast.event.pk, report.pk])
+    assert client.post(url).status_code == 302
+    report.refresh_from_db()
+    return report
+
+
+def test_a_report_to_approve_waits_since_approval_was_asked_before_next_weeks_deadline(
+    client, cast
+):
+    # Sara reports weekly; the next report is due in six days. Erik has a task due in three.
+    now = timezone.now()
+    event = cast.event
+    event.reporter = cast.arbetsgrupp
+    event.report_interval_days = 7
+    event.reporting_since = now - DAY
+    event.save()
+    Task.objects.create(event=event, what="Ring facket", assignee=cast.kso, due_at=now + 3 * DAY)
+    report = ask_approval(client, cast)
+    approve = "Godkänn lägesrapport 1"
+    # Due at once, not when the next report is: before the task, and not late.
+    assert [w for w in whats(client, cast.kso) if w != ANSWER] == [approve, "Uppgift: Ring facket"]
+    item = item_for(client, cast.kso, approve)
+    assert item.due_at == report.approval_requested_at
+    assert not item.overdue
+    page = client.get(reverse("start")).text
+    assert f'väntar sedan <time datetime="{timezone.localtime(item.due_at).isoformat()}">' in page
+    assert f">{item.when}</time>" in page
+    # Late once the report itself is: as late as the reporter's own item says.
+    event.reporting_since = now - 8 * DAY
+    event.save()
+    assert item_for(client, cast.kso, approve).overdue
+    assert item_for(client, cast.arbetsgrupp, "Skicka lägesrapport 1 till startgruppen").overdue
+
+
 def test_the_reporter_sees_the_next_report_when_it_is_due_and_when_it_is_late(client, cast):
     event = cast.event
     event.reporter = cast.arbetsgrupp
@@ -186,28 +229,14 @@ def test_the_reporter_sees_the_next_report_when_it_is_due_and_when_it_is_late(cl
 MONDAY = datetime(2026, 3, 2, 14, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
-def test_the_startgrupp_sees_its_meetings_from_today_until_they_are_held(
-    client, cast, time_machine
-):
-    time_machine.move_to(MONDAY, tick=False)
+def convene(cast, at, **fields) -> Convening:
+    return Convening.objects.create(
+        event=cast.event, meeting_at=at, convened_by=cast.kommunchef, **fields
+    )
 
-    def convene(at, **fields):
-        return Convening.objects.create(
-            event=cast.event, meeting_at=at, convened_by=cast.kommunchef, **fields
-        )
 
-    convene(MONDAY + DAY, location="KS-salen")
-    convene(MONDAY - timedelta(hours=5), location="Kommunhuset")  # this morning
-    convene(MONDAY - DAY, location="Glömt möte")  # yesterday
-    convene(MONDAY + 2 * DAY, location="Redan hållet", held_at=MONDAY)
-    expected = ["Startgruppens möte, Kommunhuset", "Startgruppens möte, KS-salen"]
-    for name in PERSONAS:
-        meetings = [w for w in whats(client, getattr(cast, name)) if w.startswith("Startgrupp")]
-        assert meetings == (expected if name in STARTGRUPP else []), name
-    [morning, tomorrow] = waiting(client, cast.kso)
-    assert not morning.overdue  # held when the answers are saved, not late at its hour
-    assert tomorrow.url == reverse("event_detail", args=[cast.event.pk])
-    assert tomorrow.when == "3 mars 2026 kl. 14:00"
+def registered(event, at):
+    Event.objects.filter(pk=event.pk).update(created_at=at)
 
 
 def answer(client, event):
@@ -215,6 +244,71 @@ def answer(client, event):
     url = reverse("picture_edit", args=[event.pk])
     response = client.post(url, {"what_happened": "Konkurs, 40 anställda.", "based_on": 0})
     assert response.status_code == 302
+
+
+def test_the_startgrupp_sees_its_meeting_then_the_six_questions_late_until_answered(
+    client, cast, settings, time_machine
+):
+    # Registered at 13:00, the meeting booked for 14:30: the answers are due at 15:00.
+    settings.CONVENE_WITHIN_MINUTES = 120
+    time_machine.move_to(MONDAY, tick=False)
+    registered(cast.event, MONDAY - HOUR)
+    convene(cast, MONDAY + 30 * MINUTE, location="KS-salen")
+    convene(cast, MONDAY + 2 * DAY, location="Redan hållet", held_at=MONDAY)
+    meeting = "Startgruppens möte, KS-salen"
+    for name in PERSONAS:
+        mine = [w for w in whats(client, getattr(cast, name)) if w.startswith(("Start", "Besv"))]
+        assert mine == ([meeting] if name in STARTGRUPP else []), name
+    [item] = waiting(client, cast.kso)
+    assert item.url == reverse("event_detail", args=[cast.event.pk])
+    assert item.when == "2 mars 2026 kl. 14:30"
+    # The meeting has begun: what it is for waits, due when the case turns gul without it.
+    time_machine.move_to(MONDAY + 45 * MINUTE, tick=False)
+    [item] = waiting(client, cast.kso)
+    assert (item.what, item.when, item.overdue) == (ANSWER, "2 mars 2026 kl. 15:00", False)
+    assert item.url == reverse("picture_edit", args=[cast.event.pk])
+    assert client.get(item.url).status_code == 200
+    # The next day the case is röd for the answers, and they are still listed, late.
+    time_machine.move_to(MONDAY + DAY, tick=False)
+    assert who_sees(client, cast, ANSWER) == STARTGRUPP
+    assert item_for(client, cast.kso, ANSWER).overdue
+    client.force_login(cast.kso)
+    [event] = client.get(reverse("start")).context["events"]
+    assert event.status.key == "rod"
+    assert event.status.reasons[0].startswith("Startgruppen har inte besvarat de sex frågorna")
+    # Answered: nothing of the startgrupp's waits (Sara's arbetsgrupp is decided already).
+    answer(client, cast.event)
+    assert who_sees(client, cast, ANSWER) == set()
+
+
+def test_a_meeting_booked_later_than_the_answers_are_due_does_not_hide_them(
+    client, cast, settings, time_machine
+):
+    settings.CONVENE_WITHIN_MINUTES = 120
+    time_machine.move_to(MONDAY, tick=False)
+    registered(cast.event, MONDAY - 3 * HOUR)
+    convene(cast, MONDAY + 7 * DAY)
+    answers, meeting = waiting(client, cast.kommunchef)
+    assert (answers.what, answers.overdue) == (ANSWER, True)
+    assert answers.due_at == MONDAY - HOUR
+    assert (meeting.what, meeting.overdue) == ("Startgruppens möte", False)
+
+
+def test_unanswered_questions_come_first_among_late_items_as_in_the_demo_case(client, cast):
+    # KS 2026/0001 as seed_demo leaves it: registered two days ago, nobody convened, and a
+    # task late, here Anna's and a day later than the answers.
+    now = timezone.now()
+    registered(cast.event, now - 2 * DAY)
+    Task.objects.create(
+        event=cast.event, what="Boka lokal", assignee=cast.kommunchef, due_at=now - 3 * DAY
+    )
+    assert whats(client, cast.kommunchef) == [ANSWER, "Uppgift: Boka lokal"]
+    assert who_sees(client, cast, ANSWER) == STARTGRUPP
+    client.force_login(cast.kommunchef)
+    page = client.get(reverse("start")).text
+    section = page[page.index("Väntar på dig") : page.index('role="search"')]
+    assert section.count("försenad") == 2
+    assert "Status: Röd</span>" in page
 
 
 def test_the_decision_on_an_arbetsgrupp_waits_for_the_startgrupp_once_it_has_answered(
@@ -237,6 +331,10 @@ def test_the_decision_on_an_arbetsgrupp_waits_for_the_startgrupp_once_it_has_ans
     assert item.url == reverse("decisions", args=[event.pk])
     answered = SituationPicture.objects.get(event=event).created_at
     assert item.due_at == answered + timedelta(hours=24)
+    assert not item.overdue
+    # Late (the case gul, then röd): still listed.
+    SituationPicture.objects.filter(event=event).update(created_at=answered - 3 * DAY)
+    assert item_for(client, cast.kso, DECIDE).overdue
     data = {"inform_politicians": "nej", "workgroup": [cast.arbetsgrupp.pk]}
     assert client.post(reverse("decisions", args=[event.pk]), data).status_code == 302
     assert who_sees(client, cast, DECIDE) == set()
@@ -246,19 +344,23 @@ def milestone(index) -> str:
     return f"Delmål att delegera: {MILESTONES[index][1]}"
 
 
+def milestones(client, user) -> list[str]:
+    return [what for what in whats(client, user) if what.startswith("Delmål")]
+
+
 def test_varsel_milestones_within_14_days_wait_for_whoever_works_on_the_case(client, cast):
     today = timezone.localdate()
     # The milestones fall 2, 5 and 14 days after the notice: in 11, 14 and 23 days.
     cast.event.announced_on = today + 9 * DAY
     cast.event.save()
-    assert whats(client, cast.kommunchef) == [milestone(0), milestone(1)]
+    assert milestones(client, cast.kommunchef) == [milestone(0), milestone(1)]
     assert who_sees(client, cast, milestone(0)) == WORKERS
     first = item_for(client, cast.kommunchef, milestone(0))
     assert first.url == reverse("varsel_clock", args=[cast.event.pk])
     assert first.when == formats.date_format(today + 11 * DAY, "j F Y")
     # Delegated as a task, the milestone waits for its assignee instead.
     Task.objects.create(event=cast.event, what=MILESTONES[0][1], assignee=cast.arbetsgrupp)
-    assert whats(client, cast.kommunchef) == [milestone(1)]
+    assert milestones(client, cast.kommunchef) == [milestone(1)]
     assert f"Uppgift: {MILESTONES[0][1]}" in whats(client, cast.arbetsgrupp)
     # A notice given four days ago: the first milestone is two days late.
     cast.event.announced_on = today - 4 * DAY
@@ -269,7 +371,7 @@ def test_varsel_milestones_within_14_days_wait_for_whoever_works_on_the_case(cli
     # A notice 16 days on: its nearest milestone is 18 days away, its last 30.
     cast.event.announced_on = today + 16 * DAY
     cast.event.save()
-    assert whats(client, cast.kommunchef) == []
+    assert milestones(client, cast.kommunchef) == []
 
 
 def test_late_items_first_the_longest_late_first_then_by_deadline_then_none(client, cast):
@@ -292,6 +394,10 @@ def test_late_items_first_the_longest_late_first_then_by_deadline_then_none(clie
         "Uppgift: Tre dagar sen",
         f"Faktagranska pressmeddelandet ”{TITLE}”",
         "Uppgift: En dag sen",
+        # Both cases registered now: their answers are due in two hours, before the
+        # meeting booked for tomorrow.
+        ANSWER,
+        ANSWER,
         "Startgruppens möte",
         "Uppgift: Långt fram",
         "Uppgift: Utan tid",
@@ -310,12 +416,58 @@ def test_a_confidential_case_waits_for_its_members_and_a_closed_one_for_nobody(c
         event=cast.event, meeting_at=timezone.now() + DAY, convened_by=cast.kommunchef
     )
     assert whats(client, cast.task_holder) == ["Uppgift: Ring omställningsfonden"]
-    assert whats(client, cast.kso) == ["Startgruppens möte"]
+    assert whats(client, cast.kso) == [ANSWER, "Startgruppens möte"]
     assert "Varsel vid Granlunds Snickeri AB" in client.get(reverse("start")).text
     cast.event.phase = "avslutad"
     cast.event.save()
     assert waiting(client, cast.task_holder) == []
     assert waiting(client, cast.kso) == []
+
+
+def test_no_item_drops_off_the_list_when_it_becomes_late(client, cast, settings, time_machine):
+    """One item from every source for Anna, then two months on: every one still listed,
+    marked late (the meeting as what it was for, the six questions)."""
+    settings.CONVENE_WITHIN_MINUTES = 120
+    settings.STATUS_DECISION_HOURS = 24
+    time_machine.move_to(MONDAY, tick=False)
+    event = cast.event
+    event.announced_on = MONDAY.date()  # the varsel clock's three milestones
+    event.reporter = cast.kommunchef
+    event.report_interval_days = 7
+    event.reporting_since = MONDAY
+    event.save()
+    registered(event, MONDAY)
+    convene(cast, MONDAY + HOUR, location="KS-salen")  # before the answers are due
+    Task.objects.create(
+        event=event, what="Ring facket", assignee=cast.kommunchef, due_at=MONDAY + DAY
+    )
+    Task.objects.filter(pk=cast.task.pk).update(
+        delegated_by=cast.kommunchef, follow_up_at=MONDAY + DAY
+    )
+    text = write_text(client, cast)
+    text.row.planned_on = MONDAY.date() + 2 * DAY
+    text.row.save()
+    ask_approval(client, cast)
+    # A second case, answered and without an arbetsgrupp: the decision waits.
+    other = create_event_row("Konkurs vid Norsjö Mekaniska AB", cast.kommunchef, kind="konkurs")
+    Membership.objects.create(event=other, user=cast.kommunchef, group="startgrupp")
+    SituationPicture.objects.create(event=other, revision=1, author=cast.kommunchef)
+    always = [
+        "Uppgift: Ring facket",
+        "Följ upp: Ring omställningsfonden (Lena Öberg)",
+        *(milestone(index) for index in range(3)),
+        f"Faktagranska pressmeddelandet ”{TITLE}”",
+        "Skicka lägesrapport 1 till startgruppen",
+        "Godkänn lägesrapport 1",
+        DECIDE,
+    ]
+    time_machine.move_to(MONDAY + 30 * MINUTE, tick=False)
+    now = {item.what: item.overdue for item in waiting(client, cast.kommunchef)}
+    assert now == {"Startgruppens möte, KS-salen": False} | dict.fromkeys(always, False)
+    time_machine.move_to(MONDAY + 60 * DAY, tick=False)
+    later = {item.what: item.overdue for item in waiting(client, cast.kommunchef)}
+    assert later == {ANSWER: True} | dict.fromkeys(always, True)
+    assert whats(client, cast.kommunchef)[0] == ANSWER
 
 
 def grow(cast, count):
@@ -410,7 +562,7 @@ def count_queries(client) -> tuple[int, int]:
 
 def test_the_start_page_takes_the_same_queries_with_ten_times_the_cases_and_items(client, cast):
     client.force_login(cast.kommunchef)
-    expected = grow(cast, 3)
+    expected = 1 + grow(cast, 3)  # and the six questions on KS 2026/0001
     small, items = count_queries(client)
     assert items == expected
     expected += grow(cast, 30)
