@@ -216,6 +216,9 @@ def celery_worker(transactional_db, tmp_path, smtp_server):
     committed for the worker to see it, hence `transactional_db`."""
     smtp = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port), "SMTP_USE_TLS": "false"}
     worker = CeleryWorker(tmp_path / "worker.log", smtp)
+    # Tasks earlier tests enqueued (their rows flushed since, and no worker ran) are not
+    # this test's: it starts on an empty queue.
+    celery_app.control.purge()
     worker.start()
     yield worker
     worker.stop()
