@@ -12,11 +12,19 @@ class FunctionAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "email", "function", "is_active"]
-    list_filter = ["function", "is_active", "is_superuser"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "function",
+        "may_log_events",
+        "is_active",
+    ]
+    list_filter = ["function", "may_log_events", "is_active", "is_superuser"]
     list_select_related = ["function"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Kommunen", {"fields": ["function", "phone"]}),
+        ("Kommunen", {"fields": ["function", "phone", "may_log_events"]}),
     ]

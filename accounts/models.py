@@ -54,6 +54,14 @@ class User(AbstractUser):
         default=True,
         help_text="Av: notiserna visas bara här i tjänsten.",
     )
+    # Logging an event convenes the startgrupp at once: the startgrupp's functions may, and
+    # whoever else an administrator trusts with it (events.access.may_log_events).
+    may_log_events = models.BooleanField(
+        "får logga händelser",
+        default=False,
+        help_text="Startgruppens funktioner får alltid logga nya händelser. Markera andra "
+        "som också ska få göra det.",
+    )
 
     class Meta:
         verbose_name = "användare"

@@ -68,7 +68,9 @@ def person_label(user: User) -> str:
 
 
 def active_people():
-    """Accounts a task can go to: active, and with a name (not a bare `admin`)."""
+    """The colleagues every person picker offers (a task's Vem, the startgrupp, the
+    arbetsgrupp, its lead and reporter): active accounts with a name. A system account
+    without one, such as a bare `admin`, is nobody to convene or hand work to."""
     return User.objects.filter(is_active=True).exclude(first_name="", last_name="")
 
 

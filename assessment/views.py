@@ -14,6 +14,7 @@ from assessment.models import STATUS_LABELS, Row, RowRevision, Sheet, Snapshot, 
 from assessment.parts import PARTS, SECTIONS
 from assessment.rowhtml import row_html, rows_html
 from events.access import Access, get_event_for_user
+from events.submissions import once_per_form, record
 
 # The poll answers at most this many changed rows; a browser further behind reloads.
 MAX_CHANGES = 200
@@ -200,6 +201,9 @@ def row_add(request, event_id):
         if not request.htmx:
             return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
         form = _add_form(section, scenarios=scenarios)
+        # The clicked button is swapped away with the form; htmx focuses this field, so
+        # the next row is typed straight away instead of focus falling to the page's top.
+        form.fields["what"].widget.attrs["autofocus"] = True
     context = {"event": event, "section": SECTIONS[section], "form": form}
     if request.htmx:
         return render(request, "assessment/sheet.html#add_form", context)
@@ -349,6 +353,7 @@ def _refuse_delegated(request, event, row):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_form
 def row_delegate(request, event_id, row_id):
     """The row becomes a delegated task in one step, for anyone in the municipality with
     an account or a named person with an address; the row's Vem, När and Uppföljning fill
@@ -377,8 +382,10 @@ def row_delegate(request, event_id, row_id):
         except services.RowDelegated:  # by someone else, since this page was opened
             return _refuse_delegated(request, event, _row_for(event, row_id))
         else:
+            location = reverse("sheet", args=[event.pk]) + f"#row-{row.pk}"
+            record(request, location)
             messages.success(request, "Raden är delegerad som uppgift.")
-            return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
+            return redirect(location)
     context = {"event": event, "row": row, "form": form, "conflict": conflict}
     return render(request, "assessment/row_delegate.html", context)
 

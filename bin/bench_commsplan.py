@@ -17,7 +17,6 @@ PRESS_TEXT = """
 from pathlib import Path
 from accounts.models import User
 from commsplan.models import PressText
-from commsplan.sanitise import sanitise
 from commsplan.services import plan_for
 from events.models import Event, Membership
 user, _ = User.objects.get_or_create(username="bench_comms",
@@ -34,8 +33,8 @@ paragraph = ("Norsjö kommun har i dag fått besked om att Åsele Såg AB varsla
     "tillsammans med Arbetsförmedlingen, omställningsfonden och facket ska ge de berörda "
     "stöd i omställningen. Målet är att ingen ska lämnas ensam och att kompetensen ska "
     "stanna i bygden. ")
-body = sanitise("\\n\\n".join([paragraph * 2] * 7)
-    + "<ul><li>Träffpunkt på biblioteket</li><li>Rådgivning om ekonomi</li></ul>")
+body = ("\\n\\n".join([paragraph * 2] * 7)
+    + "\\n\\n- Träffpunkt på biblioteket\\n- Rådgivning om ekonomi")
 row = plan_for(event).rows.get(position=0)
 PressText.objects.filter(row=row).delete()
 text = PressText.objects.create(row=row,
@@ -45,7 +44,7 @@ html = Path(%(dir)r) / "pressmeddelande.html"
 html.write_text(f'''<!doctype html><html lang="sv"><head><meta charset="utf-8">
 <title>{text.title}</title></head><body><p>Norsjö kommun<br>935 81 Norsjö</p>
 <p>Pressmeddelande · {event.case_number}</p><h1>{text.title}</h1><p><b>{text.lead}</b></p>
-{text.body}<h2>Kontaktperson</h2><p>{user.get_full_name()}, telefon {user.phone},
+{text.body_html}<h2>Kontaktperson</h2><p>{user.get_full_name()}, telefon {user.phone},
 {user.email}</p></body></html>''')
 print(event.pk, text.pk, html)
 """

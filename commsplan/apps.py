@@ -7,6 +7,11 @@ def _case_open(event) -> bool:
     return event is not None and not event.is_closed
 
 
+def _announcement_unconfirmed(plan) -> bool:
+    # Confirmed meanwhile, or the case closed: the question is answered.
+    return plan is not None and plan.company_announced_at is None and not plan.event.is_closed
+
+
 class CommsplanConfig(AppConfig):
     name = "commsplan"
     verbose_name = "Kommunikationsplan"
@@ -19,6 +24,12 @@ class CommsplanConfig(AppConfig):
         register("text_sent_back", "Pressmeddelande skickat tillbaka")
         register("text_approved", "Pressmeddelande godkänt")
         register("text_published", "Pressmeddelande publicerat")
+        register("text_quote", "Pressmeddelande citerar dig")
+        register(
+            "company_announcement_due",
+            "Har företaget gått ut?",
+            still_wanted=_announcement_unconfirmed,
+        )
         # The start page's "Väntar på dig" asks through a signal: events never imports us.
         from commsplan.waiting import press_texts_waiting
         from events.signals import waiting_for

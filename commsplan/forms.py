@@ -4,16 +4,14 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.people import active_people
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
-from commsplan.sanitise import sanitise
+from commsplan.sanitise import HELP
 from commsplan.services import fingerprint
 from events.forms import DATE_WIDGET, DATETIME_WIDGET, ModelMultipleIdsField
+from events.people import people_for
 
-BODY_HELP = (
-    "Skriv vanlig text; en tom rad ger ett nytt stycke. Enkel formatering går att använda: "
-    "<b>fet</b>, <i>kursiv</i>, punktlistor med <ul><li>…</li></ul> och länkar "
-    '<a href="https://…">…</a>. Allt annat tas bort.'
-)
+BODY_HELP = "Skriv vanlig text, ingen HTML. " + HELP
 
 
 class PlanForm(forms.ModelForm):
@@ -40,9 +38,13 @@ class PlanForm(forms.ModelForm):
         return seen if isinstance(seen, dict) else {}
 
 
+def person_with_function(user) -> str:
+    return f"{user} – {user.function}" if user.function_id else str(user)
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, user):
-        return f"{user} – {user.function}" if user.function_id else str(user)
+        return person_with_function(user)
 
 
 class RowForm(forms.ModelForm):
@@ -104,23 +106,57 @@ class TalkingPointsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
     )
 
-    def clean_talking_points(self):
-        return sanitise(self.cleaned_data["talking_points"])
-
 
 class AnnouncementForm(forms.Form):
+    """The company's own announcement: planned ahead (a reminder to the kommunikatör at that
+    time) or confirmed as made (what publishing needs)."""
+
+    MADE, PLANNED = "gatt-ut", "planerat"
+    state = forms.ChoiceField(
+        label="Har företaget gått ut?",
+        choices=[
+            (MADE, "Ja, företaget har gått ut med informationen"),
+            (PLANNED, "Nej, det är planerat: påminn mig då"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Välj om företaget har gått ut eller om det är planerat."},
+    )
     at = forms.DateTimeField(
-        label="När gick företaget ut?",
+        label="När?",
         widget=DATETIME_WIDGET,
-        error_messages={"required": "Ange när företaget gick ut med informationen."},
+        error_messages={"required": "Ange när företaget gick ut, eller när det ska gå ut."},
     )
     where = forms.CharField(
         label="Var?",
         max_length=200,
+        required=False,
         help_text="Till exempel ”Pressmeddelande på företagets webbplats” eller ”Möte med "
-        "personalen”.",
-        error_messages={"required": "Ange var företaget gick ut med informationen."},
+        "personalen”. Behövs när företaget har gått ut.",
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        state, at = cleaned.get("state"), cleaned.get("at")
+        if state == self.MADE:
+            if not cleaned.get("where", "").strip():
+                self.add_error("where", "Ange var företaget gick ut med informationen.")
+            if at and at > timezone.now() + timedelta(minutes=1):
+                self.add_error(
+                    "at",
+                    "Den tiden har inte kommit än. Har företaget inte gått ut, välj att det är "
+                    "planerat.",
+                )
+        elif state == self.PLANNED and at and at <= timezone.now():
+            self.add_error(
+                "at",
+                "Den tiden har redan passerat. Har företaget gått ut, välj det och ange var.",
+            )
+        return cleaned
+
+
+class QuotedField(ModelMultipleIdsField):
+    def label_from_instance(self, user):
+        return person_with_function(user)
 
 
 class PressTextForm(forms.ModelForm):
@@ -129,10 +165,18 @@ class PressTextForm(forms.ModelForm):
         queryset=None,
         error_messages={"required": "Välj en kontaktperson."},
     )
+    quoted = QuotedField(
+        label="Citerade personer",
+        queryset=active_people(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Kryssa i dem i kommunen som citeras i texten. Var och en godkänner sitt "
+        "citat innan texten kan godkännas; ändras texten, godkänner de igen.",
+    )
 
     class Meta:
         model = PressText
-        fields = ["title", "lead", "body", "contact"]
+        fields = ["title", "lead", "body", "contact", "quoted"]
         labels = {"title": "Rubrik", "lead": "Ingress", "body": "Brödtext"}
         help_texts = {"body": BODY_HELP, "lead": "En eller två meningar: det viktigaste."}
         widgets = {
@@ -148,27 +192,39 @@ class PressTextForm(forms.ModelForm):
     # refused, not applied, so two people editing one draft never lose each other's words.
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, event, **kwargs):
+    def __init__(self, *args, event, preview_url, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["based_on"].initial = self.instance.updated_at.isoformat()
+        # The live preview: as the body is typed, the form is posted for its preview only
+        # (the view's "preview"), and the answer replaces the preview below the field.
+        self.fields["body"].widget.attrs.update(
+            {
+                "hx-post": preview_url,
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": "#preview",
+                "hx-swap": "outerHTML",
+                "hx-vals": '{"preview": "1"}',
+                "hx-sync": "this:replace",
+                "aria-controls": "preview",
+            }
+        )
         people = event.members.filter(
             memberships__event=event, memberships__group__in=["startgrupp", "arbetsgrupp"]
         )
         self.fields["contact"].queryset = people.select_related("function").distinct()
-
-    def clean_body(self):
-        body = sanitise(self.cleaned_data["body"])
-        if not body.strip():
-            raise forms.ValidationError("Brödtexten blev tom när otillåten kod togs bort.")
-        return body
+        # Anyone in the municipality may be quoted; the case's members are listed first.
+        self.fields["quoted"].choices = [
+            (user.pk, person_with_function(user)) for user in people_for(event)
+        ]
 
 
 class PublishForm(forms.Form):
-    channel = forms.ModelChoiceField(
-        label="Kanal",
+    channels = ModelMultipleIdsField(
+        label="Kanaler",
         queryset=Channel.objects.filter(active=True),
-        empty_label="Välj …",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Alla kanaler texten gick ut i.",
         error_messages={"required": "Välj var texten publicerades."},
     )
     at = forms.DateTimeField(

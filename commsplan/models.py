@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts.models import Function
-from commsplan.sanitise import sanitise
+from commsplan.sanitise import render
 from commsplan.validators import validate_static_svg
 from events.models import Event
 
@@ -142,8 +142,13 @@ class TimetableDefault(models.Model):
 
 
 class CommsPlan(PlanAnswers):
-    """An event's communication plan: the nine answers, and when the company itself went
-    public (the municipality's information "ska inte föregå företagets egen")."""
+    """An event's communication plan: the nine answers, and when the company itself goes
+    public (the municipality's information "ska inte föregå företagets egen").
+
+    The company's announcement is registered ahead as planned (`company_planned_*`: "går ut
+    30 november kl. 09:00"), which only schedules a reminder to the kommunikatör at that
+    time, and confirmed once made (`company_announced_*`: when and where it went out),
+    which is what publishing needs."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="commsplan")
@@ -156,6 +161,11 @@ class CommsPlan(PlanAnswers):
         blank=True,
         related_name="+",
     )
+    company_planned_at = models.DateTimeField("företaget planerar att gå ut", null=True)
+    company_planned_where = models.CharField("var", max_length=200, blank=True)
+    company_planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -166,6 +176,19 @@ class CommsPlan(PlanAnswers):
                 condition=Q(company_announced_at__isnull=True)
                 | ~Q(company_announced_where="") & Q(company_announcement_by__isnull=False),
                 name="commsplan_announcement_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(company_planned_at__isnull=True, company_planned_where="")
+                | Q(company_planned_at__isnull=False, company_planned_by__isnull=False),
+                name="commsplan_planned_announcement_complete",
+            ),
+        ]
+        indexes = [
+            # The reminder scan (services.scan_company_announcements): planned, unconfirmed.
+            models.Index(
+                fields=["company_planned_at"],
+                condition=Q(company_planned_at__isnull=False, company_announced_at__isnull=True),
+                name="commsplan_announcement_due",
             )
         ]
 
@@ -178,6 +201,8 @@ class TimetableRow(models.Model):
         PLANERAD = "planerad", "Planerad"
         PAGAR = "pagar", "Pågår"
         KLAR = "klar", "Klar"
+        # Set when one of the row's texts is registered as published (services.publish).
+        PUBLICERAD = "publicerad", "Publicerad"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(CommsPlan, on_delete=models.PROTECT, related_name="rows")
@@ -219,7 +244,7 @@ class TimetableRow(models.Model):
 
     @property
     def talking_points_html(self):
-        return mark_safe(sanitise(self.talking_points))  # noqa: S308 (sanitised)
+        return mark_safe(render(self.talking_points))  # noqa: S308 (sanitised)
 
 
 class PressText(models.Model):
@@ -246,7 +271,8 @@ class PressText(models.Model):
     )
     title = models.CharField("rubrik", max_length=200)
     lead = models.TextField("ingress", blank=True)
-    # Sanitised HTML (commsplan.sanitise): what the user typed, with only simple formatting.
+    # Markdown as typed, rendered to sanitised HTML when shown (commsplan.sanitise). Texts
+    # stored as HTML before issue 13 were converted by migration 0005.
     body = models.TextField("brödtext")
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -286,8 +312,18 @@ class PressText(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     published_at = models.DateTimeField("publicerad", null=True)
-    published_channel = models.ForeignKey(
-        Channel, verbose_name="kanal", on_delete=models.PROTECT, null=True, related_name="+"
+    # One publication, every channel it went out in (at least one: services.publish).
+    published_channels = models.ManyToManyField(
+        Channel, verbose_name="kanaler", blank=True, related_name="+"
+    )
+    # The municipality's people quoted in the text; each approves their own quote (Quote).
+    quoted = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="citerade personer",
+        through="Quote",
+        through_fields=("text", "person"),
+        blank=True,
+        related_name="+",
     )
     # Published before the company's own announcement, knowingly: why, and who decided.
     override_reason = models.TextField(blank=True)
@@ -319,12 +355,8 @@ class PressText(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(status="publicerad")
-                | Q(
-                    published_by__isnull=False,
-                    published_at__isnull=False,
-                    published_channel__isnull=False,
-                ),
-                name="presstext_published_where_and_when",
+                | Q(published_by__isnull=False, published_at__isnull=False),
+                name="presstext_published_when_and_by",
             ),
             models.CheckConstraint(
                 condition=Q(status="utkast") | Q(fact_check_requested_at__isnull=True),
@@ -358,9 +390,7 @@ class PressText(models.Model):
 
     @property
     def body_html(self):
-        # Sanitised when saved; sanitised again here so nothing stored by another path
-        # can ever reach a page or a PDF unfiltered.
-        return mark_safe(sanitise(self.body))  # noqa: S308 (sanitised)
+        return mark_safe(render(self.body))  # noqa: S308 (sanitised)
 
     @property
     def is_editable(self) -> bool:
@@ -374,3 +404,36 @@ class PressText(models.Model):
     def is_sent_back(self) -> bool:
         """A reviewer sent the draft back and nobody has fact-checked it since."""
         return self.status == self.Status.UTKAST and self.sent_back_at is not None
+
+
+class Quote(models.Model):
+    """A person of the municipality quoted in a press text (say the KSO), and when they
+    approved the words the text puts in their mouth. The text is approved only once every
+    quote is (services.approve); any edit of the text clears the approvals, since the words
+    changed (services.edit_text)."""
+
+    text = models.ForeignKey(PressText, on_delete=models.PROTECT, related_name="quotes")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="citerad person",
+        on_delete=models.PROTECT,
+        related_name="press_quotes",
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField("godkände citatet", null=True)
+
+    class Meta:
+        verbose_name = "citat"
+        verbose_name_plural = "citat"
+        constraints = [
+            models.UniqueConstraint(fields=["text", "person"], name="quote_once_per_person")
+        ]
+        indexes = [
+            # Väntar på dig (commsplan.waiting): the quotes a person has yet to approve.
+            models.Index(
+                fields=["person"], condition=Q(approved_at__isnull=True), name="quote_pending"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} i {self.text}"

@@ -19,6 +19,7 @@ from commsplan.models import (
     CommsPlan,
     Municipality,
     PressText,
+    Quote,
     TimetableDefault,
     TimetableRow,
 )
@@ -166,7 +167,35 @@ def update_talking_points(row: TimetableRow, text: str, *, by):
         )
 
 
+def plan_company_announcement(plan: CommsPlan, *, at, where: str, by):
+    """Register that the company plans to go out at `at` (in `where`, if known): the
+    kommunikatör is asked "Har företaget gått ut?" then (scan_company_announcements).
+    Publishing still waits for the confirmation (record_company_announcement)."""
+    if plan.company_announced_at is not None:
+        raise Refused(
+            "Företagets besked är redan bekräftat. Ändra det bekräftade beskedet i stället."
+        )
+    with transaction.atomic():
+        plan.company_planned_at = at
+        plan.company_planned_where = where
+        plan.company_planned_by = by
+        plan.save(
+            update_fields=["company_planned_at", "company_planned_where", "company_planned_by"]
+        )
+        add_log_entry(
+            plan.event,
+            by=by,
+            kind=LogEntry.Kind.DECISION,
+            text=f"Företagets eget besked planeras: {moment_text(at)}"
+            + (f", {where}" if where else "")
+            + ". Kommunikatören påminns då.",
+        )
+
+
 def record_company_announcement(plan: CommsPlan, *, at, where: str, by):
+    """Confirm that the company went out at `at`, in `where`: from then on the
+    municipality's texts may be published. A reminder still waiting to be mailed is
+    cancelled: it asks what has now been answered."""
     with transaction.atomic():
         plan.company_announced_at = at
         plan.company_announced_where = where
@@ -184,9 +213,40 @@ def record_company_announcement(plan: CommsPlan, *, at, where: str, by):
             kind=LogEntry.Kind.DECISION,
             text=f"Företagets eget besked registrerades: {moment_text(at)}, {where}.",
         )
+        Notice.objects.about(plan).filter(
+            kind="company_announcement_due", sent_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=timezone.now())
+
+
+def why_not_publish_yet(plan: CommsPlan, at) -> str:
+    """What the company-first rule still misses for a publication at `at`, in Swedish, or
+    "" if nothing: the company's announcement confirmed, at or before `at`."""
+    rule = "Kommunens information får inte föregå företagets egen."
+    otherwise = "eller skriv varför texten ändå ska publiceras."
+    confirmed, planned = plan.company_announced_at, plan.company_planned_at
+    if confirmed is not None:
+        if at >= confirmed:
+            return ""
+        return (
+            f"{rule} Företaget gick ut {moment_text(confirmed)}, efter publiceringen "
+            f"{moment_text(at)}: ange när texten faktiskt gick ut, {otherwise}"
+        )
+    if planned is not None:
+        return (
+            f"{rule} Företagets besked är planerat till {moment_text(planned)} men inte "
+            f"bekräftat: bekräfta när och var företaget gick ut, {otherwise}"
+        )
+    return (
+        f"{rule} Företagets besked är inte registrerat: registrera när och var företaget "
+        f"gick ut, {otherwise}"
+    )
 
 
 def create_text(row: TimetableRow, data: dict, *, by, corrects: PressText | None = None):
+    """A new draft: `data` holds title, lead, body (Markdown), contact and `quoted` (the
+    people quoted in it, each told to approve their quote: kind text_quote)."""
+    data = dict(data)
+    quoted = data.pop("quoted")
     with transaction.atomic():
         text = PressText.objects.create(
             row=row,
@@ -202,16 +262,45 @@ def create_text(row: TimetableRow, data: dict, *, by, corrects: PressText | None
             kind=LogEntry.Kind.EDIT,
             text=f"Pressmeddelandet ”{text.title}” {what} raden {row.when}.",
         )
+        _quote(text, quoted, at=text.created_at, by=by)
     return text
 
 
+def _quote(text: PressText, people, *, at, by):
+    """Add `people` to those quoted in `text` and tell them (kind text_quote). Whoever
+    saves the words approves their own quote by saving them."""
+    Quote.objects.bulk_create(
+        [
+            Quote(text=text, person=person, added_at=at, approved_at=at if person == by else None)
+            for person in people
+        ]
+    )
+    number = text.row.plan.event.case_number
+    sentence = (
+        f"{by} citerar dig i ett pressmeddelande i ärendet {number}: läs citatet och godkänn "
+        "det, eller be författaren ändra det. Texten kan inte godkännas förrän du har gjort "
+        "det."
+    )
+    _tell_quoted(text, [(person, sentence) for person in people], occasion=at, by=by)
+
+
+def _tell_quoted(text: PressText, readers, *, occasion, by):
+    path = reverse("press_text_quote", args=[text.row.plan.event.pk, text.pk])
+    _tell(text, "text_quote", readers, occasion=occasion, by=by, path=path)
+
+
 def edit_text(text: PressText, data: dict, *, based_on, by):
-    """Change a text that is not yet published, as it was saved at `based_on`. A text
-    checked or approved goes back to utkast: the check was of the words that were there."""
+    """Change a text that is not yet published, as it was saved at `based_on`; `data` as
+    for create_text. A text checked or approved goes back to utkast, and every quote must
+    be approved again: the check and the approvals were of the words that were there.
+    People newly quoted are told (text_quote)."""
     if not text.is_editable:
         raise Refused("En publicerad text ändras inte. Skriv en rättelse i stället.")
+    data = dict(data)
+    quoted = data.pop("quoted")
     with transaction.atomic():
         was = text.status
+        now = timezone.now()
         won = PressText.objects.filter(pk=text.pk, status=was, updated_at=based_on).update(
             **data,
             status=Status.UTKAST,
@@ -221,20 +310,30 @@ def edit_text(text: PressText, data: dict, *, based_on, by):
             fact_checked_at=None,
             approved_by=None,
             approved_at=None,
-            updated_at=timezone.now(),
+            updated_at=now,
         )
         if not won:
             raise Refused(
                 "Någon annan sparade texten medan du skrev. Din text finns kvar i fälten; "
                 "den sparade versionen står ovanför. Jämför och spara igen."
             )
+        quotes = Quote.objects.filter(text=text)
+        quotes.exclude(person__in=quoted).delete()
+        cleared = (
+            quotes.filter(approved_at__isnull=False).exclude(person=by).update(approved_at=None)
+        )
+        quotes.filter(person=by).update(approved_at=now)
+        kept = set(quotes.values_list("person_id", flat=True))
         again = " och måste faktagranskas igen" if was != Status.UTKAST else ""
+        if cleared:
+            again += "; de citerade måste godkänna sina citat igen"
         add_log_entry(
             text.row.plan.event,
             by=by,
             kind=LogEntry.Kind.EDIT,
             text=f"Pressmeddelandet ”{data['title']}” ändrades{again}.",
         )
+        _quote(text, [person for person in quoted if person.pk not in kept], at=now, by=by)
 
 
 def _step(text: PressText, *, expected: str, fields: dict, log: str, by):
@@ -247,14 +346,16 @@ def _step(text: PressText, *, expected: str, fields: dict, log: str, by):
     add_log_entry(text.row.plan.event, by=by, kind=LogEntry.Kind.DECISION, text=log)
 
 
-def _tell(text: PressText, kind: str, readers, *, occasion, by, details: str = "") -> int:
+def _tell(
+    text: PressText, kind: str, readers, *, occasion, by, details: str = "", path: str = ""
+) -> int:
     """One hand-off notice about `text` to each reader, never to `by`. `readers`: (user,
     sentence) pairs; a sentence names the case by its number only, since the title is the
     user's words (topic and details, which a confidential case's mail leaves out).
-    `occasion` is the transition's moment: a repeated transition tells again. Returns how
-    many were written."""
+    `occasion` is the transition's moment: a repeated transition tells again. `path`: the
+    page to open, the text's own by default. Returns how many were written."""
     event = text.row.plan.event
-    path = reverse("press_text_detail", args=[event.pk, text.pk])
+    path = path or reverse("press_text_detail", args=[event.pk, text.pk])
     once = {user.pk: (user, sentence) for user, sentence in readers if user is not None}
     return notices.post(
         [
@@ -297,11 +398,98 @@ def fact_checkers(text: PressText) -> list:
 
 
 def approvers(text: PressText) -> list:
-    """Who is asked to approve a fact-checked `text`: the startgrupp's members other than
-    its author, its last editor and its fact-checker (a third pair of eyes)."""
+    """Who may approve `text` once it is fact-checked and its quotes approved (as
+    why_not_approve rules): the startgrupp's members other than its author, its last editor
+    and its fact-checker (a third pair of eyes)."""
     startgrupp = _writers(text.row.plan.event, groups=[Membership.Group.STARTGRUPP])
     others = (text.author_id, text.edited_by_id, text.fact_checked_by_id)
     return [user for user in startgrupp if user.pk not in others]
+
+
+def _pending_quotes(text: PressText) -> list:
+    """The people quoted in `text` who have not approved their quote as it now reads."""
+    pending = Quote.objects.filter(text=text, approved_at__isnull=True).select_related("person")
+    return [quote.person for quote in pending.order_by("added_at", "pk")]
+
+
+def why_not_approve(text: PressText, user) -> str:
+    """Why `user` may not approve `text`, or "" if they may. Four eyes: never its author or
+    whoever last changed its words; nor its fact-checker (a third pair); one of the
+    startgrupp, who decides what is communicated; and only once it is fact-checked and
+    every person quoted in it has approved their quote."""
+    if user.pk == text.author_id:
+        return "Du skrev texten själv. Någon annan i startgruppen måste godkänna den."
+    if user.pk == text.edited_by_id:
+        return "Du ändrade texten senast. Någon annan i startgruppen måste godkänna den."
+    if user.pk == text.fact_checked_by_id:
+        return "Du faktagranskade texten. Någon annan i startgruppen måste godkänna den."
+    if user not in approvers(text):
+        return "Pressmeddelanden godkänns av startgruppen."
+    if text.status != Status.FAKTAGRANSKAD:
+        return "Texten måste vara faktagranskad innan den kan godkännas."
+    if pending := _pending_quotes(text):
+        names = " och ".join(str(person) for person in pending)
+        return (
+            f"Texten citerar {names}, som inte har godkänt sitt citat än. Den kan godkännas "
+            "när alla citerade har gjort det."
+        )
+    return ""
+
+
+def why_not_approve_quote(text: PressText, user) -> str:
+    """Why `user` may not approve their quote in `text` now, or "" if they may."""
+    if not any(quote.person_id == user.pk for quote in text.quotes.all()):
+        return "Du är inte citerad i texten."
+    if text.status not in (Status.UTKAST, Status.FAKTAGRANSKAD):
+        return "Texten är redan godkänd; citaten godkändes före den."
+    if any(q.person_id == user.pk and q.approved_at for q in text.quotes.all()):
+        return "Du har redan godkänt ditt citat i den här versionen av texten."
+    return ""
+
+
+def approve_quote(text: PressText, *, based_on, by):
+    """`by` approves the words `text` puts in their mouth, as the text read when saved at
+    `based_on` (their page): refused if it changed since. Logged; when the last quote of a
+    fact-checked text is approved, its approvers are asked (kind text_approval)."""
+    if refusal := why_not_approve_quote(text, by):
+        raise Refused(refusal)
+    with transaction.atomic():
+        now = timezone.now()
+        if not Quote.objects.filter(
+            text=text,
+            person=by,
+            approved_at__isnull=True,
+            text__updated_at=based_on,
+            text__status__in=[Status.UTKAST, Status.FAKTAGRANSKAD],
+        ).update(approved_at=now):
+            raise Refused(
+                "Texten har ändrats sedan du läste den. Läs den nya versionen och godkänn "
+                "ditt citat igen."
+            )
+        add_log_entry(
+            text.row.plan.event,
+            by=by,
+            kind=LogEntry.Kind.DECISION,
+            text=f"{by} godkände sitt citat i pressmeddelandet ”{text.title}”.",
+        )
+        if text.status == Status.FAKTAGRANSKAD and not _pending_quotes(text):
+            sentence = (
+                f"{by} har godkänt sitt citat i ett pressmeddelande i ärendet "
+                f"{text.row.plan.event.case_number} som {text.fact_checked_by} har "
+                "faktagranskat: läs det och godkänn det, eller skicka tillbaka det."
+            )
+            _ask_approvers(text, sentence, occasion=now, by=by)
+
+
+def _ask_approvers(text: PressText, sentence: str, *, occasion, by):
+    """Tell approvers(text) that `text` is ready for them (kind text_approval)."""
+    _tell(
+        text,
+        "text_approval",
+        [(user, sentence) for user in approvers(text)],
+        occasion=occasion,
+        by=by,
+    )
 
 
 def request_fact_check(text: PressText, *, by) -> int:
@@ -421,25 +609,29 @@ def fact_check(text: PressText, *, by):
             log=f"Pressmeddelandet ”{text.title}” faktagranskades.",
             by=by,
         )
-        sentence = (
-            f"{by} har faktagranskat ett pressmeddelande i ärendet "
-            f"{text.row.plan.event.case_number}: läs det och godkänn det, eller skicka "
-            "tillbaka det."
-        )
-        _tell(
-            text,
-            "text_approval",
-            [(user, sentence) for user in approvers(text)],
-            occasion=now,
-            by=by,
-        )
+        # Whoever must act next: the quoted people who have not approved their quote, or,
+        # once none is left, the approvers.
+        if pending := _pending_quotes(text):
+            sentence = (
+                f"{by} har faktagranskat ett pressmeddelande i ärendet "
+                f"{text.row.plan.event.case_number} som citerar dig: godkänn ditt citat, så "
+                "kan texten godkännas."
+            )
+            _tell_quoted(text, [(person, sentence) for person in pending], occasion=now, by=by)
+        else:
+            sentence = (
+                f"{by} har faktagranskat ett pressmeddelande i ärendet "
+                f"{text.row.plan.event.case_number}: läs det och godkänn det, eller skicka "
+                "tillbaka det."
+            )
+            _ask_approvers(text, sentence, occasion=now, by=by)
 
 
 def approve(text: PressText, *, by):
-    """Approve a fact-checked text, and tell its author and fact-checker (kind
-    text_approved)."""
-    if text.status != Status.FAKTAGRANSKAD:
-        raise Refused("Texten måste vara faktagranskad innan den kan godkännas.")
+    """Approve a fact-checked text whose quotes are approved, as why_not_approve rules, and
+    tell its author and fact-checker (kind text_approved)."""
+    if refusal := why_not_approve(text, by):
+        raise Refused(refusal)
     with transaction.atomic():
         now = timezone.now()
         _step(
@@ -475,10 +667,11 @@ def approve(text: PressText, *, by):
         )
 
 
-def publish(text: PressText, *, channel, at, override_reason: str = "", by):
-    """Record that the text went out, where and when. The plan's rules: nothing while the
-    event is confidential, and not before the company's own information — unless somebody
-    records why (logged, and shown on the text)."""
+def publish(text: PressText, *, channels, at, override_reason: str = "", by):
+    """Record that the text went out in `channels` (one or more) at `at`; its tidplan row
+    becomes Publicerad. The plan's rules: nothing while the event is confidential, and not
+    before the company's own information, confirmed as made (why_not_publish_yet) — unless
+    somebody records why (logged, and shown on the text)."""
     plan = text.row.plan
     event = plan.event
     if event.confidential:
@@ -488,13 +681,13 @@ def publish(text: PressText, *, channel, at, override_reason: str = "", by):
         )
     if text.status != Status.GODKAND:
         raise Refused("Texten måste vara godkänd innan den publiceras.")
-    announced = plan.company_announced_at
-    before_company = announced is None or at < announced
-    if before_company and not override_reason:
-        raise Refused(
-            "Kommunens information får inte föregå företagets egen. Registrera när och var "
-            "företaget gick ut, eller skriv varför texten ändå ska publiceras."
-        )
+    channels = list(channels)
+    if not channels:
+        raise Refused("Välj var texten publicerades.")
+    missing = why_not_publish_yet(plan, at)
+    if missing and not override_reason:
+        raise Refused(missing)
+    where = ", ".join(str(channel) for channel in channels)
     with transaction.atomic():
         _step(
             text,
@@ -503,18 +696,17 @@ def publish(text: PressText, *, channel, at, override_reason: str = "", by):
                 "status": Status.PUBLICERAD,
                 "published_by": by,
                 "published_at": at,
-                "published_channel": channel,
-                "override_reason": override_reason if before_company else "",
-                "override_by": by if before_company else None,
+                "override_reason": override_reason if missing else "",
+                "override_by": by if missing else None,
             },
-            log=f"Pressmeddelandet ”{text.title}” publicerades i {channel} {moment_text(at)}."
-            + (
-                f" Publicerades före företagets eget besked: {override_reason}"
-                if before_company
-                else ""
-            ),
+            log=f"Pressmeddelandet ”{text.title}” publicerades i {where} {moment_text(at)}."
+            + (f" Publicerades före företagets eget besked: {override_reason}" if missing else ""),
             by=by,
         )
+        text.published_channels.set(channels)
+        row = text.row
+        row.status = TimetableRow.Status.PUBLICERAD
+        row.save(update_fields=["status"])
         # Something went out: the gap the pending reminders were about is closed.
         Notice.objects.about(event).filter(
             kind="info_gap", sent_at__isnull=True, cancelled_at__isnull=True
@@ -529,7 +721,7 @@ def publish(text: PressText, *, channel, at, override_reason: str = "", by):
             [(text.author, sentence), (text.approved_by, sentence)],
             occasion=at,
             by=by,
-            details=f"Publicerat i {channel} {moment_text(at)}.",
+            details=f"Publicerat i {where} {moment_text(at)}.",
         )
 
 
@@ -539,7 +731,13 @@ def correct(text: PressText, *, by) -> PressText:
         raise Refused("Bara en publicerad text rättas med en ny version; ändra utkastet.")
     if PressText.objects.filter(corrects=text).exists():
         raise Refused("Den här versionen har redan en rättelse.")
-    data = {"title": text.title, "lead": text.lead, "body": text.body, "contact": text.contact}
+    data = {
+        "title": text.title,
+        "lead": text.lead,
+        "body": text.body,
+        "contact": text.contact,
+        "quoted": list(text.quoted.all()),
+    }
     return create_text(text.row, data, by=by, corrects=text)
 
 
@@ -601,5 +799,62 @@ def scan_info_gaps(now=None) -> int:
                 due_at=start + gap,
             )
         )
+    with transaction.atomic():
+        return notices.post(notifications)
+
+
+# The company's planned announcement ------------------------------------------------------
+
+
+def scan_company_announcements(now=None) -> int:
+    """Ask the kommunikatör "Har företaget gått ut?" once the time the company planned to
+    go out has come and nobody has confirmed it (only the confirmation lets texts be
+    published). The kommunikatörer of the event are asked; failing one, whoever registered
+    the plan.
+
+    One notice per planned time: that time is the outbox key's occasion, so later scans
+    write nothing, and a new planned time asks again. Closed events are skipped. Returns
+    how many were new.
+    """
+    now = now or timezone.now()
+    plans = list(
+        CommsPlan.objects.filter(company_planned_at__lte=now, company_announced_at__isnull=True)
+        .exclude(event__phase=Phase.AVSLUTAD)
+        .select_related("event", "company_planned_by")
+    )
+    if not plans:
+        return 0
+    kommunikatorer = {}
+    for membership in (
+        Membership.objects.filter(
+            event__in=[plan.event_id for plan in plans],
+            user__function__role=Function.Role.KOMMUNIKATOR,
+            user__is_active=True,
+        )
+        .exclude(group=Membership.Group.LASARE)
+        .select_related("user")
+    ):
+        kommunikatorer.setdefault(membership.event_id, []).append(membership.user)
+    notifications = []
+    for plan in plans:
+        event, planned = plan.event, plan.company_planned_at
+        sentence = (
+            f"Företagets eget besked i ärendet {event.case_number} var planerat till "
+            f"{moment_text(planned)}. Har företaget gått ut? Bekräfta när och var, så kan "
+            "kommunens texter publiceras."
+        )
+        for user in kommunikatorer.get(event.pk) or [plan.company_planned_by]:
+            notifications.append(
+                message(
+                    event,
+                    "company_announcement_due",
+                    to=user,
+                    sentence=sentence,
+                    path=reverse("company_announcement", args=[event.pk]),
+                    target=plan,
+                    occasion=planned,
+                    due_at=planned,
+                )
+            )
     with transaction.atomic():
         return notices.post(notifications)

@@ -16,6 +16,7 @@ urlpatterns = [
     path(ROW + "ny-text/", views.press_text_create, name="press_text_create"),
     path(TEXT, views.press_text_detail, name="press_text_detail"),
     path(TEXT + "redigera/", views.press_text_edit, name="press_text_edit"),
+    path(TEXT + "citat/", views.press_text_quote, name="press_text_quote"),
     path(
         TEXT + "be-om-faktagranskning/",
         views.press_text_request_fact_check,

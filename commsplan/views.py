@@ -5,9 +5,12 @@ from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commsplan import pdf, services
+from commsplan.access import get_quote_for_user
 from commsplan.forms import (
     AnnouncementForm,
     PlanForm,
@@ -18,7 +21,9 @@ from commsplan.forms import (
     TalkingPointsForm,
 )
 from commsplan.models import ANSWERS, CommsPlan, PressText, TimetableRow
+from commsplan.sanitise import render as render_markdown
 from events.access import get_event_for_user
+from events.submissions import once_per_form, record
 
 
 def _row(event, row_id) -> TimetableRow:
@@ -42,11 +47,10 @@ def _text(event, text_id) -> PressText:
             "fact_checked_by",
             "approved_by",
             "published_by",
-            "published_channel",
             "override_by",
             "corrects",
             "correction",
-        ),
+        ).prefetch_related("published_channels", "quotes__person"),
         pk=text_id,
         row__plan__event=event,
     )
@@ -63,7 +67,7 @@ def commsplan(request, event_id):
     rows = plan.rows.select_related("written_by", "oral_by").prefetch_related(
         "channels",
         "target_groups",
-        Prefetch("texts", queryset=PressText.objects.select_related("published_channel")),
+        Prefetch("texts", queryset=PressText.objects.prefetch_related("published_channels")),
     )
     context = {"event": event, "plan": plan, "rows": rows}
     return render(request, "commsplan/plan.html", context)
@@ -106,18 +110,48 @@ def commsplan_edit(request, event_id):
 
 @require_http_methods(["GET", "POST"])
 def company_announcement(request, event_id):
+    """Register the company's own announcement as planned, or confirm it as made."""
     event = get_event_for_user(request, event_id, write=True)
     plan = services.plan_for(event)
-    initial = {"at": plan.company_announced_at, "where": plan.company_announced_where}
-    data = request.POST if request.method == "POST" else None
-    form = AnnouncementForm(data, initial=initial)
+    if request.method == "POST":
+        form = AnnouncementForm(request.POST)
+    else:
+        form = AnnouncementForm(initial=_announcement_initial(plan))
     if request.method == "POST" and form.is_valid():
-        services.record_company_announcement(
-            plan, at=form.cleaned_data["at"], where=form.cleaned_data["where"], by=request.user
+        data = form.cleaned_data
+        planned = data["state"] == AnnouncementForm.PLANNED
+        register = (
+            services.plan_company_announcement if planned else services.record_company_announcement
         )
-        messages.success(request, "Företagets besked är registrerat.")
-        return redirect("commsplan", event_id=event.pk)
-    return render(request, "commsplan/announcement.html", {"event": event, "form": form})
+        try:
+            register(plan, at=data["at"], where=data["where"].strip(), by=request.user)
+        except services.Refused as refused:
+            form.add_error(None, str(refused))
+        else:
+            if planned:
+                messages.success(request, "Företagets planerade besked är registrerat.")
+            else:
+                messages.success(request, "Företagets besked är bekräftat.")
+            return redirect("commsplan", event_id=event.pk)
+    context = {"event": event, "plan": plan, "form": form}
+    return render(request, "commsplan/announcement.html", context)
+
+
+def _announcement_initial(plan) -> dict:
+    # Confirmed: as confirmed. Planned: offered for confirmation, at the planned time.
+    if plan.company_announced_at:
+        return {
+            "state": AnnouncementForm.MADE,
+            "at": plan.company_announced_at,
+            "where": plan.company_announced_where,
+        }
+    if plan.company_planned_at:
+        return {
+            "state": AnnouncementForm.MADE,
+            "at": plan.company_planned_at,
+            "where": plan.company_planned_where,
+        }
+    return {}
 
 
 @require_http_methods(["GET", "POST"])
@@ -155,23 +189,60 @@ def talking_points_pdf(request, event_id, row_id):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_form
 def press_text_create(request, event_id, row_id):
     event = get_event_for_user(request, event_id, write=True)
     row = _row(event, row_id)
+    url = reverse("press_text_create", args=[event.pk, row.pk])
+    if _previewing(request):
+        form = PressTextForm(initial=_typed(request), event=event, preview_url=url)
+        return _text_form(request, event, row, form, preview=True)
     if request.method == "POST":
-        form = PressTextForm(request.POST, event=event)
+        form = PressTextForm(request.POST, event=event, preview_url=url)
         if form.is_valid():
             text = services.create_text(row, _text_data(form), by=request.user)
+            record(request, reverse("press_text_detail", args=[event.pk, text.pk]))
             messages.success(request, "Utkastet är sparat. Be en kollega faktagranska det.")
             return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
     else:
-        form = PressTextForm(event=event, initial={"contact": row.written_by_id})
-    context = {"event": event, "row": row, "form": form}
+        form = PressTextForm(event=event, preview_url=url, initial={"contact": row.written_by_id})
+    return _text_form(request, event, row, form)
+
+
+def _previewing(request) -> bool:
+    """The form was posted for its preview ("Förhandsgranska", or htmx as the body is
+    typed), not to be saved."""
+    return request.method == "POST" and "preview" in request.POST
+
+
+def _typed(request) -> dict:
+    """What the user typed, as the initial values of an unbound form: a preview shows no
+    errors for fields not filled in yet."""
+    typed = {name: request.POST.get(name, "") for name in ("title", "lead", "body", "contact")}
+    typed["quoted"] = request.POST.getlist("quoted")
+    if "based_on" in request.POST:
+        typed["based_on"] = request.POST["based_on"]
+    return typed
+
+
+def _text_form(request, event, row, form, *, text=None, preview=False):
+    """The press text's form with the body as it will look; on htmx, with `preview`,
+    only that."""
+    context = {
+        "event": event,
+        "row": row,
+        "form": form,
+        "text": text,
+        "preview": mark_safe(render_markdown(form["body"].value() or "")),  # noqa: S308 (sanitised)
+    }
+    if preview and request.htmx:
+        return render(request, "commsplan/press_text_form.html#preview", context)
     return render(request, "commsplan/press_text_form.html", context)
 
 
 def _text_data(form) -> dict:
-    return {name: form.cleaned_data[name] for name in ("title", "lead", "body", "contact")}
+    names = ("title", "lead", "body", "contact", "quoted")
+    return {name: form.cleaned_data[name] for name in names}
 
 
 @require_GET
@@ -182,16 +253,20 @@ def press_text_detail(request, event_id, text_id):
 
 def _detail(request, event, text, send_back_form=None):
     """The text's page; `send_back_form` bound when a send-back was refused, so the reason
-    typed is kept. The form is offered to those who may send the text back."""
-    if send_back_form is None and (
-        event.can_write and not services.why_not_send_back(text, request.user)
-    ):
+    typed is kept. The form is offered to those who may send the text back; the approval,
+    to those who may approve the text (the others are told why not); the quote's approval,
+    to a quoted person."""
+    user = request.user
+    if send_back_form is None and (event.can_write and not services.why_not_send_back(text, user)):
         send_back_form = SendBackForm()
+    checked = text.status == PressText.Status.FAKTAGRANSKAD
     context = {
         "event": event,
         "text": text,
         "plan": text.row.plan,
         "send_back_form": send_back_form,
+        "why_not_approve": services.why_not_approve(text, user) if checked else "",
+        "my_quote": next((q for q in text.quotes.all() if q.person_id == user.pk), None),
     }
     return render(request, "commsplan/press_text_detail.html", context)
 
@@ -203,8 +278,12 @@ def press_text_edit(request, event_id, text_id):
     if not text.is_editable:
         messages.error(request, "En publicerad text ändras inte. Skriv en rättelse i stället.")
         return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    url = reverse("press_text_edit", args=[event.pk, text.pk])
+    if _previewing(request):
+        form = PressTextForm(initial=_typed(request), instance=text, event=event, preview_url=url)
+        return _text_form(request, event, text.row, form, text=text, preview=True)
     data = request.POST if request.method == "POST" else None
-    form = PressTextForm(data, instance=text, event=event)
+    form = PressTextForm(data, instance=text, event=event, preview_url=url)
     if request.method == "POST" and form.is_valid():
         try:
             based_on = datetime.fromisoformat(form.cleaned_data["based_on"])
@@ -220,8 +299,35 @@ def press_text_edit(request, event_id, text_id):
         else:
             messages.success(request, "Texten är sparad.")
             return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
-    context = {"event": event, "row": text.row, "form": form, "text": text}
-    return render(request, "commsplan/press_text_form.html", context)
+    return _text_form(request, event, text.row, form, text=text)
+
+
+@require_http_methods(["GET", "POST"])
+def press_text_quote(request, event_id, text_id):
+    """A quoted person reads the text and approves their quote, whether or not they are a
+    member of the case (a quote's own access rule: commsplan.access)."""
+    quote = get_quote_for_user(request, event_id, text_id, write=request.method == "POST")
+    text = quote.text
+    event = text.row.plan.event
+    if request.method == "POST":
+        try:
+            based_on = datetime.fromisoformat(request.POST.get("based_on", ""))
+        except ValueError:
+            based_on = None  # a hand-made post cannot say which words it approves
+        try:
+            services.approve_quote(text, based_on=based_on, by=request.user)
+        except services.Refused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, "Ditt citat är godkänt.")
+        return redirect("press_text_quote", event_id=event.pk, text_id=text.pk)
+    context = {
+        "event": event,
+        "text": text,
+        "quote": quote,
+        "why_not": services.why_not_approve_quote(text, request.user),
+    }
+    return render(request, "commsplan/press_text_quote.html", context)
 
 
 def _transition(request, event_id, text_id, step, done: str):
@@ -302,12 +408,14 @@ def press_text_correct(request, event_id, text_id):
 def press_text_publish(request, event_id, text_id):
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
-    form = PublishForm(request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    # The row's planned channels, ticked to start with.
+    form = PublishForm(data, initial={"channels": list(text.row.channels.all())})
     if request.method == "POST" and form.is_valid():
         try:
             services.publish(
                 text,
-                channel=form.cleaned_data["channel"],
+                channels=form.cleaned_data["channels"],
                 at=form.cleaned_data["at"],
                 override_reason=form.cleaned_data["override_reason"].strip(),
                 by=request.user,

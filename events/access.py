@@ -4,7 +4,9 @@ Members are the startgrupp and arbetsgrupp (read and write) and läsbehöriga (r
 Holders of a task on the event are not members: they see their task and the event's
 summary, nothing more. Anyone else gets 404 for every URL of the event, so that an outsider
 cannot even learn that a (possibly confidential) case exists. A reader who tries to write
-gets 403. A closed event is read-only for everyone; a superuser sees everything.
+gets 403. A closed event is read-only for everyone until its startgrupp reopens it; a
+superuser sees everything.
+Logging a new event is for the startgrupp and those trusted with it (may_log_events).
 """
 
 from enum import IntEnum
@@ -13,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
-from events.models import Event, Membership, Task
+from events.models import Convening, Event, Membership, Task
 
 
 class Access(IntEnum):
@@ -21,6 +23,19 @@ class Access(IntEnum):
     TASK_HOLDER = 1
     READ = 2
     WRITE = 3
+
+
+def may_log_events(user) -> bool:
+    """Whether `user` may log a new event, which activates the plan and convenes the
+    startgrupp at once: the startgrupp's functions (a function in the startgrupp, or one
+    with a role in the plan), an account an administrator marked "får logga händelser",
+    and a superuser, who may do everything."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser or user.may_log_events:
+        return True
+    function = user.function
+    return function is not None and (function.in_startgroup or function.role != "")
 
 
 def events_for_user(user):
@@ -43,12 +58,14 @@ def _access(user, event: Event) -> Access:
     return Access.NONE
 
 
-def get_event_for_user(request, pk, *, write=False, summary=False) -> Event:
+def get_event_for_user(request, pk, *, write=False, summary=False, reopen=False) -> Event:
     """Return the event if request.user may open this view of it, else raise.
 
     `summary=True` marks the views a task holder may see too (the event's summary).
-    `write=True` marks views that change something. The returned event carries `.access`
-    and `.can_write` so templates offer only what the user may do.
+    `write=True` marks views that change something. `reopen=True` marks the one change a
+    closed event takes: reopening it, for its startgrupp (and a superuser); other members
+    get 403. The returned event carries `.access`, `.can_write` and `.can_reopen` so
+    templates offer only what the user may do.
     """
     user = request.user
     if not user.is_authenticated:
@@ -71,10 +88,18 @@ def get_event_for_user(request, pk, *, write=False, summary=False) -> Event:
     access = _access(user, event)
     if access < (Access.TASK_HOLDER if summary else Access.READ):
         raise Http404
+    # The startgrupp activated the plan and decides on the case as a whole (handlingsplanen,
+    # Startgrupp): taking a closed case up again is theirs, not the arbetsgrupp's.
+    may_reopen = user.is_superuser or event.member_group == Membership.Group.STARTGRUPP
+    if reopen and not may_reopen:
+        raise PermissionDenied
     if write and (access < Access.WRITE or event.is_closed):
         raise PermissionDenied
     event.access = access
     event.can_write = access >= Access.WRITE and not event.is_closed
+    event.can_reopen = may_reopen and event.is_closed
+    # Moving or cancelling the startgrupp's meeting is the startgrupp's, like reopening.
+    event.can_convene = event.can_write and may_reopen
     return event
 
 
@@ -98,6 +123,22 @@ def get_task_for_user(request, event_id, task_id, *, write=False) -> Task:
     if write and not task.can_update:
         raise PermissionDenied
     return task
+
+
+def get_convening_for_user(request, event_id, convening_id, *, write=False) -> Convening:
+    """Return the startgrupp's meeting if request.user may open it, else raise (like
+    get_event_for_user). Moving or cancelling it (`write=True`) is for the startgrupp and a
+    superuser: other writers on the event get 403. The meeting carries `.event` with its
+    access."""
+    event = get_event_for_user(request, event_id, write=write)
+    try:
+        convening = event.convenings.get(pk=convening_id)
+    except Convening.DoesNotExist:
+        raise Http404 from None
+    if write and not event.can_convene:
+        raise PermissionDenied
+    convening.event = event
+    return convening
 
 
 def may_update_task(user, task: Task, *, can_write: bool) -> bool:

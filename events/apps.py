@@ -50,9 +50,17 @@ def _case_open(event) -> bool:
 
 
 def register_notice_kinds():
-    """The notices events owns (notices.register); what each says is in events.services
-    and events.reminders."""
-    register("convening", "Kallelse till startgruppen")
+    """The notices events owns (notices.register); what each says is in events.services,
+    events.meetings and events.reminders."""
+    # One series: each carries the meeting as it then stood (events.ics), so a version not
+    # yet mailed when a newer one is written is not sent (notices.kinds.Kind.series).
+    register("convening", "Kallelse till startgruppen", series="convening")
+    register("convening_moved", "Startgruppens möte är flyttat", series="convening")
+    register("convening_updated", "Kallelsen till startgruppen är ändrad", series="convening")
+    register("convening_cancelled", "Startgruppens möte är inställt", series="convening")
+    register(
+        "convening_withdrawn", "Kallelsen till startgruppen är återkallad", series="convening"
+    )
     register("decision_pending", "Startgruppens beslut väntar", still_wanted=_case_open)
     register("member_added", "Tillagd i ärendet")
     register("member_removed", "Borttagen ur ärendet")
@@ -69,3 +77,5 @@ def register_notice_kinds():
     register("follow_up", "Dags att följa upp", still_wanted=_task_open)
     register("report_due", "Dags att rapportera till startgruppen", still_wanted=_case_open)
     register("not_met", "Startgruppen har inte träffats", still_wanted=_case_open)
+    register("case_closed", "Ärendet är avslutat")
+    register("case_reopened", "Ärendet är öppnat igen")

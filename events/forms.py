@@ -10,7 +10,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.people import SeveralNamed, person_label, resolve, search, swedish_key
+from accounts.people import (
+    SeveralNamed,
+    active_people,
+    person_label,
+    resolve,
+    search,
+    swedish_key,
+)
 from events.models import (
     QUESTIONS,
     Event,
@@ -186,7 +193,7 @@ class EventCreateForm(EventForm):
     location = forms.CharField(label="Plats", required=False, max_length=200)
     startgroup = StartgroupField(
         label="Startgrupp",
-        queryset=User.objects.filter(is_active=True).select_related("function"),
+        queryset=active_people().select_related("function"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="Kommunchef, KSO, utvecklingschef och kommunikatör är förvalda.",
@@ -196,9 +203,7 @@ class EventCreateForm(EventForm):
         super().__init__(*args, **kwargs)
         self.fields["meeting_at"].initial = proposed_meeting_time
         self.fields["startgroup"].initial = lambda: list(
-            User.objects.filter(is_active=True, function__in_startgroup=True).values_list(
-                "pk", flat=True
-            )
+            active_people().filter(function__in_startgroup=True).values_list("pk", flat=True)
         )
 
     def clean_meeting_at(self):
@@ -229,6 +234,23 @@ class LogEntryForm(forms.ModelForm):
         if happened_at and happened_at > timezone.now():
             raise forms.ValidationError("Tidpunkten kan inte ligga i framtiden.")
         return happened_at
+
+
+def first_answers(event: Event) -> dict:
+    """What the new-event form already says, as the answers to the first two of the six
+    questions, so that nobody types it twice: {"what_happened": its Vad har hänt,
+    "individuals": its numbers of people affected ("38 anställda och 12 hos
+    underleverantörer.")}; "" where it says nothing."""
+    counts = []
+    if event.affected_employees is not None:
+        employees = event.affected_employees
+        counts.append(f"{employees} anställd{'' if employees == 1 else 'a'}")
+    if event.affected_subcontractor_staff is not None:
+        counts.append(f"{event.affected_subcontractor_staff} hos underleverantörer")
+    return {
+        "what_happened": event.description,
+        "individuals": " och ".join(counts) + "." if counts else "",
+    }
 
 
 class SituationPictureForm(forms.ModelForm):
@@ -276,13 +298,13 @@ class DecisionsForm(forms.Form):
     )
     workgroup = StartgroupField(
         label="Arbetsgrupp",
-        queryset=User.objects.filter(is_active=True).select_related("function"),
+        queryset=active_people().select_related("function"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
     workgroup_lead = forms.ModelChoiceField(
         label="Arbetsgruppens ledare",
-        queryset=User.objects.filter(is_active=True),
+        queryset=active_people(),
         required=False,
         empty_label="Ingen utsedd än",
     )
@@ -290,7 +312,7 @@ class DecisionsForm(forms.Form):
         label="Informerar startgruppen",
         help_text="Handlingsplanen: arbetsgruppen utser en person som regelbundet "
         "informerar startgruppen.",
-        queryset=User.objects.filter(is_active=True),
+        queryset=active_people(),
         required=False,
         empty_label="Ingen utsedd än",
     )
@@ -341,7 +363,7 @@ class DecisionsForm(forms.Form):
 class StartgroupForm(forms.Form):
     members = StartgroupField(
         label="Startgrupp",
-        queryset=User.objects.filter(is_active=True).select_related("function"),
+        queryset=active_people().select_related("function"),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Välj minst en person i startgruppen."},
         help_text="Den som läggs till bjuds in till startgruppens möte, om det inte har hållits.",
@@ -349,7 +371,58 @@ class StartgroupForm(forms.Form):
 
 
 class PhaseForm(forms.Form):
+    # Avslutad too: choosing it leads to CloseForm's page (events.views.phase_change).
     phase = forms.ChoiceField(label="Ny fas", choices=Phase.choices)
+
+
+class CloseForm(forms.Form):
+    """Closing a case: why, and that the user means it (the case becomes read-only)."""
+
+    reason = forms.CharField(
+        label="Varför avslutas ärendet?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Skälet står i händelseloggen och i meddelandet till start- och arbetsgruppen.",
+        error_messages={"required": "Skriv varför ärendet avslutas."},
+    )
+    confirm = forms.BooleanField(
+        label="Jag vill avsluta ärendet. Ingen kan ändra i det förrän någon i startgruppen "
+        "öppnar det igen.",
+        error_messages={"required": "Kryssa i att du vill avsluta ärendet."},
+    )
+
+
+class ReopenForm(forms.Form):
+    """Reopening a closed case: why."""
+
+    reason = forms.CharField(
+        label="Varför öppnas ärendet igen?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Skälet står i händelseloggen och i meddelandet till start- och arbetsgruppen.",
+        error_messages={"required": "Skriv varför ärendet öppnas igen."},
+    )
+
+
+class RedateForm(forms.Form):
+    """A new time for one task whose time passed, as a case is reopened; made with `task`,
+    prefixed by its id. Empty keeps the time, and no reminder is sent about it."""
+
+    due_at = forms.DateTimeField(
+        label="Ny tid (klart senast)",
+        required=False,
+        widget=DATETIME_WIDGET,
+        help_text="Lämna tomt för att låta tiden stå; då påminns ingen om den.",
+    )
+
+    def __init__(self, data=None, *, task, **kwargs):
+        self.task = task
+        super().__init__(data, prefix=f"uppgift-{task.pk}", **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_passed(self, "due_at", cleaned.get("due_at"))
+        return cleaned
 
 
 class EventSearchForm(forms.Form):
@@ -721,3 +794,74 @@ class MilestoneForm(AssigneePicker):
             if not self.has_error("due_on"):
                 refuse_passed(self, "due_on", cleaned["due_on"])
         return cleaned
+
+
+# The meeting's version on the user's page (Convening.sequence); only a page from before it
+# existed, or a hand-made post, lacks it.
+MEETING_VERSION_MISSING = "Sidan är för gammal. Ladda om den och gör ändringen igen."
+
+
+def meeting_version_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={
+            "required": MEETING_VERSION_MISSING,
+            "invalid": MEETING_VERSION_MISSING,
+            "min_value": MEETING_VERSION_MISSING,
+        },
+    )
+
+
+class MeetingMoveForm(forms.Form):
+    """The startgrupp's meeting moved: a new time, a new place, or both. Made with the
+    `convening`; `sequence` is the version the user's page showed."""
+
+    meeting_at = forms.DateTimeField(
+        label="Ny tid",
+        widget=DATETIME_WIDGET,
+        error_messages={"required": "Ange när startgruppen ska mötas."},
+    )
+    location = forms.CharField(label="Plats", required=False, max_length=200)
+    sequence = meeting_version_field()
+
+    def __init__(self, data=None, *, convening, **kwargs):
+        self.convening = convening
+        initial = {
+            "meeting_at": timezone.localtime(convening.meeting_at),
+            "location": convening.location,
+            "sequence": convening.sequence,
+        }
+        super().__init__(data, initial=initial, **kwargs)
+        if convening.event.confidential:
+            self.fields["location"].help_text = (
+                "Platsen står på ärendets sida, inte i kalenderfilen eller mejlen: ärendet är "
+                "konfidentiellt."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only a new time must lie ahead: a meeting whose hour has come may still get a new
+        # place.
+        refuse_passed(self, "meeting_at", cleaned.get("meeting_at"), was=self.convening.meeting_at)
+        return cleaned
+
+
+class MeetingCancelForm(forms.Form):
+    """The startgrupp's meeting cancelled, and why; `sequence` as for MeetingMoveForm."""
+
+    reason = forms.CharField(
+        label="Varför ställs mötet in?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Skälet står i händelseloggen och i avbokningen till startgruppen (inte "
+        "i ett konfidentiellt ärendes).",
+        error_messages={"required": "Skriv varför mötet ställs in."},
+    )
+    sequence = meeting_version_field()
+
+    def __init__(self, data=None, *, convening, **kwargs):
+        # Its own ids: it shares the page with MeetingMoveForm, which has a `sequence` too.
+        super().__init__(
+            data, initial={"sequence": convening.sequence}, auto_id="installt_%s", **kwargs
+        )

@@ -99,6 +99,15 @@ class Event(models.Model):
 
     phase = models.CharField("fas", max_length=20, choices=Phase, default=Phase.PLANERA)
     phase_changed_at = models.DateTimeField("fas ändrad", default=timezone.now)
+    # Set by services.close_event and services.reopen_event, the only ways in and out of
+    # Avslutad: when it was last closed, from which phase (reopening returns there), and
+    # when it was last reopened. Reminders and the status do not count the time before a
+    # reopening as late (events.reminders, events.status).
+    closed_at = models.DateTimeField("avslutad", null=True, blank=True)
+    closed_from_phase = models.CharField(
+        "avslutad från fas", max_length=20, choices=Phase, blank=True
+    )
+    reopened_at = models.DateTimeField("öppnad igen", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="registrerad av",
@@ -130,8 +139,8 @@ class Event(models.Model):
     report_interval_days = models.PositiveIntegerField(
         "rapporterar var (dagar)", null=True, blank=True
     )
-    # When the reporter or the interval was last decided, or the last report was sent:
-    # the next report falls due from here.
+    # When the reporter or the interval was last decided, the last report was sent or the
+    # case was reopened: the next report falls due from here.
     reporting_since = models.DateTimeField(null=True, blank=True)
     # Whom the startgrupp named to inform continuously (e.g. kommunstyrelsens presidium):
     # e-mail addresses, one per line.
@@ -169,6 +178,11 @@ class Event(models.Model):
                 | Q(takes_effect_on__gte=F("announced_on")),
                 name="event_dates_in_order",
             ),
+            # Reopening returns to this phase: one the case can be worked in.
+            models.CheckConstraint(
+                condition=~Q(closed_from_phase=Phase.AVSLUTAD),
+                name="event_closed_from_a_working_phase",
+            ),
         ]
 
     def __str__(self):
@@ -177,6 +191,12 @@ class Event(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.phase == Phase.AVSLUTAD
+
+    @property
+    def phase_on_reopening(self) -> Phase:
+        """The phase reopening returns to: the one it was closed from, or Följa upp if that
+        is not known (closed before it was recorded, or by hand in the admin)."""
+        return Phase(self.closed_from_phase or Phase.FOLJA_UPP)
 
     @property
     def days_open(self) -> int:
@@ -360,7 +380,8 @@ class CaseNumberSequence(models.Model):
 
 class Convening(models.Model):
     """The startgrupp called to a meeting ("den interna startgruppen ska skyndsamt
-    sammankallas"). One row per call; its invitations are outbox rows in Notification."""
+    sammankallas"). One row per call; its invitations and their updates are notices (the
+    outbox), each carrying the meeting as it then stood (events.ics)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="convenings")
@@ -375,12 +396,37 @@ class Convening(models.Model):
     attendees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", verbose_name="närvarande", blank=True
     )
+    # The invitation's iCalendar SEQUENCE (RFC 5545 3.8.7.4): raised by every change the
+    # attendees are sent (moved, cancelled, someone joined or left), so that their calendars
+    # keep the newest. Also the version a move or cancel form was based on.
+    sequence = models.PositiveIntegerField(default=0)
+    # When the current sequence was sent: the occasion of its notices, so that each update
+    # is a notice of its own (services.send_meeting).
+    changed_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField("inställt", null=True, blank=True)
+    cancel_reason = models.TextField("skäl till att mötet ställdes in", blank=True)
 
     class Meta:
         ordering = ["-meeting_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True, cancel_reason="")
+                | (Q(cancelled_at__isnull=False) & ~Q(cancel_reason="")),
+                name="convening_cancelled_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | Q(held_at__isnull=True),
+                name="convening_held_or_cancelled",
+            ),
+        ]
 
     def __str__(self):
         return f"Startgruppsmöte {self.meeting_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_coming(self) -> bool:
+        """Neither held nor cancelled: it may still be moved or cancelled."""
+        return self.held_at is None and self.cancelled_at is None
 
 
 QUESTIONS = [
@@ -423,3 +469,22 @@ class SituationPicture(models.Model):
 
     def answers(self):
         return [(label, getattr(self, field)) for field, label in QUESTIONS]
+
+
+class Submission(models.Model):
+    """A create form's one-time key, written in the same transaction as what its first post
+    made (events.submissions): a second post of the same rendered form finds it and leads to
+    `location`, where the first one led, instead of making and sending everything again."""
+
+    # The unique key is the guard: of two posts at the same moment only one commits.
+    key = models.UUIDField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The path the first post led to (what it made), e.g. the new event's page.
+    location = models.CharField(max_length=500)
+
+    class Meta:
+        verbose_name = "inskickat formulär"
+        verbose_name_plural = "inskickade formulär"
+
+    def __str__(self):
+        return f"{self.key} → {self.location}"

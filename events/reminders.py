@@ -6,6 +6,13 @@ the outbox), in keyset-paged batches: never all tasks in memory, never a query p
 A reminder's natural key holds its occasion (the time it is about), so a second scan, a
 second beat or two scans racing write nothing new, and a task whose due time is moved gets a
 reminder for the new time.
+
+A closed case is reminded of nothing. After it is reopened (Event.reopened_at), no task
+reminder is written for a time (när, uppföljning) before the reopening, whether it passed
+while the case was closed or before: otherwise every date that went by while it was closed
+would arrive at once as "Försenad". The reopening page offers those tasks a new time
+(services.tasks_to_redate), and a new time, being after the reopening, is reminded as usual.
+The reporting interval restarts at the reopening (services.reopen_event).
 """
 
 from datetime import timedelta
@@ -71,8 +78,12 @@ def _scan_tasks(kind, moment, due: Q, to: Q, exclude=None) -> int:
         kind=kind,
         occasion=OuterRef(moment),
     )
+    # Not a time from before the case was last reopened (see the module's docstring).
+    since_reopened = Q(event__reopened_at__isnull=True) | Q(
+        **{f"{moment}__gte": F("event__reopened_at")}
+    )
     tasks = (
-        Task.objects.filter(due, ~Exists(written), status__in=Task.OPEN)
+        Task.objects.filter(due, since_reopened, ~Exists(written), status__in=Task.OPEN)
         .exclude(event__phase=Phase.AVSLUTAD)
         .select_related("event", "assignee", "delegated_by", "event__workgroup_lead")
         .order_by(moment, "pk")

@@ -18,6 +18,7 @@ from events.models import (
     Event,
     LogEntry,
     Membership,
+    Phase,
     SituationPicture,
     Task,
 )
@@ -107,50 +108,121 @@ def convene_startgroup(event: Event, *, members, meeting_at, location="", by) ->
     convening = Convening.objects.create(
         event=event, meeting_at=meeting_at, location=location, convened_by=by
     )
-    _invite(convening, members, invitees=members, by=by)
+    send_meeting(
+        convening, "convening", members, to=members, sentence=_invitation(convening, by), by=by
+    )
     add_log_entry(
         event,
         by=by,
         kind=LogEntry.Kind.CONVENING,
-        text=f"Startgruppen sammankallades till {_meeting_time(convening)}: "
+        text=f"Startgruppen sammankallades till {meeting_time(convening)}: "
         + ", ".join(str(user) for user in members)
         + ".",
     )
     return convening
 
 
-def _meeting_time(convening: Convening) -> str:
+def meeting_time(convening: Convening) -> str:
     return formats.date_format(timezone.localtime(convening.meeting_at), "l j F Y \\k\\l. H:i")
 
 
-def _invite(convening: Convening, members, *, invitees, by):
-    """Send `invitees` the invitation (with an .ics naming all `members`), once each per
-    meeting time; never to `by`, who called the meeting."""
+def meeting_place(convening: Convening) -> str:
+    """The place for a notice's sentence, " (KS-salen)"; nothing in a confidential case's,
+    where no text anybody typed may go."""
+    if convening.location and not convening.event.confidential:
+        return f" ({convening.location})"
+    return ""
+
+
+def _invitation(convening: Convening, by) -> str:
+    return (
+        f"{by} sammankallar startgruppen i ärendet {convening.event.case_number} "
+        f"{meeting_time(convening)}{meeting_place(convening)}: startgruppen besvarar "
+        "handlingsplanens sex frågor och beslutar om en arbetsgrupp."
+    )
+
+
+def coming_meeting(event: Event) -> Convening | None:
+    """The startgrupp's meeting still to come, neither held nor cancelled; the latest booked
+    if there are several."""
+    return event.convenings.filter(held_at__isnull=True, cancelled_at__isnull=True).first()
+
+
+def startgroup_of(event: Event) -> list:
+    """The startgrupp's members, by name: the attendees of its meeting."""
+    members = event.memberships.filter(group=Membership.Group.STARTGRUPP).select_related("user")
+    return sorted((m.user for m in members), key=str)
+
+
+def send_meeting(
+    convening: Convening, kind: str, attendees, *, to, sentence, by, details="", withdrawn=False
+):
+    """Post the meeting as it stands now to each of `to`, never to `by`: a notice of `kind`
+    (of the series "convening", events.apps) with the .ics naming `attendees` and `by` as
+    the organiser (events.ics; `withdrawn`: a cancellation for `to` alone). Its occasion is
+    the change's moment (Convening.changed_at): each version is a notice of its own, and
+    one not yet mailed when a newer one is written is not sent (notices.kinds.Kind.series).
+    `details` is user-written text, left out of a confidential case's mail."""
     event = convening.event
     path = reverse("event_detail", args=[event.pk])
-    location = f" ({convening.location})" if convening.location and not event.confidential else ""
-    sentence = (
-        f"{by} sammankallar startgruppen i ärendet {event.case_number} "
-        f"{_meeting_time(convening)}{location}: startgruppen besvarar handlingsplanens sex "
-        "frågor och beslutar om en arbetsgrupp."
-    )
-    ics = convening_ics(convening, members, site_url(path))
-    notices.post(
-        [
-            message(
-                event,
-                "convening",
-                to=user,
-                sentence=sentence,
-                path=path,
-                target=convening,
-                occasion=convening.meeting_at,
-                topic=_meeting_time(convening),
-                ics=ics,
-            )
-            for user in invitees
-        ],
+    ics = convening_ics(convening, attendees, site_url(path), organizer=by, withdrawn=withdrawn)
+    tell(
+        event,
+        kind,
+        to,
+        sentence,
+        path=path,
+        target=convening,
+        occasion=convening.changed_at,
+        topic=meeting_time(convening),
+        details=details,
+        ics=ics,
         by=by,
+    )
+
+
+def _startgroup_changed(event: Event, *, added, removed, by):
+    """Keep the coming meeting's invitations in step with who is in the startgrupp: a new
+    version (SEQUENCE + 1) for everyone in it, an invitation for the newcomers and the new
+    attendee list for the others, and a cancellation for their calendar to those who left.
+    Nothing if no meeting is coming."""
+    if not (added or removed):
+        return
+    convening = coming_meeting(event)
+    if convening is None:
+        return
+    now = timezone.now()
+    # Atomic in SQL: a move at the same time finds its version stale and asks again.
+    Convening.objects.filter(pk=convening.pk).update(sequence=F("sequence") + 1, changed_at=now)
+    convening.refresh_from_db(fields=["sequence", "changed_at"])
+    attendees = startgroup_of(event)
+    time, number = meeting_time(convening), event.case_number
+    send_meeting(
+        convening,
+        "convening",
+        attendees,
+        to=[user for user in attendees if user in added],
+        sentence=_invitation(convening, by),
+        by=by,
+    )
+    send_meeting(
+        convening,
+        "convening_updated",
+        attendees,
+        to=[user for user in attendees if user not in added],
+        sentence=f"{by} har ändrat vilka som är med i startgruppen i ärendet {number}: "
+        f"kallelsen till mötet {time} har den nya deltagarlistan.",
+        by=by,
+    )
+    send_meeting(
+        convening,
+        "convening_withdrawn",
+        removed,
+        to=removed,
+        sentence=f"Du är inte längre med i startgruppen i ärendet {number}: mötet {time} "
+        "tas bort ur din kalender.",
+        by=by,
+        withdrawn=True,
     )
 
 
@@ -190,9 +262,7 @@ def change_startgroup(event: Event, members, *, by) -> None:
         f"{by} har tagit bort dig ur startgruppen i ärendet {number}.",
         by=by,
     )
-    pending = event.convenings.filter(held_at__isnull=True).order_by("-meeting_at").first()
-    if pending and added:
-        _invite(pending, sorted(wanted, key=str), invitees=added, by=by)
+    _startgroup_changed(event, added=added, removed=removed, by=by)
 
 
 # How the log words joining and leaving a group, as change_startgroup and record_decisions do.
@@ -233,10 +303,13 @@ def set_membership(event: Event, user, group: str, *, by) -> Membership:
         f"{Membership.Group(group).label.lower()}.",
         by=by,
     )
-    pending = event.convenings.filter(held_at__isnull=True).order_by("-meeting_at").first()
-    if pending and group == Membership.Group.STARTGRUPP:
-        startgroup = event.memberships.filter(group=group).select_related("user")
-        _invite(pending, sorted((m.user for m in startgroup), key=str), invitees=[user], by=by)
+    startgrupp = Membership.Group.STARTGRUPP
+    _startgroup_changed(
+        event,
+        added=[user] if group == startgrupp else [],
+        removed=[user] if before == startgrupp else [],
+        by=by,
+    )
     return membership
 
 
@@ -257,6 +330,8 @@ def remove_membership(event: Event, user, *, by) -> None:
         f"{by} har tagit bort dig ur ärendet {event.case_number}.",
         by=by,
     )
+    if membership.group == Membership.Group.STARTGRUPP:
+        _startgroup_changed(event, added=[], removed=[user], by=by)
 
 
 @transaction.atomic
@@ -470,7 +545,9 @@ def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -
     attended."""
     try:
         with transaction.atomic():
-            convening = event.convenings.first()
+            # A cancelled meeting was not held: the answers come from the latest one that
+            # was not cancelled.
+            convening = event.convenings.filter(cancelled_at__isnull=True).first()
             # Answers mean the startgrupp has met, whether or not attendance was ticked.
             if convening and convening.held_at is None:
                 convening.held_at = timezone.now()
@@ -664,6 +741,8 @@ def _tell_roles(event: Event, data: dict, *, by):
 
 
 def change_phase(event: Event, phase: str, *, by):
+    """Move an open event between the working phases; closing is close_event's, with a
+    reason."""
     with transaction.atomic():
         old = event.get_phase_display()
         event.phase = phase
@@ -675,6 +754,103 @@ def change_phase(event: Event, phase: str, *, by):
             kind=LogEntry.Kind.PHASE,
             text=f"Fas ändrad från {old} till {event.get_phase_display()}.",
         )
+
+
+def _working_groups(event: Event) -> list:
+    """The startgrupp and the arbetsgrupp: who works on the case, not the läsbehöriga."""
+    working = [Membership.Group.STARTGRUPP, Membership.Group.ARBETSGRUPP]
+    return [m.user for m in event.memberships.filter(group__in=working).select_related("user")]
+
+
+@transaction.atomic
+def close_event(event: Event, *, reason: str, by) -> bool:
+    """Close the case (phase Avslutad): read-only for everyone until its startgrupp reopens
+    it. Logged with `reason`; the startgrupp and the arbetsgrupp are told. False, with
+    nothing changed, if another request changed the phase meanwhile."""
+    now, old = timezone.now(), event.get_phase_display()
+    # Conditional on the phase read: of two members closing at once, one closes.
+    closed = Event.objects.filter(pk=event.pk, phase=event.phase).update(
+        closed_from_phase=event.phase, phase=Phase.AVSLUTAD, phase_changed_at=now, closed_at=now
+    )
+    if not closed:
+        return False
+    event.closed_from_phase, event.phase = event.phase, Phase.AVSLUTAD
+    event.phase_changed_at = event.closed_at = now
+    add_log_entry(
+        event,
+        by=by,
+        kind=LogEntry.Kind.PHASE,
+        text=f"Fas ändrad från {old} till Avslutad: ärendet är avslutat. Skäl: {reason}",
+    )
+    tell(
+        event,
+        "case_closed",
+        _working_groups(event),
+        f"{by} har avslutat ärendet {event.case_number}. Det går att läsa men inte ändra; "
+        "startgruppen kan öppna det igen.",
+        path=reverse("event_detail", args=[event.pk]),
+        target=event,
+        occasion=now,
+        details=f"Skäl: {reason}",
+        by=by,
+    )
+    return True
+
+
+def tasks_to_redate(event: Event, now) -> list[Task]:
+    """The open tasks whose time (när) has passed, soonest first: after a reopening none of
+    them is reminded again unless it gets a new time (events.reminders), so the reopening
+    offers to re-date each."""
+    return list(
+        event.tasks.filter(status__in=Task.OPEN, due_at__lt=now)
+        .select_related("assignee")
+        .order_by("due_at", "created_at")
+    )
+
+
+@transaction.atomic
+def reopen_event(event: Event, *, reason: str, new_times: dict, by) -> bool:
+    """Take a closed case up again, in Event.phase_on_reopening. Logged with `reason`; the
+    startgrupp and the arbetsgrupp are told.
+
+    The time it was closed does not count as late: the reporting interval restarts now
+    (`reporting_since`), and from `reopened_at` the reminder scan writes no reminder for a
+    time before the reopening, nor does the status count lateness from before it
+    (events.reminders, events.status). `new_times`: {task: new när} for the tasks of
+    tasks_to_redate() the user gave a new time; each change is logged as a task change.
+    False, with nothing changed, if the case was already open again."""
+    now = timezone.now()
+    phase = event.phase_on_reopening
+    # Conditional: of two members reopening at once, one reopens (and is logged).
+    reopened = Event.objects.filter(pk=event.pk, phase=Phase.AVSLUTAD).update(
+        phase=phase, phase_changed_at=now, reopened_at=now, reporting_since=now
+    )
+    if not reopened:
+        return False
+    event.phase, event.phase_changed_at = phase, now
+    event.reopened_at = event.reporting_since = now
+    add_log_entry(
+        event,
+        by=by,
+        kind=LogEntry.Kind.PHASE,
+        text=f"Ärendet öppnades igen, i fasen {event.get_phase_display()}. Skäl: {reason}",
+    )
+    for task, due_at in new_times.items():
+        task.event = event
+        change_task(task, {"due_at": due_at}, version=task.version, by=by)
+    tell(
+        event,
+        "case_reopened",
+        _working_groups(event),
+        f"{by} har öppnat ärendet {event.case_number} igen. Rapporteringen till "
+        "startgruppen räknas från nu.",
+        path=reverse("event_detail", args=[event.pk]),
+        target=event,
+        occasion=now,
+        details=f"Skäl: {reason}",
+        by=by,
+    )
+    return True
 
 
 class StaleEvent(Exception):

@@ -22,7 +22,9 @@ The two clocks, from handlingsplanen:
   services.set_membership) leaves on the event: an arbetsgrupp member, its lead, or the
   person who reports to the startgrupp. Not from the log: registering an event, the
   kommunikationsplan and the lägesrapporter write entries of kind "Beslut" too.
-Overdue tasks and missed reports to the startgrupp count as before.
+Overdue tasks and missed reports to the startgrupp count as before. The time a case was
+closed does not count: after a reopening a task due before it is late from the reopening on,
+and the reporting interval restarts there (services.reopen_event).
 
 A page shows a Verdict as it is: its label as the headline and its reasons under it, and no
 count or flag of its own beside them, or the headline and the reasons can disagree.
@@ -36,6 +38,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
 
 from events.models import Event, Membership, SituationPicture, Task
 
@@ -181,9 +184,11 @@ def with_status_facts(events: QuerySet, now: datetime) -> QuerySet:
     # Both use an index on (event, …): the revision constraint and the membership one.
     first_answers = SituationPicture.objects.filter(event=OuterRef("pk")).order_by("revision")
     workgroup = Membership.objects.filter(event=OuterRef("pk"), group=Membership.Group.ARBETSGRUPP)
+    # Late since its time, or since the case was reopened if that is later.
+    late_since = Greatest("tasks__due_at", Coalesce("reopened_at", "tasks__due_at"))
     return events.annotate(
         overdue_tasks=Count("tasks", filter=overdue),
-        oldest_overdue_since=Min("tasks__due_at", filter=overdue),
+        oldest_overdue_since=Min(late_since, filter=overdue),
         first_answered_at=Subquery(first_answers.values("created_at")[:1]),
         has_workgroup=Exists(workgroup),
     )

@@ -2,6 +2,7 @@ import re
 from copy import copy
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Case, F, Q, When
@@ -15,33 +16,42 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.people import search, swedish_key
-from events import services, status, varsel, waiting
+from events import meetings, services, status, varsel, waiting
 from events.access import (
     Access,
     events_for_user,
+    get_convening_for_user,
     get_event_for_user,
     get_task_for_user,
+    may_log_events,
     may_update_task,
 )
 from events.forms import (
     DUPLICATE_CASE_NUMBER,
+    CloseForm,
     DecisionsForm,
     EventCreateForm,
     EventEditForm,
     EventSearchForm,
     LogEntryForm,
+    MeetingCancelForm,
+    MeetingMoveForm,
     MilestoneForm,
     PhaseForm,
+    RedateForm,
+    ReopenForm,
     SituationPictureForm,
     StartgroupForm,
     TaskFilterForm,
     TaskForm,
     TaskProgressForm,
     VarselCorrectionForm,
+    first_answers,
 )
 from events.models import QUESTIONS, Membership, Phase, Task
 from events.people import MAX_MATCHES, people_for
 from events.signals import task_origin
+from events.submissions import once_per_form, record
 
 # A form prefix, as a person field's search names it (`falt`): letters, digits, dashes.
 FORM_PREFIX = re.compile(r"[a-z0-9_-]{1,40}")
@@ -84,12 +94,22 @@ def start(request):
         "events": events,
         "form": form,
         "status_rules": table,
+        "may_log_events": may_log_events(request.user),
     }
     return render(request, "events/start.html", context)
 
 
+MAY_NOT_LOG_EVENTS = (
+    "Det är startgruppen som loggar nya händelser: då kallas den direkt. Be någon i "
+    "startgruppen logga händelsen, eller be en administratör att få logga händelser."
+)
+
+
 @require_http_methods(["GET", "POST"])
+@once_per_form
 def event_create(request):
+    if not may_log_events(request.user):
+        raise PermissionDenied(MAY_NOT_LOG_EVENTS)
     form = EventCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -103,6 +123,7 @@ def event_create(request):
         except services.DuplicateCaseNumber:
             form.add_error("case_number", DUPLICATE_CASE_NUMBER)
         else:
+            record(request, reverse("event_detail", args=[event.pk]))
             messages.success(
                 request,
                 f"Ärendet {event.case_number} är registrerat och startgruppen är kallad.",
@@ -125,6 +146,8 @@ def _detail_context(event, form):
     return {
         "event": event,
         "picture": event.pictures.select_related("author").first(),
+        # The startgrupp's latest meeting, as it stands: coming, held or cancelled.
+        "meeting": event.convenings.first(),
         "memberships": memberships,
         "log_entries": log_entries,
         "log_count": event.log_entries.count(),
@@ -154,6 +177,7 @@ def event_summary(request, event_id):
 
 
 @require_POST
+@once_per_form
 def log_entry_add(request, event_id):
     event = get_event_for_user(request, event_id, write=True)
     form = LogEntryForm(request.POST)
@@ -164,6 +188,7 @@ def log_entry_add(request, event_id):
             text=form.cleaned_data["text"],
             happened_at=form.cleaned_data["happened_at"],
         )
+        record(request, reverse("event_detail", args=[event.pk]) + "#log")
         if not request.htmx:
             return redirect("event_detail", event_id=event.pk)
         form = LogEntryForm()
@@ -177,7 +202,7 @@ def log_entry_add(request, event_id):
 def picture_edit(request, event_id):
     """The startgrupp answers (or revises) the six questions."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    conflict = None
+    conflict, prefilled = None, {}
     if request.method == "POST":
         form = SituationPictureForm(request.POST, event=event)
         if form.is_valid():
@@ -204,13 +229,20 @@ def picture_edit(request, event_id):
         latest = event.pictures.first()
         convening = event.convenings.first()
         attended = list(convening.attendees.values_list("pk", flat=True)) if convening else []
-        form = SituationPictureForm(
-            instance=latest,
-            event=event,
-            initial={"based_on": latest.revision if latest else 0, "attendees": attended},
-        )
+        initial = {"based_on": latest.revision if latest else 0, "attendees": attended}
+        if latest is None:
+            # The first answers start from what the new-event form already says.
+            prefilled = first_answers(event)
+            initial.update(prefilled)
+        form = SituationPictureForm(instance=latest, event=event, initial=initial)
     rows = [(form[field], getattr(conflict, field, None)) for field, _ in QUESTIONS]
-    context = {"event": event, "form": form, "rows": rows, "conflict": conflict}
+    context = {
+        "event": event,
+        "form": form,
+        "rows": rows,
+        "conflict": conflict,
+        "prefilled": any(prefilled.values()),
+    }
     return render(request, "events/picture_edit.html", context)
 
 
@@ -259,14 +291,153 @@ def startgroup_edit(request, event_id):
     return render(request, "events/startgroup_edit.html", {"event": event, "form": form})
 
 
+MEETING_CHANGED_MEANWHILE = (
+    "Någon annan ändrade mötet medan du skrev: så här står det nu. Det du skrev finns kvar; "
+    "spara igen om det ska gälla ändå."
+)
+
+
+def _meeting_page(request, convening, move_form, cancel_form):
+    context = {
+        "event": convening.event,
+        "convening": convening,
+        "move_form": move_form,
+        "cancel_form": cancel_form,
+    }
+    return render(request, "events/meeting.html", context)
+
+
+def _meeting_form_again(form_class, request, stale, event):
+    """The user's input, kept on top of the meeting as it is now (its version), with a word
+    that it changed: saving again is then a knowing choice."""
+    current = stale.current
+    current.event = event
+    data = request.POST.copy()
+    data["sequence"] = current.sequence
+    form = form_class(data, convening=current)
+    form.is_valid()
+    form.add_error(None, MEETING_CHANGED_MEANWHILE)
+    return current, form
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, event_id, convening_id):
+    """The startgrupp's meeting: moved here (a new time or place), cancelled with the
+    form beside it (meeting_cancel). Every attendee is sent the new version."""
+    convening = get_convening_for_user(request, event_id, convening_id, write=True)
+    data = request.POST if request.method == "POST" else None
+    form = MeetingMoveForm(data, convening=convening)
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = meetings.move_meeting(
+                convening,
+                meeting_at=form.cleaned_data["meeting_at"],
+                location=form.cleaned_data["location"],
+                sequence=form.cleaned_data["sequence"],
+                by=request.user,
+            )
+        except meetings.StaleMeeting as stale:
+            convening, form = _meeting_form_again(MeetingMoveForm, request, stale, convening.event)
+        else:
+            if moved:
+                messages.success(request, "Mötet är flyttat. Startgruppen har fått den nya tiden.")
+            else:
+                messages.info(request, "Mötet var redan bokat så. Inget skickades.")
+            return redirect("event_detail", event_id=convening.event.pk)
+    return _meeting_page(request, convening, form, MeetingCancelForm(convening=convening))
+
+
+@require_POST
+def meeting_cancel(request, event_id, convening_id):
+    """The startgrupp cancels its meeting, saying why; every attendee is sent the
+    cancellation."""
+    convening = get_convening_for_user(request, event_id, convening_id, write=True)
+    form = MeetingCancelForm(request.POST, convening=convening)
+    if form.is_valid():
+        try:
+            cancelled = meetings.cancel_meeting(
+                convening,
+                reason=form.cleaned_data["reason"],
+                sequence=form.cleaned_data["sequence"],
+                by=request.user,
+            )
+        except meetings.StaleMeeting as stale:
+            convening, form = _meeting_form_again(
+                MeetingCancelForm, request, stale, convening.event
+            )
+        else:
+            if cancelled:
+                messages.success(request, "Mötet är inställt. Startgruppen har fått avbokningen.")
+            else:
+                messages.info(request, "Mötet var redan inställt. Inget skickades.")
+            return redirect("event_detail", event_id=convening.event.pk)
+    return _meeting_page(request, convening, MeetingMoveForm(convening=convening), form)
+
+
 @require_POST
 def phase_change(request, event_id):
     event = get_event_for_user(request, event_id, write=True)
     form = PhaseForm(request.POST)
+    if form.is_valid() and form.cleaned_data["phase"] == Phase.AVSLUTAD:
+        # Closing asks why, and whether the user means it, on a page of its own.
+        return redirect("event_close", event_id=event.pk)
     if form.is_valid() and form.cleaned_data["phase"] != event.phase:
         services.change_phase(event, form.cleaned_data["phase"], by=request.user)
         messages.success(request, f"Fasen är nu {event.get_phase_display()}.")
     return redirect("event_detail", event_id=event.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def event_close(request, event_id):
+    """Close the case: the user says why and confirms (services.close_event)."""
+    event = get_event_for_user(request, event_id, write=True)
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if services.close_event(event, reason=form.cleaned_data["reason"], by=request.user):
+            messages.success(request, "Ärendet är avslutat.")
+        else:
+            messages.info(request, "Någon annan ändrade fasen samtidigt: se fasen nedan.")
+        return redirect("event_detail", event_id=event.pk)
+    context = {
+        "event": event,
+        "form": form,
+        "open_tasks": event.tasks.filter(status__in=Task.OPEN).count(),
+    }
+    return render(request, "events/event_close.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def event_reopen(request, event_id):
+    """A startgrupp member reopens a closed case and says why; the open tasks whose time
+    has passed are listed, each to be given a new time or left (services.reopen_event).
+    On a case that is open, the page says so."""
+    event = get_event_for_user(request, event_id, reopen=True)
+    if not event.is_closed:
+        if request.method == "POST":
+            messages.info(request, "Ärendet är redan öppet.")
+            return redirect("event_detail", event_id=event.pk)
+        return render(request, "events/event_reopen.html", {"event": event})
+    data = request.POST if request.method == "POST" else None
+    form = ReopenForm(data)
+    tasks = services.tasks_to_redate(event, timezone.now())
+    redate_forms = [RedateForm(data, task=task) for task in tasks]
+    # Every form validated, so that each shows its own errors.
+    if data is not None and all([form.is_valid(), *[f.is_valid() for f in redate_forms]]):
+        new_times = {
+            f.task: f.cleaned_data["due_at"] for f in redate_forms if f.cleaned_data["due_at"]
+        }
+        reopened = services.reopen_event(
+            event, reason=form.cleaned_data["reason"], new_times=new_times, by=request.user
+        )
+        if reopened:
+            count = len(new_times)
+            redated = f" {count} uppgift{'' if count == 1 else 'er'} har fått ny tid."
+            messages.success(request, f"Ärendet är öppnat igen.{redated if count else ''}")
+        else:
+            messages.info(request, "Någon annan öppnade ärendet igen samtidigt.")
+        return redirect("event_detail", event_id=event.pk)
+    context = {"event": event, "form": form, "redate_forms": redate_forms}
+    return render(request, "events/event_reopen.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -326,6 +497,7 @@ def _tasks_in_order(tasks):
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_form
 def task_list(request, event_id):
     """The event's tasks, filtered by status and assignee, soonest due first; writers
     delegate a new one from the same page."""
@@ -333,6 +505,7 @@ def task_list(request, event_id):
     form = TaskForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         task = services.delegate_task(event, by=request.user, **form.task_fields())
+        record(request, reverse("task_list", args=[event.pk]))
         messages.success(request, f"Uppgiften är delegerad till {task.assignee_label}.")
         return redirect("task_list", event_id=event.pk)
     assignees = event.tasks.values_list(
@@ -495,6 +668,7 @@ def varsel_clock(request, event_id):
 
 
 @require_POST
+@once_per_form
 def varsel_tasks(request, event_id):
     """The clock's milestones become tasks in one step, each for the person and by the day
     the user chose (prefilled: the arbetsgrupp's lead, the computed day); some may be
@@ -517,6 +691,7 @@ def varsel_tasks(request, event_id):
     ]
     tasks = services.delegate_varsel_milestones(event, kept, by=request.user)
     if tasks:
+        record(request, reverse("task_list", args=[event.pk]))
         people = sorted({str(task.assignee) for task in tasks}, key=swedish_key)
         messages.success(request, f"Delegerade delmål: {len(tasks)} (till {', '.join(people)}).")
     else:

@@ -167,14 +167,18 @@ def _tasks(user, working: QuerySet, now: datetime) -> list[Item]:
 
 
 def _meetings(user, working: QuerySet, now: datetime) -> list[Item]:
-    # The startgrupp's meetings not yet held and still ahead, for its members. One query.
+    # The startgrupp's meetings neither held nor cancelled and still ahead, for its members;
+    # one query.
     # Once a meeting's hour has come the meeting is not what is late: the answers it is for
     # are, and _case_clocks lists them, late from when the status rule counts them late,
     # until they are saved. (A rebooked meeting's earlier call is never marked held:
     # services.revise_picture marks the latest; listing past calls would keep it forever.)
     convenings = (
         Convening.objects.filter(
-            event__in=startgrupp_events(user, working), held_at__isnull=True, meeting_at__gt=now
+            event__in=startgrupp_events(user, working),
+            held_at__isnull=True,
+            cancelled_at__isnull=True,
+            meeting_at__gt=now,
         )
         .select_related("event")
         .only(*SHOWN_EVENT, "meeting_at", "location")
@@ -215,7 +219,7 @@ def _case_clocks(user, working: QuerySet, now: datetime) -> list[Item]:
     }
     my_group = Membership.objects.filter(event=OuterRef("pk"), user=user).values("group")[:1]
     ahead = Convening.objects.filter(
-        event=OuterRef("pk"), held_at__isnull=True, meeting_at__gt=now
+        event=OuterRef("pk"), held_at__isnull=True, cancelled_at__isnull=True, meeting_at__gt=now
     ).order_by("meeting_at")
     events = (
         status.with_status_facts(working, now)

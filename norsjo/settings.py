@@ -277,6 +277,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": INFO_GAP_SCAN_INTERVAL_S,
         "options": {"expires": INFO_GAP_SCAN_INTERVAL_S},
     },
+    # Asks the kommunikatör "Har företaget gått ut?" when the company's planned
+    # announcement time has come unconfirmed: as often as the reminders, since it is an
+    # appointment, not a gap of days.
+    "remind-company-announcements": {
+        "task": "commsplan.tasks.remind_company_announcements",
+        "schedule": SCAN_INTERVAL_S,
+        "options": {"expires": SCAN_INTERVAL_S},
+    },
 }
 
 

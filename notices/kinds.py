@@ -14,22 +14,31 @@ class Kind:
     """What a notice is about. `title` starts its subject, before the case number.
     `still_wanted(target) -> bool` is asked just before mailing: a reminder whose task was
     finished, or whose case was closed, is cancelled instead. `always_mail` sends it even to
-    a user who turned notice mail off (a lägesrapport addressed to them)."""
+    a user who turned notice mail off (a lägesrapport addressed to them). Notices of the
+    kinds of one `series` about the same target to the same reader replace each other: one
+    not yet mailed when a newer one is written is cancelled, not sent (a meeting's
+    invitation, moved again before it went out: only the newest version counts)."""
 
     name: str
     title: str
     still_wanted: Callable[[object], bool] | None = None
     always_mail: bool = False
+    series: str = ""
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, title: str, *, still_wanted=None, always_mail=False) -> Kind:
+def register(name: str, title: str, *, still_wanted=None, always_mail=False, series="") -> Kind:
     """Register a kind of notice; the app that owns the kind calls this in `ready()`.
     Registering the same name again replaces it (Django may call `ready()` twice in tests)."""
-    KINDS[name] = Kind(name, title, still_wanted, always_mail)
+    KINDS[name] = Kind(name, title, still_wanted, always_mail, series)
     return KINDS[name]
+
+
+def in_series(series: str) -> list[str]:
+    """The names of the kinds of `series`."""
+    return [kind.name for kind in KINDS.values() if kind.series == series]
 
 
 def get(name: str) -> Kind:

@@ -11,7 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db.models import F, Q
 from django.utils import formats, timezone
 
@@ -53,8 +53,10 @@ def send(pk) -> bool:
         return False
     notice = Notice.objects.select_related("recipient").get(pk=pk)
     kind = kinds.get(notice.kind)
-    if kind.still_wanted and not kind.still_wanted(notice.target):
-        # Finished, struck or closed before it went out: nothing left to tell.
+    unwanted = kind.still_wanted is not None and not kind.still_wanted(notice.target)
+    if unwanted or _superseded(notice, kind):
+        # Finished, struck or closed before it went out, or a newer version of it is
+        # written: nothing left to tell.
         Notice.objects.filter(pk=pk).update(cancelled_at=now)
         return False
     address = _address_of(notice, kind)
@@ -72,7 +74,13 @@ def send(pk) -> bool:
         headers={"Message-ID": f"<{notice.pk}@{urlsplit(settings.SITE_URL).hostname}>"},
     )
     if notice.ics:
-        message.attach("kallelse.ics", notice.ics, "text/calendar; method=REQUEST")
+        # RFC 6047 2.4: the part's method is the calendar's. Inside multipart/alternative,
+        # where calendar clients look for an invitation, and as a file to open by hand.
+        content_type = "text/calendar"
+        if method := _calendar_method(notice.ics):
+            content_type += f"; method={method}"
+        message.attach_alternative(notice.ics, content_type)
+        message.attach("kallelse.ics", notice.ics, content_type)
     if notice.attachment:
         message.attach(notice.attachment_name, bytes(notice.attachment), "application/pdf")
     try:
@@ -92,7 +100,7 @@ def send(pk) -> bool:
     return True
 
 
-class NoticeMail(EmailMessage):
+class NoticeMail(EmailMultiAlternatives):
     """A mail whose headers are not folded. CPython's folder before 3.13 drops the space
     between two RFC 2047 encoded words ("siffror på skatteintäkter" arrives as "siffror
     påskatteintäkter"); subjects are at most 200 characters, well inside RFC 5322's hard
@@ -100,6 +108,32 @@ class NoticeMail(EmailMessage):
 
     def message(self, *, policy=email.policy.default):
         return super().message(policy=policy.clone(max_line_length=998))
+
+
+def _superseded(notice: Notice, kind: kinds.Kind) -> bool:
+    """Whether a newer notice of the kind's series about the same target went to the same
+    reader (kinds.Kind.series)."""
+    if not kind.series:
+        return False
+    return Notice.objects.filter(
+        kind__in=kinds.in_series(kind.series),
+        # Index notice_target_occasion: the target's few notices.
+        target_id=notice.target_id,
+        target_type_id=notice.target_type_id,
+        recipient_id=notice.recipient_id,
+        email=notice.email,
+        created_at__gt=notice.created_at,
+    ).exists()
+
+
+def _calendar_method(ics: str) -> str:
+    """The METHOD of an iCalendar text (REQUEST, CANCEL…), "" if it has none. Only the
+    VCALENDAR has that property, and a folded line's continuation starts with a space."""
+    for line in ics.splitlines():
+        name, _, value = line.partition(":")
+        if name.upper() == "METHOD":
+            return value.strip().upper()
+    return ""
 
 
 def _address_of(notice: Notice, kind: kinds.Kind) -> str:

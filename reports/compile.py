@@ -276,13 +276,14 @@ def _contacts(event, since) -> list[str]:
 def _communication(event) -> dict[str, list[str]]:
     published = PressText.objects.filter(
         row__plan__event=event, status=PressText.Status.PUBLICERAD
-    ).select_related("published_channel")
+    ).prefetch_related("published_channels")
+    # A row whose text went out is no longer planned communication.
     planned = TimetableRow.objects.filter(plan__event=event).exclude(
-        status=TimetableRow.Status.KLAR
+        status__in=[TimetableRow.Status.KLAR, TimetableRow.Status.PUBLICERAD]
     )
     return {
         "published": [
-            f"{_day(t.published_at)}, {t.published_channel}: {t.title}"
+            f"{_day(t.published_at)}, {', '.join(map(str, t.published_channels.all()))}: {t.title}"
             for t in published.order_by("published_at")
         ],
         "planned_comms": [

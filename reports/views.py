@@ -3,9 +3,11 @@ from datetime import datetime
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events.access import get_event_for_user
+from events.submissions import once_per_form, record
 from reports import pdf, services
 from reports.forms import ReportForm
 from reports.models import Report
@@ -37,6 +39,7 @@ def _data(form) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@once_per_form
 def report_create(request, event_id):
     """A new draft: the reporter's text; everything else is compiled when it is saved.
     The "report due" reminder links here."""
@@ -50,6 +53,7 @@ def report_create(request, event_id):
         except services.Refused as e:
             messages.error(request, str(e))
             return redirect("report_list", event_id=event.pk)
+        record(request, reverse("report_detail", args=[event.pk, report.pk]))
         messages.success(
             request, "Utkastet är sparat. Be en ledamot av startgruppen godkänna det."
         )

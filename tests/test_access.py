@@ -6,17 +6,21 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import get_resolver, reverse
+from django.utils import timezone
 from django.views.defaults import server_error
 
 from commsplan.models import PressText
 from commsplan.services import plan_for
-from events.models import Phase
+from events.models import Convening, Phase
 from reports.services import create_draft
 from tests import sheets
 
 # Every URL that carries an event id, with how it is called and what it needs:
 #   "read": members; "summary": members and task holders; "write": writers among members;
-#   "task"/"task_write": seeing/reporting on Lena's task: members/writers, and Lena.
+#   "task"/"task_write": seeing/reporting on Lena's task: members/writers, and Lena;
+#   "reopen": the startgrupp (and a superuser), the one change a closed event takes;
+#   "meeting": moving or cancelling the startgrupp's meeting: the startgrupp (and a superuser);
+#   "quoted": a quote in a press text: the people quoted, members or not (commsplan.access).
 # A new event URL fails test_every_event_url_is_in_the_matrix until it is classified here.
 EVENT_URLS = {
     "event_detail": ("GET", "read", {}),
@@ -30,7 +34,15 @@ EVENT_URLS = {
     "decisions": ("GET", "read", {}),
     "decisions_post": ("POST", "write", {}),
     "phase_change": ("POST", "write", {"phase": "analysera"}),
+    "event_close": ("GET", "write", {}),
+    "event_close_post": ("POST", "write", {"reason": "Omställningen är klar.", "confirm": "on"}),
+    # On cast.event, which is open: the page says so (test_close_reopen walks a closed one).
+    "event_reopen": ("GET", "reopen", {}),
+    "event_reopen_post": ("POST", "reopen", {"reason": "Företaget varslar igen."}),
     "startgroup_edit": ("GET", "write", {}),
+    "meeting_edit": ("GET", "meeting", {}),
+    "meeting_edit_post": ("POST", "meeting", {}),
+    "meeting_cancel": ("POST", "meeting", {}),
     "task_list": ("GET", "read", {}),
     "task_list_post": ("POST", "write", {"what": "Boka lokal", "assignee_name": "Kim"}),
     # Lena's task: she sees it and reports on it, like the writers.
@@ -52,6 +64,8 @@ EVENT_URLS = {
     "press_text_detail": ("GET", "read", {}),
     "press_text_edit": ("GET", "write", {}),
     "press_text_edit_post": ("POST", "write", {"title": "Varsel"}),
+    "press_text_quote": ("GET", "quoted", {}),
+    "press_text_quote_post": ("POST", "quoted", {}),
     "press_text_request_fact_check": ("POST", "write", {}),
     "press_text_fact_check": ("POST", "write", {}),
     "press_text_send_back": ("POST", "write", {"reason": "Siffran stämmer inte."}),
@@ -115,6 +129,14 @@ def _text(cast):
     )
 
 
+def _quoting_text(cast):
+    # Quotes a startgrupp member, a läsbehörig and somebody outside the case.
+    text = _text(cast)
+    for person in (cast.kso, cast.lasare, cast.outsider):
+        text.quotes.create(person=person)
+    return text
+
+
 # The bedömningsmall's URLs with more than the event id: the other ids, made on cast.event.
 SHEET_ARGS = {
     # Not an id: a change for the poll to report (with none it answers 204).
@@ -139,8 +161,15 @@ def _report(cast):
     )
 
 
+def _meeting(cast):
+    return Convening.objects.create(
+        event=cast.event, meeting_at=timezone.now(), convened_by=cast.kommunchef
+    )
+
+
 # URLs that name an object of the event besides the event: how to make one on cast.event.
 OBJECT_ARGS = {
+    **dict.fromkeys(["meeting_edit", "meeting_cancel"], lambda cast: [_meeting(cast).pk]),
     **dict.fromkeys(["task_detail", "task_edit"], lambda cast: [cast.task.pk]),
     **SHEET_ARGS,
     **dict.fromkeys(
@@ -151,6 +180,7 @@ OBJECT_ARGS = {
         [name for name in EVENT_URLS if name.startswith("press_text_") and "create" not in name],
         lambda cast: [_text(cast).pk],
     ),
+    "press_text_quote": lambda cast: [_quoting_text(cast).pk],
     **dict.fromkeys(
         [
             "report_detail",
@@ -167,7 +197,10 @@ OBJECT_ARGS = {
 GET_AND_POST = {
     "event_edit",
     "startgroup_edit",
+    "meeting_edit",
     "picture_edit",
+    "event_close",
+    "event_reopen",
     "decisions",
     "task_list",
     "task_detail",
@@ -178,6 +211,7 @@ GET_AND_POST = {
     "talking_points_edit",
     "press_text_create",
     "press_text_edit",
+    "press_text_quote",
     "press_text_publish",
     "varsel_clock",
     "report_create",
@@ -187,16 +221,17 @@ GET_AND_POST = {
 
 # What each persona may do on cast.event.
 WRITER = {"read", "summary", "write", "task", "task_write"}
+STARTGRUPP = WRITER | {"reopen", "meeting"}
 ALLOWED = {
-    "superuser": WRITER,
-    "kommunchef": WRITER,
-    "kso": WRITER,
-    "utvecklingschef": WRITER,
-    "kommunikator": WRITER,
+    "superuser": STARTGRUPP,
+    "kommunchef": STARTGRUPP,
+    "kso": STARTGRUPP | {"quoted"},
+    "utvecklingschef": STARTGRUPP,
+    "kommunikator": STARTGRUPP,
     "arbetsgrupp": WRITER,
-    "lasare": {"read", "summary", "task"},
+    "lasare": {"read", "summary", "task", "quoted"},
     "task_holder": {"summary", "task", "task_write"},
-    "outsider": set(),
+    "outsider": {"quoted"},
 }
 
 
@@ -231,7 +266,8 @@ def expected_status(persona, method, needs):
         # A page, or after a POST a redirect (htmx-aware views answer a fragment instead).
         return {200, 302} if method == "POST" else {200}
     # May see it, may not change it.
-    if (needs == "write" and "read" in allowed) or (needs == "task_write" and "task" in allowed):
+    changes = needs in ("write", "reopen", "meeting")
+    if (changes and "read" in allowed) or (needs == "task_write" and "task" in allowed):
         return {403}
     return {404}  # never learn that the event exists
 
@@ -297,7 +333,7 @@ def test_an_event_that_does_not_exist_is_404_even_for_a_superuser(client, cast, 
 
 
 @pytest.mark.parametrize(
-    "name", [n for n, (_, needs, _) in EVENT_URLS.items() if needs == "write"]
+    "name", [n for n, (_, needs, _) in EVENT_URLS.items() if needs in ("write", "meeting")]
 )
 @pytest.mark.parametrize("persona", ["kommunchef", "arbetsgrupp", "superuser"])
 def test_a_closed_event_is_read_only_for_everyone(client, cast, persona, name):

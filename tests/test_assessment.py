@@ -160,7 +160,7 @@ def test_a_row_becomes_a_delegated_task_in_one_step(client, cast):
     assert (row.who, row.when) == ("Jonas Berg", "2030-03-02 12:00")
     shown = row_in(client.get(sheet_url(cast)).text, row)
     assert '<span class="task-mark">Uppgift</span>' in shown
-    assert "<td>Ny</td>" in shown
+    assert status_cell("Ny") in shown
     assert cast.event.log_entries.filter(kind=LogEntry.Kind.TASK).exists()
 
 
@@ -168,6 +168,11 @@ def row_in(page: str, row) -> str:
     """The row's <tr> as the page shows it."""
     start = page.index(f'id="row-{row.pk}"')
     return page[start : page.index("</tr>", start)]
+
+
+def status_cell(label: str) -> str:
+    """A sheet row's Status cell showing `label` (named for the phone's stacked cards)."""
+    return f'<td data-label="Status">{label}</td>'
 
 
 @pytest.mark.parametrize(
@@ -186,7 +191,7 @@ def test_a_delegated_row_shows_its_tasks_status_and_not_its_own(client, cast, st
     # The sheet page, and the live poll that redraws the row in open sheets.
     poll = client.get(reverse("sheet_changes", args=[cast.event.pk]), {"sedan": 0}).text
     for shown in (row_in(client.get(sheet_url(cast)).text, row), row_in(poll, row)):
-        assert f"<td>{label}</td>" in shown
+        assert status_cell(label) in shown
         assert "Ej påbörjad" not in shown
     # Its edit form has no status of its own to set; it says the task's and where it changes.
     edit = client.get(row_url(cast, row)).text
@@ -205,7 +210,7 @@ def test_an_open_sheet_sees_its_rows_task_change_on_the_next_poll(client, cast):
     client.post(task, {"status": "klar", "feedback": "Bokad.", "version": 1})
     client.force_login(cast.arbetsgrupp)
     poll = client.get(reverse("sheet_changes", args=[cast.event.pk]), {"sedan": seen}).text
-    assert "<td>Klar</td>" in row_in(poll, row)
+    assert status_cell("Klar") in row_in(poll, row)
 
 
 def test_a_row_without_a_task_shows_its_own_status(client, cast):
@@ -217,9 +222,41 @@ def test_a_row_without_a_task_shows_its_own_status(client, cast):
     )
     client.force_login(cast.lasare)
     page = client.get(sheet_url(cast)).text
-    assert "<td>Pågår</td>" in row_in(page, plain)
-    assert "<td>Ej påbörjad</td>" in row_in(page, fresh)
+    assert status_cell("Pågår") in row_in(page, plain)
+    assert status_cell("Ej påbörjad") in row_in(page, fresh)
     assert "Uppgift" not in row_in(page, plain)
+
+
+def test_each_row_offers_its_actions_from_the_row_itself(client, cast):
+    plain = sheets.a_row(cast, what="Ring facket")
+    delegated = sheets.a_delegated_row(cast, "Boka lokal")
+    client.force_login(cast.arbetsgrupp)
+    page = client.get(sheet_url(cast)).text
+    shown = row_in(page, plain)
+    for suffix in ("", "delegera/", "historik/"):  # Ändra, Gör till uppgift, Historik
+        assert f'href="{row_url(cast, plain, suffix)}"' in shown
+    # A row that is already a task is not made one again.
+    assert "delegera/" not in row_in(page, delegated)
+    assert f'href="{row_url(cast, delegated, "historik/")}"' in row_in(page, delegated)
+
+    client.force_login(cast.lasare)
+    shown = row_in(client.get(sheet_url(cast)).text, plain)
+    assert f'href="{row_url(cast, plain, "historik/")}"' in shown
+    assert f'href="{row_url(cast, plain)}"' not in shown
+    assert "delegera/" not in shown
+
+
+def test_the_add_forms_are_closed_until_asked_for(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    page = client.get(sheet_url(cast)).text
+    assert page.count('<details class="add-row-toggle">') == len(SECTIONS)
+    assert '<details class="add-row-toggle" open' not in page
+    # After an htmx add the fresh form comes back with the cursor in Vad for the next row.
+    form = add(client, cast, "fakta", "Granlunds varslar 38.", htmx=True).text
+    assert 'id="add-fakta"' in form
+    assert 'name="fakta-what"' in form
+    assert "autofocus" in form
+    assert "autofocus" not in add(client, cast, "fakta", "", htmx=True).text
 
 
 def test_a_delegated_row_in_a_part_without_status_shows_the_tasks_on_its_mark(client, cast):
@@ -242,7 +279,7 @@ def test_saving_a_delegated_row_keeps_its_own_status_under_the_tasks(client, cas
         },
         headers=HTMX,
     )
-    assert "<td>Pågår</td>" in response.text
+    assert status_cell("Pågår") in response.text
     row.refresh_from_db()
     assert (row.what, row.status) == ("Boka lokal i Bastuträsk", "ej_paborjad")
     assert row.revisions.first().changes() == [("vad", "Boka lokal", "Boka lokal i Bastuträsk")]

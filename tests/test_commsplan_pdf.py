@@ -50,7 +50,7 @@ def test_the_press_text_downloads_as_an_a4_pdf_with_letterhead_and_pages(client,
         cast,
         title="Åtgärder efter varslet på Granlunds",
         body="Kommunen öppnar en träffpunkt i Bastuträsk för de ärenden som rör "
-        "omställning.\n\n<ul><li>Råd om ekonomi</li><li>Jobbsök</li></ul>",
+        "omställning.\n\n- Råd om ekonomi\n- Jobbsök",
     )
     response = client.get(reverse("press_text_pdf", args=[cast.event.pk, text.pk]))
     assert response.status_code == 200
@@ -104,7 +104,7 @@ def test_the_talking_points_sheet(client, cast):
     row = text.row
     client.post(
         reverse("talking_points_edit", args=[cast.event.pk, row.pk]),
-        {"talking_points": "<ul><li>Vi står bakom de drabbade.</li><li>Öppet hus i dag.</li>"},
+        {"talking_points": "- Vi står bakom de drabbade.\n- Öppet hus i dag."},
     )
     response = client.get(reverse("talking_points_pdf", args=[cast.event.pk, row.pk]))
     content = pdf_text(response.content)

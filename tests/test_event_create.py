@@ -83,6 +83,9 @@ def test_a_startgrupp_member_logs_an_event_and_the_startgrupp_is_convened(client
 
 
 def test_the_creator_is_always_in_the_startgrupp(client, cast):
+    # Sara is not in the startgrupp: an administrator has let her log events (issue 13).
+    cast.arbetsgrupp.may_log_events = True
+    cast.arbetsgrupp.save(update_fields=["may_log_events"])
     client.force_login(cast.arbetsgrupp)
     client.post(URL, minimal(startgroup=[cast.kommunchef.pk]))
     event = Event.objects.get(title="Konkurs vid Norsjö Mekaniska AB")

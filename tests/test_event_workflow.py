@@ -3,8 +3,9 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import Convening, LogEntry, Membership, SituationPicture
+from events.models import Convening, Event, LogEntry, Membership, SituationPicture
 from notices.models import Notice
+from tests.test_event_create import minimal
 
 ANSWERS = {
     "what_happened": "Varsel om 38 tjänster.",
@@ -23,6 +24,42 @@ def test_the_six_answers_become_the_dated_nulagesbild(client, cast):
     page = client.get(reverse("event_detail", args=[cast.event.pk])).text
     assert "Version 1" in page
     assert "Två åkerier tappar sin största kund." in page
+
+
+def test_the_six_questions_start_from_what_the_new_event_form_said(client, cast):
+    client.force_login(cast.kommunchef)
+    registered = {
+        "description": "Granlunds lägger ned tillverkningen i Norsjö.",
+        "affected_employees": 38,
+        "affected_subcontractor_staff": 12,
+    }
+    assert client.post(reverse("event_create"), minimal(**registered)).status_code == 302
+    event = Event.objects.get(title=minimal()["title"])
+    url = reverse("picture_edit", args=[event.pk])
+    form = client.get(url).context["form"]
+    assert form["what_happened"].value() == "Granlunds lägger ned tillverkningen i Norsjö."
+    assert form["individuals"].value() == "38 anställda och 12 hos underleverantörer."
+    assert form["company_impact"].value() in (None, "")
+    # Saved as they stand (or changed), they are the first nulägesbild; from then on the
+    # form starts from the latest answers.
+    client.post(url, {"what_happened": "Nedläggning i juni.", "individuals": "", "based_on": 0})
+    form = client.get(url).context["form"]
+    assert form["what_happened"].value() == "Nedläggning i juni."
+    assert form["individuals"].value() == ""
+
+
+def test_the_number_affected_reads_well_whatever_was_given(client, cast):
+    client.force_login(cast.kommunchef)
+    url = reverse("picture_edit", args=[cast.event.pk])
+    for employees, subcontractors, expected in [
+        (1, None, "1 anställd."),
+        (None, 7, "7 hos underleverantörer."),
+        (None, None, ""),
+    ]:
+        cast.event.affected_employees = employees
+        cast.event.affected_subcontractor_staff = subcontractors
+        cast.event.save()
+        assert client.get(url).context["form"]["individuals"].value() == expected
 
 
 def test_each_revision_is_kept_with_who_and_when(client, cast):
@@ -109,9 +146,11 @@ def test_a_phase_change_is_explicit_and_logged_and_closing_makes_it_read_only(cl
     client.force_login(cast.arbetsgrupp)
     url = reverse("phase_change", args=[cast.event.pk])
     client.post(url, {"phase": "analysera"})
-    client.post(url, {"phase": "avslutad"})
+    # Closing asks why first (tests/test_close_reopen.py).
+    close = client.post(url, {"phase": "avslutad"})["Location"]
+    client.post(close, {"reason": "Klart.", "confirm": "on"})
     texts = list(LogEntry.objects.filter(kind="phase").values_list("text", flat=True))
-    assert "Fas ändrad från Analysera till Avslutad." in texts
+    assert "Fas ändrad från Analysera till Avslutad: ärendet är avslutat. Skäl: Klart." in texts
     assert "Fas ändrad från Planera till Analysera." in texts
     assert client.post(url, {"phase": "planera"}).status_code == 403
     page = client.get(reverse("event_detail", args=[cast.event.pk])).text

@@ -61,7 +61,7 @@ def approved_text(client, cast) -> PressText:
 
 def publish(client, cast, text, by):
     data = {
-        "channel": Channel.objects.get(name="Webbplats (norsjo.se)").pk,
+        "channels": [Channel.objects.get(name="Webbplats (norsjo.se)").pk],
         "at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
         "override_reason": "Företaget bad oss gå ut samtidigt.",
     }

@@ -59,8 +59,8 @@ def fill_case_file(cast):
     row = plan.rows.get(position=0)
     text = comms.create_text(
         row,
-        {"title": "Kommunen stöttar de varslade", "lead": "", "body": "<p>Stöd.</p>"}
-        | {"contact": cast.kommunikator},
+        {"title": "Kommunen stöttar de varslade", "lead": "", "body": "Stöd."}
+        | {"contact": cast.kommunikator, "quoted": []},
         by=cast.kommunikator,
     )
     comms.fact_check(text, by=cast.kso)
@@ -69,7 +69,7 @@ def fill_case_file(cast):
     text.refresh_from_db()
     comms.publish(
         text,
-        channel=Channel.objects.first(),
+        channels=[Channel.objects.first()],
         at=timezone.now(),
         override_reason="Företaget bad oss gå ut samtidigt.",
         by=cast.kommunikator,

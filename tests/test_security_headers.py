@@ -18,7 +18,11 @@ def test_htmx_comes_from_our_own_static_files_and_no_script_is_inline(client, ca
     client.force_login(cast.kommunchef)
     html = client.get("/").text
     scripts = re.findall(r"<script[^>]*>", html)
-    assert scripts == ['<script src="/static/vendor/htmx-2.0.11.min.js" defer>']
+    assert scripts == [
+        '<script src="/static/vendor/htmx-2.0.11.min.js" defer>',
+        # Enter and a second click do not send a form by accident (issue 13).
+        '<script src="/static/js/forms.js" defer>',
+    ]
     assert "<style" not in html
     assert " style=" not in html
     assert '"allowEval": false' in html

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from events.models import Event
 from notices.models import Notice
 from tests.browser.axe import assert_accessible
+from tests.browser.test_journey_sheet import open_add_form
 from tests.browser.test_login import log_in
 from tests.personas import create_user
 
@@ -73,7 +74,7 @@ def test_every_hand_off_reaches_the_person_who_must_act(
     open_notice(page, "Tillagd i ärendet")
     expect(page.get_by_role("heading", level=1)).to_have_text(event.title)
     page.get_by_role("link", name="Bedömningsmall").click()
-    add = page.locator("#add-arbetsplan")
+    add = open_add_form(page, "arbetsplan")
     add.get_by_label("Vad").fill("Ta fram underlag om lediga lokaler")
     add.get_by_label("Vem").fill("Lena Öberg")
     add.get_by_role("button", name="Lägg till rad").click()

@@ -35,6 +35,12 @@ def open_sheet(contexts, live_server, user, event):
     return page
 
 
+def open_add_form(page, section):
+    """Open a section's "Lägg till rad", closed until asked for; its form."""
+    page.locator(f"details:has(#add-{section}) > summary").click()
+    return page.locator(f"#add-{section}")
+
+
 def test_two_members_edit_the_sheet_together(contexts, live_server, cast_live):
     event = cast_live.event
     anna = open_sheet(contexts, live_server, cast_live.kommunchef, event)
@@ -44,8 +50,9 @@ def test_two_members_edit_the_sheet_together(contexts, live_server, cast_live):
 
     # Sara adds a fact; Anna sees it without reloading.
     anna.evaluate("window.stillTheSamePage = true")
-    sara.locator("#add-fakta").get_by_label("Vad").fill("Granlunds varslar 38 anställda.")
-    sara.locator("#add-fakta").get_by_role("button", name="Lägg till rad").click()
+    add_fact = open_add_form(sara, "fakta")
+    add_fact.get_by_label("Vad").fill("Granlunds varslar 38 anställda.")
+    add_fact.get_by_role("button", name="Lägg till rad").click()
     expect(anna.locator("#tbody-fakta")).to_contain_text(
         "Granlunds varslar 38 anställda.", timeout=WITHIN
     )
@@ -54,7 +61,7 @@ def test_two_members_edit_the_sheet_together(contexts, live_server, cast_live):
 
     # Anna starts typing a new initial measure; Sara's edit of the fact reaches Anna
     # without disturbing the field she is typing in.
-    field = anna.locator("#add-initiala").get_by_label("Vad")
+    field = open_add_form(anna, "initiala").get_by_label("Vad")
     field.fill("Boka möte med Arbetsförm")
     sara.locator(f"#row-{row.pk}").get_by_role("link", name="Ändra").click()
     sara.locator(f"#row-{row.pk}").get_by_label("Vad").fill("Granlunds varslar 40 anställda.")

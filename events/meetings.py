@@ -1,0 +1,110 @@
+"""The startgrupp's meeting once it is called (events.services.convene_startgroup): moved or
+cancelled by the startgrupp, every attendee's calendar kept in step (events.ics). Workflows
+as in events.services, split off by resource: each takes the acting user as `by` and writes
+the händelselogg in the same transaction."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from events.models import Convening, LogEntry
+from events.services import (
+    add_log_entry,
+    meeting_place,
+    meeting_time,
+    send_meeting,
+    startgroup_of,
+)
+
+
+class StaleMeeting(Exception):
+    """The meeting was moved, cancelled, held or sent to other attendees since the user's
+    page was loaded; `current` is the meeting as it is now."""
+
+    def __init__(self, current: Convening):
+        self.current = current
+
+
+def _booked(convening: Convening) -> str:
+    # For the log, which only the case's members read: the place as typed.
+    place = f", {convening.location}" if convening.location else ""
+    return meeting_time(convening) + place
+
+
+@transaction.atomic
+def move_meeting(convening: Convening, *, meeting_at, location: str, sequence: int, by) -> bool:
+    """Move the meeting to `meeting_at` at `location` if it is still as the user's page
+    showed it (`sequence`; else StaleMeeting). Every attendee but `by` is sent the new
+    version: the same UID, SEQUENCE + 1, METHOD:REQUEST. Logged. False, with nothing sent,
+    if it is already booked so (the same form posted twice)."""
+    if not convening.is_coming:
+        raise StaleMeeting(convening)
+    if (convening.meeting_at, convening.location) == (meeting_at, location):
+        return False
+    before, now = _booked(convening), timezone.now()
+    # Conditional on the version the user saw: of two members moving it at once, one does.
+    moved = Convening.objects.filter(
+        pk=convening.pk, sequence=sequence, held_at__isnull=True, cancelled_at__isnull=True
+    ).update(meeting_at=meeting_at, location=location, sequence=F("sequence") + 1, changed_at=now)
+    if not moved:
+        raise StaleMeeting(Convening.objects.get(pk=convening.pk))
+    convening.meeting_at, convening.location = meeting_at, location
+    convening.sequence, convening.changed_at = sequence + 1, now
+    event = convening.event
+    attendees = startgroup_of(event)
+    send_meeting(
+        convening,
+        "convening_moved",
+        attendees,
+        to=attendees,
+        sentence=f"{by} har flyttat startgruppens möte i ärendet {event.case_number} till "
+        f"{meeting_time(convening)}{meeting_place(convening)}.",
+        by=by,
+    )
+    add_log_entry(
+        event,
+        by=by,
+        kind=LogEntry.Kind.CONVENING,
+        text=f"Startgruppens möte flyttades från {before} till {_booked(convening)}.",
+    )
+    return True
+
+
+@transaction.atomic
+def cancel_meeting(convening: Convening, *, reason: str, sequence: int, by) -> bool:
+    """Cancel the meeting if it is still as the user's page showed it (`sequence`; else
+    StaleMeeting). Every attendee but `by` is sent the cancellation: the same UID, SEQUENCE
+    + 1, METHOD:CANCEL, STATUS:CANCELLED; `reason` only where the case is not confidential.
+    Logged with the reason. False, with nothing sent, if it is cancelled already (the same
+    form posted twice, or by someone else)."""
+    if convening.cancelled_at is not None:
+        return False
+    if convening.held_at is not None:
+        raise StaleMeeting(convening)
+    now = timezone.now()
+    cancelled = Convening.objects.filter(
+        pk=convening.pk, sequence=sequence, held_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now, cancel_reason=reason, sequence=F("sequence") + 1, changed_at=now)
+    if not cancelled:
+        raise StaleMeeting(Convening.objects.get(pk=convening.pk))
+    convening.cancelled_at, convening.cancel_reason = now, reason
+    convening.sequence, convening.changed_at = sequence + 1, now
+    event = convening.event
+    attendees = startgroup_of(event)
+    send_meeting(
+        convening,
+        "convening_cancelled",
+        attendees,
+        to=attendees,
+        sentence=f"{by} har ställt in startgruppens möte i ärendet {event.case_number} "
+        f"{meeting_time(convening)}.",
+        details=f"Skäl: {reason}",
+        by=by,
+    )
+    add_log_entry(
+        event,
+        by=by,
+        kind=LogEntry.Kind.CONVENING,
+        text=f"Startgruppens möte {_booked(convening)} ställdes in. Skäl: {reason}",
+    )
+    return True
