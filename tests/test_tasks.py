@@ -440,7 +440,7 @@ def test_templates_write_dates_through_the_moment_filters():
     # for machine-readable attributes.
     root = Path(__file__).resolve().parent.parent
     templates = [
-        *(root / "templates" / "events").glob("*.html"),
+        *(root / "templates").rglob("*.html"),
         *(root / "assessment" / "templates").rglob("*.html"),
     ]
     formats = {
