@@ -3,14 +3,25 @@ closed with a reason and reopened by the startgrupp; axe on every page on the wa
 
 from datetime import timedelta
 
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from commsplan.services import create_text, plan_for
+from commsplan.services import (
+    approve,
+    create_text,
+    fact_check,
+    plan_for,
+    record_company_announcement,
+)
 from events.models import Convening, Event
 from notices.models import Notice
 from tests.browser.axe import assert_accessible
 from tests.browser.test_login import log_in
+
+
+def log_out(page):
+    page.get_by_role("button", name="Logga ut").click()
 
 
 def test_the_meeting_is_moved_and_the_case_closed_and_reopened(page, live_server, cast_live):
@@ -87,3 +98,22 @@ def test_a_quoted_person_outside_the_case_reads_and_approves_their_quote(
     page.get_by_role("button", name="Godkänn mitt citat").click()
     assert_accessible(page)
     assert text.quotes.get(person=cast.outsider).approved_at is not None
+    log_out(page)
+
+    # Checked and approved by others; the company has gone out; Jonas publishes in two channels.
+    fact_check(text, by=cast.utvecklingschef)
+    text.refresh_from_db()
+    approve(text, by=cast.kommunchef)
+    record_company_announcement(
+        plan, at=timezone.now() - timedelta(hours=1), where="Personalmöte", by=cast.kommunikator
+    )
+    log_in(page, live_server, cast.kommunikator)
+    page.goto(live_server.url + reverse("press_text_detail", args=[cast.event.pk, text.pk]))
+    page.get_by_role("link", name="Registrera publicering").click()
+    assert_accessible(page)
+    channels = page.get_by_role("group", name="Kanaler")
+    channels.get_by_label("Webbplats (norsjo.se)").check()
+    channels.get_by_label("Lokaltidning").check()
+    page.get_by_role("button", name="Registrera publicering").click()
+    expect(page.get_by_text("Webbplats (norsjo.se), Lokaltidning")).to_be_visible()
+    assert_accessible(page)
