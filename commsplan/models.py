@@ -409,8 +409,8 @@ class PressText(models.Model):
 class Quote(models.Model):
     """A person of the municipality quoted in a press text (say the KSO), and when they
     approved the words the text puts in their mouth. The text is approved only once every
-    quote is (services.approve); any edit of the text clears the approvals, since the words
-    changed (services.edit_text)."""
+    quote is (services.approve); an edit that changes the text's words clears the approvals
+    (services.edit_text)."""
 
     text = models.ForeignKey(PressText, on_delete=models.PROTECT, related_name="quotes")
     person = models.ForeignKey(

@@ -289,16 +289,29 @@ def _tell_quoted(text: PressText, readers, *, occasion, by):
     _tell(text, "text_quote", readers, occasion=occasion, by=by, path=path)
 
 
-def edit_text(text: PressText, data: dict, *, based_on, by):
+def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
     """Change a text that is not yet published, as it was saved at `based_on`; `data` as
-    for create_text. A text checked or approved goes back to utkast, and every quote must
-    be approved again: the check and the approvals were of the words that were there.
-    People newly quoted are told (text_quote)."""
+    for create_text. Returns False, and changes nothing, when the words (title, lead, body,
+    contact, quoted people) are those already saved: nothing was checked or approved that
+    is not still there. Otherwise a text checked or approved goes back to utkast, and every
+    quote must be approved again: the check and the approvals were of the words that were
+    there. Each person whose approval is cleared, and each person newly quoted, is told
+    (text_quote)."""
     if not text.is_editable:
         raise Refused("En publicerad text ändras inte. Skriv en rättelse i stället.")
     data = dict(data)
-    quoted = data.pop("quoted")
+    quoted = list(data.pop("quoted"))
     with transaction.atomic():
+        # Compared with what is stored: the view's ModelForm has already copied the input
+        # onto `text`.
+        stored = PressText.objects.values("title", "lead", "body", "contact_id").get(pk=text.pk)
+        quotes = Quote.objects.filter(text=text)
+        if (
+            all(stored[field] == data[field] for field in ("title", "lead", "body"))
+            and stored["contact_id"] == data["contact"].pk
+            and set(quotes.values_list("person_id", flat=True)) == {p.pk for p in quoted}
+        ):
+            return False
         was = text.status
         now = timezone.now()
         won = PressText.objects.filter(pk=text.pk, status=was, updated_at=based_on).update(
@@ -317,11 +330,13 @@ def edit_text(text: PressText, data: dict, *, based_on, by):
                 "Någon annan sparade texten medan du skrev. Din text finns kvar i fälten; "
                 "den sparade versionen står ovanför. Jämför och spara igen."
             )
-        quotes = Quote.objects.filter(text=text)
+        for field, value in data.items():  # the notices below name the text as it now is
+            setattr(text, field, value)
         quotes.exclude(person__in=quoted).delete()
-        cleared = (
-            quotes.filter(approved_at__isnull=False).exclude(person=by).update(approved_at=None)
+        cleared = list(
+            quotes.filter(approved_at__isnull=False).exclude(person=by).select_related("person")
         )
+        quotes.filter(pk__in=[quote.pk for quote in cleared]).update(approved_at=None)
         quotes.filter(person=by).update(approved_at=now)
         kept = set(quotes.values_list("person_id", flat=True))
         again = " och måste faktagranskas igen" if was != Status.UTKAST else ""
@@ -333,7 +348,16 @@ def edit_text(text: PressText, data: dict, *, based_on, by):
             kind=LogEntry.Kind.EDIT,
             text=f"Pressmeddelandet ”{data['title']}” ändrades{again}.",
         )
+        # Someone quoted from outside the case finds the quote page only through a notice,
+        # so each whose approval was cleared is asked again; the edit's moment is the
+        # occasion, so every such edit asks anew.
+        sentence = (
+            f"{by} har ändrat pressmeddelandet som citerar dig i ärendet "
+            f"{text.row.plan.event.case_number}: läs det igen och godkänn ditt citat."
+        )
+        _tell_quoted(text, [(quote.person, sentence) for quote in cleared], occasion=now, by=by)
         _quote(text, [person for person in quoted if person.pk not in kept], at=now, by=by)
+    return True
 
 
 def _step(text: PressText, *, expected: str, fields: dict, log: str, by):

@@ -290,14 +290,19 @@ def press_text_edit(request, event_id, text_id):
         except ValueError:
             based_on = text.updated_at  # no version sent: a hand-made post, not a stale page
         try:
-            services.edit_text(text, _text_data(form), based_on=based_on, by=request.user)
+            changed = services.edit_text(
+                text, _text_data(form), based_on=based_on, by=request.user
+            )
         except services.Refused as refused:
             form.add_error(None, str(refused))
             text = _text(event, text.pk)  # what is saved now, shown beside the user's
             form.data = form.data.copy()
             form.data["based_on"] = text.updated_at.isoformat()
         else:
-            messages.success(request, "Texten är sparad.")
+            if changed:
+                messages.success(request, "Texten är sparad.")
+            else:
+                messages.info(request, "Inget ändrades: texten är som den var sparad.")
             return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
     return _text_form(request, event, text.row, form, text=text)
 

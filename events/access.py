@@ -29,8 +29,9 @@ def may_log_events(user) -> bool:
     """Whether `user` may log a new event, which activates the plan and convenes the
     startgrupp at once: the startgrupp's functions (a function in the startgrupp, or one
     with a role in the plan), an account an administrator marked "får logga händelser",
-    and a superuser, who may do everything."""
-    if not user.is_authenticated or not user.is_active:
+    and a superuser, who may do everything. Never a system account without a name (the
+    demo's `admin`): whoever logs an event joins its startgrupp and organises its meeting."""
+    if not user.is_authenticated or not user.is_active or not user.get_full_name().strip():
         return False
     if user.is_superuser or user.may_log_events:
         return True

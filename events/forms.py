@@ -198,6 +198,9 @@ class EventCreateForm(EventForm):
         required=False,
         help_text="Kommunchef, KSO, utvecklingschef och kommunikatör är förvalda.",
     )
+    # Shown only when a case registered just now looks like this one
+    # (services.PossiblySameEvent); ticked, the new case is made all the same.
+    same_event_confirmed = forms.BooleanField(label="Ja, det är ett nytt ärende", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

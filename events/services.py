@@ -1,7 +1,7 @@
 """Workflows on events that span models or have side effects. Each takes the acting user
 as `by` and writes the händelselogg in the same transaction."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 import notices
-from accounts.people import normalise_email
+from accounts.people import fold, normalise_email
+from events.access import events_for_user
 from events.ics import convening_ics
 from events.models import (
     CaseNumberSequence,
@@ -66,9 +67,51 @@ class DuplicateCaseNumber(Exception):
     pass
 
 
-def create_event(event: Event, *, startgroup, meeting_at, location="", by) -> Event:
+# Save, the browser's Back, Save again posts the same event from a freshly rendered form,
+# with a new one-time key (events.submissions cannot tell), and so does a second startgrupp
+# member who heard the same news: each would hand out a diarienummer and convene the
+# startgrupp again. A case registered this recently with the same title, or on the same
+# company for the same kind of change, is most likely the same event.
+SAME_EVENT_WITHIN = timedelta(minutes=30)
+
+
+class PossiblySameEvent(Exception):
+    """A case registered within SAME_EVENT_WITHIN looks like the one being logged."""
+
+    def __init__(self, event: Event):
+        super().__init__(event.case_number)
+        self.event = event
+
+
+def recently_registered_like(event: Event, *, by) -> Event | None:
+    """The latest case that `by` may open, registered by anyone within SAME_EVENT_WITHIN,
+    whose title, or whose company and kind, are those of `event` (compared folded: NFKC,
+    case, whitespace); None if there is none. Cases `by` may not open are not considered:
+    naming one would reveal it (events.access)."""
+    title, company = fold(event.title), fold(event.company_name)
+    recent = (
+        events_for_user(by)
+        .filter(created_at__gte=timezone.now() - SAME_EVENT_WITHIN)
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+    # Compared here, not in SQL, which cannot NFKC normalise; half an hour holds a few rows.
+    for other in recent:
+        if fold(other.title) == title or (
+            other.kind == event.kind and fold(other.company_name) == company
+        ):
+            return other
+    return None
+
+
+def create_event(
+    event: Event, *, startgroup, meeting_at, location="", same_event_confirmed=False, by
+) -> Event:
     """Save a new event and convene its startgrupp at once (handlingsplanen, "Prioritet":
-    "den interna startgruppen ska skyndsamt sammankallas")."""
+    "den interna startgruppen ska skyndsamt sammankallas"). Raises PossiblySameEvent
+    unless the user confirmed that a look-alike recent case is another event."""
+    if not same_event_confirmed and (other := recently_registered_like(event, by=by)):
+        raise PossiblySameEvent(other)
     event.created_by = by
     try:
         with transaction.atomic():

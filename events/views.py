@@ -111,6 +111,7 @@ def event_create(request):
     if not may_log_events(request.user):
         raise PermissionDenied(MAY_NOT_LOG_EVENTS)
     form = EventCreateForm(request.POST if request.method == "POST" else None)
+    same_event = None
     if request.method == "POST" and form.is_valid():
         try:
             event = services.create_event(
@@ -118,10 +119,13 @@ def event_create(request):
                 startgroup=form.cleaned_data["startgroup"],
                 meeting_at=form.cleaned_data["meeting_at"],
                 location=form.cleaned_data["location"],
+                same_event_confirmed=form.cleaned_data["same_event_confirmed"],
                 by=request.user,
             )
         except services.DuplicateCaseNumber:
             form.add_error("case_number", DUPLICATE_CASE_NUMBER)
+        except services.PossiblySameEvent as e:
+            same_event = e.event
         else:
             record(request, reverse("event_detail", args=[event.pk]))
             messages.success(
@@ -129,7 +133,7 @@ def event_create(request):
                 f"Ärendet {event.case_number} är registrerat och startgruppen är kallad.",
             )
             return redirect("event_detail", event_id=event.pk)
-    return render(request, "events/event_create.html", {"form": form})
+    return render(request, "events/event_create.html", {"form": form, "same_event": same_event})
 
 
 # The event page shows the latest entries; the whole log is paged on its own page.

@@ -95,9 +95,10 @@ def test_the_creator_is_always_in_the_startgrupp(client, cast):
 def test_case_numbers_count_up_and_skip_numbers_typed_by_hand(client, cast):
     client.force_login(cast.kommunchef)
     year = timezone.localdate().year
-    client.post(URL, minimal(title="A", case_number=f"KS {year}/2"))
-    client.post(URL, minimal(title="B"))
-    client.post(URL, minimal(title="C"))
+    # Three events on three companies: one company's twice would be taken for a repeat.
+    client.post(URL, minimal(title="A", company_name="A AB", case_number=f"KS {year}/2"))
+    client.post(URL, minimal(title="B", company_name="B AB"))
+    client.post(URL, minimal(title="C", company_name="C AB"))
     numbers = dict(Event.objects.filter(title__in="ABC").values_list("title", "case_number"))
     assert numbers == {"A": f"KS {year}/2", "B": f"KS {year}/1", "C": f"KS {year}/3"}
 

@@ -266,6 +266,8 @@ def test_a_confidential_case_mails_no_text_anyone_wrote(
             confidential="on",
             location=f"{SECRET}s kontor",
             startgroup=[u.pk for u in cast.startgrupp],
+            # The cast's case, registered just now, has this very title: another case.
+            same_event_confirmed="on",
         ),
     )
     assert response.status_code == 302

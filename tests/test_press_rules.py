@@ -162,6 +162,79 @@ def test_an_edit_clears_the_quote_approvals(client, cast):
     assert Quote.objects.get(text=text, person=cast.kso).approved_at is None
 
 
+def save_unchanged(client, cast, text, by):
+    """Ändra texten, saved with every word as it is stored."""
+    client.force_login(by)
+    data = {
+        "title": text.title,
+        "lead": text.lead,
+        "body": text.body,
+        "contact": text.contact_id,
+        "quoted": [quote.person_id for quote in text.quotes.all()],
+        "based_on": text.updated_at.isoformat(),
+    }
+    return client.post(reverse("press_text_edit", args=[cast.event.pk, text.pk]), data)
+
+
+def test_a_save_that_changes_nothing_keeps_the_approvals_and_the_status(client, cast):
+    text = write_text(client, cast, quoted=[cast.kso.pk])
+    approve_quote(client, cast, text, cast.kso)
+    step(client, cast, text, "press_text_fact_check", cast.utvecklingschef)
+    assert text.status == "faktagranskad"
+    logged, notified = LogEntry.objects.count(), Notice.objects.count()
+
+    response = save_unchanged(client, cast, text, cast.kommunikator)
+    assert response.status_code == 302
+    page = shown(client, response)
+    assert "Inget ändrades" in page
+    assert "Texten är sparad." not in page
+    text.refresh_from_db()
+    assert (text.status, text.fact_checked_by) == ("faktagranskad", cast.utvecklingschef)
+    assert Quote.objects.get(text=text, person=cast.kso).approved_at is not None
+    assert "väntar på att Erik Nordström godkänner sitt citat" not in page
+    assert (LogEntry.objects.count(), Notice.objects.count()) == (logged, notified)
+
+
+def asked_again(user) -> list:
+    return list(
+        Notice.objects.filter(
+            kind="text_quote", recipient=user, body__contains="har ändrat pressmeddelandet"
+        )
+    )
+
+
+def test_a_real_edit_asks_each_cleared_quote_again(client, cast):
+    # Jonas, the author, quotes himself too: his own save approves his quote, unasked.
+    quoted = [cast.kso.pk, cast.outsider.pk, cast.kommunikator.pk]
+    text = write_text(client, cast, quoted=quoted)
+    approve_quote(client, cast, text, cast.kso)
+    approve_quote(client, cast, text, cast.outsider)
+
+    edit(client, cast, text, cast.kommunikator, "Erik Nordström säger nu något annat.")
+    assert Quote.objects.filter(text=text, approved_at__isnull=True).count() == 2
+    for person in (cast.kso, cast.outsider):
+        [notice] = asked_again(person)
+        assert notice.path == quote_url(cast, text)
+        assert (
+            f"Jonas Berg har ändrat pressmeddelandet som citerar dig i ärendet "
+            f"{cast.event.case_number}: läs det igen och godkänn ditt citat." in notice.body
+        )
+    assert asked_again(cast.kommunikator) == []
+
+    # Olle, outside the case, finds the new words through the notice and approves them.
+    [notice] = asked_again(cast.outsider)
+    client.force_login(cast.outsider)
+    page = client.get(notice.path)
+    assert page.status_code == 200
+    assert "Erik Nordström säger nu något annat." in page.text
+    approve_quote(client, cast, text, cast.outsider)
+    approve_quote(client, cast, text, cast.kso)
+
+    edit(client, cast, text, cast.kommunikator, "Och nu något tredje.")
+    assert len(asked_again(cast.kso)) == len(asked_again(cast.outsider)) == 2
+    assert asked_again(cast.kommunikator) == []
+
+
 def test_vantar_pa_dig_agrees_with_the_rule(client, cast):
     text = write_text(client, cast, quoted=[cast.kso.pk, cast.outsider.pk])
     quote = f"Godkänn ditt citat i pressmeddelandet ”{TITLE}”"

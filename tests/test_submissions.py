@@ -3,10 +3,11 @@ double click during a slow save, or the browser's back button and the button aga
 the same rendered form, with the same one-time key (events.submissions)."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment.models import Row
 from commsplan.models import CommsPlan, PressText
@@ -73,9 +74,10 @@ def test_a_form_refused_on_a_field_made_nothing_and_its_corrected_post_goes_thro
 
 def test_a_second_form_of_the_same_page_is_a_new_event(client, cast):
     client.force_login(cast.kommunchef)
-    for title in ("Konkurs vid A AB", "Konkurs vid B AB"):
+    for company in ("A AB", "B AB"):
+        data = minimal(title=f"Konkurs vid {company}", company_name=company)
         key = rendered_key(client.get(NEW_EVENT))
-        assert client.post(NEW_EVENT, minimal(title=title, submission=key)).status_code == 302
+        assert client.post(NEW_EVENT, {**data, "submission": key}).status_code == 302
     assert Event.objects.filter(title__startswith="Konkurs vid").count() == 2
 
 
@@ -180,7 +182,8 @@ def test_varsel_milestones_made_tasks_twice_are_made_once_and_told_once(client, 
 
 def test_every_create_form_carries_a_key_and_keeps_enter_from_sending_it(client, cast):
     """The forms that make something or send mail: the key against a second post, and
-    data-no-enter-submit against Enter in a one-line field (static/js/forms.js)."""
+    data-no-enter-submit against Enter in a one-line field (a disabled first submit
+    button, templates/no_enter_submit.html; static/js/forms.js)."""
     client.force_login(cast.kommunchef)
     client.get(reverse("commsplan", args=[cast.event.pk]))
     row = CommsPlan.objects.get(event=cast.event).rows.get(when="Snarast")
@@ -198,3 +201,117 @@ def test_every_create_form_carries_a_key_and_keeps_enter_from_sending_it(client,
         page = client.get(url)
         rendered_key(page)
         assert re.search(r'<form method="post"[^>]*data-no-enter-submit', page.text), url
+        # Without JavaScript too: HTML submits on Enter through the form's first submit
+        # button, and does nothing when that button is disabled.
+        for form in re.findall(
+            r"<form[^>]*data-no-enter-submit[^>]*>(.*?)</form>", page.text, re.S
+        ):
+            first = re.search(r"<button[^>]*>", form).group(0)
+            assert 'type="submit"' in first, url
+            assert "disabled" in first, url
+
+
+# Save, Back, Save again: the browser fetches the form anew, with a new key, and refills
+# the fields the user typed (services.PossiblySameEvent).
+BACK_AGAIN = "Är det samma händelse?"
+
+
+def new_cases(cast):
+    """The cases logged in the test, not the cast's own."""
+    return Event.objects.exclude(pk=cast.event.pk)
+
+
+def log_from_a_fresh_form(client, **data):
+    """Fetch the form, as the browser's Back does, and post `data` with its new key."""
+    key = rendered_key(client.get(NEW_EVENT))
+    return client.post(NEW_EVENT, minimal(**data, submission=key))
+
+
+def test_save_back_save_again_warns_instead_of_a_second_case_and_second_invitations(client, cast):
+    client.force_login(cast.utvecklingschef)
+    ids = [user.pk for user in cast.startgrupp]
+    first = log_from_a_fresh_form(client, startgroup=ids, description="Tingsrätten beslutade.")
+    assert first.status_code == 302
+    event = new_cases(cast).get()
+    convenings = Notice.objects.filter(kind="convening").count()
+
+    again = log_from_a_fresh_form(client, startgroup=ids, description="Tingsrätten beslutade.")
+
+    assert again.status_code == 200
+    assert new_cases(cast).count() == 1
+    assert Notice.objects.filter(kind="convening").count() == convenings
+    page = again.text
+    assert "Du registrerade nyss" in page
+    assert BACK_AGAIN in page
+    link = reverse("event_detail", args=[event.pk])
+    assert f'<a href="{link}">{event.case_number} ”{event.title}”</a>' in page
+    assert 'name="same_event_confirmed"' in page
+    # Everything Maria typed is still there.
+    form = again.context["form"]
+    assert form["title"].value() == event.title
+    assert form["description"].value() == "Tingsrätten beslutade."
+    assert [int(pk) for pk in form["startgroup"].value()] == ids
+
+
+def test_ticking_that_it_is_a_new_case_makes_a_second_case(client, cast):
+    client.force_login(cast.utvecklingschef)
+    log_from_a_fresh_form(client)
+    warned = log_from_a_fresh_form(client)
+    assert BACK_AGAIN in warned.text
+    confirmed = log_from_a_fresh_form(client, same_event_confirmed="on")
+    assert confirmed.status_code == 302
+    assert new_cases(cast).count() == 2
+    assert Convening.objects.count() == 2
+
+
+def test_the_same_title_folded_is_the_same_event_and_the_same_company_and_kind_too(client, cast):
+    client.force_login(cast.utvecklingschef)
+    log_from_a_fresh_form(client)
+    # Full-width letters, other case and spacing: the same title once folded.
+    same_title = log_from_a_fresh_form(
+        client, title="  KONKURS vid  Ｎｏｒｓｊö mekaniska ab ", company_name="Annat AB"
+    )
+    assert BACK_AGAIN in same_title.text
+    same_company = log_from_a_fresh_form(client, title="Mekaniska går i konkurs")
+    assert BACK_AGAIN in same_company.text
+    assert new_cases(cast).count() == 1
+
+
+def test_another_title_and_company_or_another_kind_is_no_warning(client, cast):
+    client.force_login(cast.utvecklingschef)
+    log_from_a_fresh_form(client)
+    other = log_from_a_fresh_form(client, title="Varsel vid Granlunds", company_name="Granlunds")
+    assert other.status_code == 302
+    # The same company, but a sale, not the bankruptcy: another event.
+    sold = log_from_a_fresh_form(client, title="Mekaniska säljs", kind="forsaljning")
+    assert sold.status_code == 302
+    assert new_cases(cast).count() == 3
+
+
+def test_a_case_registered_over_half_an_hour_ago_is_no_warning(client, cast):
+    client.force_login(cast.utvecklingschef)
+    with time_machine.travel(timezone.now() - timedelta(minutes=31)):
+        log_from_a_fresh_form(client)
+    assert log_from_a_fresh_form(client).status_code == 302
+    assert new_cases(cast).count() == 2
+
+
+def test_the_same_event_logged_by_another_startgrupp_member_is_warned_of_by_name(client, cast):
+    """Two startgrupp members who heard the same news would otherwise make two cases and
+    convene the startgrupp twice."""
+    client.force_login(cast.utvecklingschef)
+    log_from_a_fresh_form(client, startgroup=[user.pk for user in cast.startgrupp])
+    client.force_login(cast.kommunchef)
+    warned = log_from_a_fresh_form(client)
+    assert f"{cast.utvecklingschef} registrerade nyss" in warned.text
+    assert new_cases(cast).count() == 1
+
+
+def test_a_look_alike_case_the_user_may_not_open_is_not_revealed(client, cast):
+    client.force_login(cast.utvecklingschef)
+    # Maria logs it with herself alone: Anna is no member of it.
+    log_from_a_fresh_form(client, startgroup=[cast.utvecklingschef.pk], confidential="on")
+    client.force_login(cast.kommunchef)
+    page = log_from_a_fresh_form(client)
+    assert page.status_code == 302
+    assert new_cases(cast).count() == 2

@@ -111,3 +111,12 @@ def test_no_picker_offers_an_account_without_a_name(client, cast, system_account
     assert set(new_event.context["form"]["startgroup"].initial) == {
         user.pk for user in cast.startgrupp
     }
+
+
+def test_a_system_account_without_a_name_may_not_log_an_event_even_as_superuser(
+    client, system_account
+):
+    client.force_login(system_account)
+    assert BUTTON not in client.get(reverse("start")).text
+    assert log_an_event(client, system_account).status_code == 403
+    assert not Event.objects.filter(title="Konkurs vid Norsjö Mekaniska AB").exists()

@@ -1,5 +1,6 @@
 """Enter in a one-line field does not log a new event (issue 13): a browser would submit the
-form, convening the startgrupp with half of it unread (static/js/forms.js)."""
+form, convening the startgrupp with half of it unread. A disabled first submit button stops
+it without JavaScript (templates/no_enter_submit.html); static/js/forms.js does the rest."""
 
 import re
 
@@ -14,6 +15,10 @@ from tests.browser.test_login import log_in
 def test_enter_in_the_title_does_not_log_the_event_and_the_button_still_does(
     page, live_server, cast_live
 ):
+    enter_does_not_log_but_the_button_does(page, live_server, cast_live)
+
+
+def enter_does_not_log_but_the_button_does(page, live_server, cast_live):
     log_in(page, live_server, cast_live.kommunchef)
     page.get_by_role("link", name="Logga ny händelse").click()
     assert_accessible(page)
