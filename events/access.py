@@ -93,7 +93,9 @@ def get_event_for_user(request, pk, *, write=False, summary=False, reopen=False)
     # Startgrupp): taking a closed case up again is theirs, not the arbetsgrupp's.
     may_reopen = user.is_superuser or event.member_group == Membership.Group.STARTGRUPP
     if reopen and not may_reopen:
-        raise PermissionDenied
+        raise PermissionDenied(
+            "Bara startgruppen kan öppna ett avslutat ärende igen. Ingenting är ändrat."
+        )
     if write and (access < Access.WRITE or event.is_closed):
         raise PermissionDenied
     event.access = access

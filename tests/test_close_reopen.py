@@ -149,6 +149,9 @@ def test_only_the_startgrupp_reopens_a_closed_case(client, cast, persona, expect
     shown = client.get(url("event_detail", cast))
     if expected == 403:
         assert url("event_reopen", cast) not in shown.text
+        # Told who may, not that they are a reader.
+        refusal = client.get(url("event_reopen", cast)).text
+        assert "Bara startgruppen kan öppna ett avslutat ärende igen." in refusal
 
 
 def test_reopening_needs_a_reason_and_is_logged_and_told(client, cast):
