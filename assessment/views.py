@@ -182,6 +182,7 @@ def sheet_presence(request, event_id):
 
 
 @require_POST
+@once_per_form
 def row_add(request, event_id):
     event = get_event_for_user(request, event_id, write=True)
     section = request.POST.get("section", "")
@@ -198,8 +199,10 @@ def row_add(request, event_id):
             parent=form.cleaned_data.get("parent"),
             by=request.user,
         )
+        at_row = reverse("sheet", args=[event.pk]) + f"#row-{row.pk}"
+        record(request, at_row)
         if not request.htmx:
-            return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
+            return redirect(at_row)
         form = _add_form(section, scenarios=scenarios)
         # The clicked button is swapped away with the form; htmx focuses this field, so
         # the next row is typed straight away instead of focus falling to the page's top.

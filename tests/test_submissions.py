@@ -5,6 +5,7 @@ the same rendered form, with the same one-time key (events.submissions)."""
 import re
 from datetime import date, timedelta
 
+import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
@@ -94,6 +95,23 @@ def test_a_task_delegated_twice_is_one_task_and_one_notice(client, cast):
     assert_led_where_the_first_went(client, first, second)
     task = Task.objects.get(what="Boka lokal för informationsmötet")
     assert Notice.objects.about(task).count() == 1
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_a_sheet_row_added_twice_is_one_row(client, cast, htmx):
+    client.force_login(cast.arbetsgrupp)
+    sheet = client.get(reverse("sheet", args=[cast.event.pk])).text
+    form = re.search(r'<form id="add-fakta".*?</form>', sheet, re.S).group(0)
+    key = re.search(r'name="submission" value="([0-9a-f-]{36})"', form).group(1)
+    data = {"section": "fakta", "fakta-what": "Granlunds varslar 38.", "submission": key}
+    headers = {"HX-Request": "true"} if htmx else {}
+    url = reverse("row_add", args=[cast.event.pk])
+    first = client.post(url, data, headers=headers)
+    second = client.post(url, data, headers=headers)
+    assert first.status_code in (200, 302)
+    assert Row.objects.filter(what="Granlunds varslar 38.").count() == 1
+    led = second["HX-Redirect"] if htmx else second["Location"]
+    assert led.startswith(reverse("sheet", args=[cast.event.pk]) + "#row-")
 
 
 def test_a_sheet_row_delegated_twice_is_one_task_and_one_notice(client, cast):
