@@ -49,11 +49,14 @@ if not cases.exists():
             "fact_checked_by": checker, "fact_checked_at": now})])
     Report.objects.bulk_create([Report(event=e, version=1, content={}, author=colleague,
         approval_requested_at=now) for e in events])
-cases.update(announced_on=timezone.localdate(), reporting_since=now - timedelta(days=6))
+# Registered just now, with the meeting within the hour: the meeting, not the six answers,
+# waits (events.waiting), as on a case the startgrupp convened in time.
+cases.update(announced_on=timezone.localdate(), reporting_since=now - timedelta(days=6),
+    created_at=now)
 Task.objects.filter(event__in=cases, assignee=user).update(due_at=now + timedelta(days=3))
 Task.objects.filter(event__in=cases, delegated_by=user).update(
     follow_up_at=now + timedelta(days=1))
-Convening.objects.filter(event__in=cases).update(meeting_at=now + timedelta(days=1))
+Convening.objects.filter(event__in=cases).update(meeting_at=now + timedelta(hours=1))
 print(len(waiting_for(user, events_for_user(user), now)))
 """
 
