@@ -42,14 +42,7 @@ def move_meeting(convening: Convening, *, meeting_at, location: str, sequence: i
     if (convening.meeting_at, convening.location) == (meeting_at, location):
         return False
     before, now = _booked(convening), timezone.now()
-    # Conditional on the version the user saw: of two members moving it at once, one does.
-    moved = Convening.objects.filter(
-        pk=convening.pk, sequence=sequence, held_at__isnull=True, cancelled_at__isnull=True
-    ).update(meeting_at=meeting_at, location=location, sequence=F("sequence") + 1, changed_at=now)
-    if not moved:
-        raise StaleMeeting(Convening.objects.get(pk=convening.pk))
-    convening.meeting_at, convening.location = meeting_at, location
-    convening.sequence, convening.changed_at = sequence + 1, now
+    _next_version(convening, sequence, now, meeting_at=meeting_at, location=location)
     event = convening.event
     attendees = startgroup_of(event)
     send_meeting(
@@ -70,6 +63,20 @@ def move_meeting(convening: Convening, *, meeting_at, location: str, sequence: i
     return True
 
 
+def _next_version(convening: Convening, sequence: int, now, **fields):
+    """Save `fields` as the meeting's next version (SEQUENCE + 1) if it is still the version
+    the user's page showed and neither held nor cancelled: a conditional UPDATE, so of two
+    members changing it at once, one does; StaleMeeting for the other. `convening` follows."""
+    changed = Convening.objects.filter(
+        pk=convening.pk, sequence=sequence, held_at__isnull=True, cancelled_at__isnull=True
+    ).update(sequence=F("sequence") + 1, changed_at=now, **fields)
+    if not changed:
+        raise StaleMeeting(Convening.objects.get(pk=convening.pk))
+    for field, value in fields.items():
+        setattr(convening, field, value)
+    convening.sequence, convening.changed_at = sequence + 1, now
+
+
 @transaction.atomic
 def cancel_meeting(convening: Convening, *, reason: str, sequence: int, by) -> bool:
     """Cancel the meeting if it is still as the user's page showed it (`sequence`; else
@@ -82,13 +89,7 @@ def cancel_meeting(convening: Convening, *, reason: str, sequence: int, by) -> b
     if convening.held_at is not None:
         raise StaleMeeting(convening)
     now = timezone.now()
-    cancelled = Convening.objects.filter(
-        pk=convening.pk, sequence=sequence, held_at__isnull=True, cancelled_at__isnull=True
-    ).update(cancelled_at=now, cancel_reason=reason, sequence=F("sequence") + 1, changed_at=now)
-    if not cancelled:
-        raise StaleMeeting(Convening.objects.get(pk=convening.pk))
-    convening.cancelled_at, convening.cancel_reason = now, reason
-    convening.sequence, convening.changed_at = sequence + 1, now
+    _next_version(convening, sequence, now, cancelled_at=now, cancel_reason=reason)
     event = convening.event
     attendees = startgroup_of(event)
     send_meeting(
