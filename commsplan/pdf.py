@@ -5,20 +5,27 @@ static files, named `static:<path>`. Anything else a text could smuggle in (an
 `<img src="http://…">`, `url(file:///etc/passwd)`, `@import`, `<link rel=attachment>`, an
 SVG `<image>`) is refused before any connection or file is opened. The body is sanitised
 as well (commsplan.sanitise); the fetcher is the second wall, not the only one.
+
+Fonts are static files too, fetched the same way: a document is drawn only with the fonts
+shipped in static/fonts (`FONTS`), so it has the same pages on every server whatever the
+host has installed, and every character it holds is drawn with a real glyph (`drawable`).
 """
 
 import functools
 import mimetypes
+import re
 import ssl
 import threading
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from fontTools.ttLib import TTFont
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from accounts.text import clean
 from commsplan.models import Municipality, PressText, TimetableRow
 
 STATIC = "static:"
@@ -77,6 +84,105 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
+# The only fonts a PDF is drawn with (static/fonts/README.md says where each comes from),
+# family by family in the order a character is looked for: Latin with every Swedish and
+# Sami letter, Greek and Cyrillic; Ethiopic (Tigrinya, Amharic); Arabic (Arabic, Persian,
+# Dari); symbols and monochrome emoji. The family names are ours, so a host font of the
+# same name is never taken instead; no generic family follows them, so a host font is
+# never taken at all for a character these hold, and `drawable` leaves no other.
+# (family, file, weight, style)
+FONTS = (
+    ("Brev Sans", "fonts/NotoSans-Regular.ttf", 400, "normal"),
+    ("Brev Sans", "fonts/NotoSans-Bold.ttf", 700, "normal"),
+    ("Brev Sans", "fonts/NotoSans-Italic.ttf", 400, "italic"),
+    ("Brev Sans", "fonts/NotoSans-BoldItalic.ttf", 700, "italic"),
+    ("Brev Ethiopic", "fonts/NotoSansEthiopic-Regular.ttf", 400, "normal"),
+    ("Brev Ethiopic", "fonts/NotoSansEthiopic-Bold.ttf", 700, "normal"),
+    ("Brev Arabic", "fonts/NotoSansArabic-Regular.ttf", 400, "normal"),
+    ("Brev Arabic", "fonts/NotoSansArabic-Bold.ttf", 700, "normal"),
+    ("Brev Symbols", "fonts/Symbola-Emoji.ttf", 400, "normal"),
+)
+FONT_FAMILY = ", ".join(f'"{family}"' for family in dict.fromkeys(f[0] for f in FONTS))
+# Shown for a character no shipped font has (a private-use character, an emoji newer than
+# the emoji font): a visible mark instead of the empty box PDF/A forbids.
+REPLACEMENT = "\ufffd"
+
+
+def _font_css() -> str:
+    """The @font-face rules of `FONTS`, and the one font-family of the whole document: its
+    text and its page margins (`*` so that no element keeps a family of the user-agent
+    stylesheet, such as `code`'s monospace)."""
+    faces = "".join(
+        f'@font-face {{ font-family: "{family}"; src: url("{STATIC}{path}"); '
+        f"font-weight: {weight}; font-style: {style}; }}\n"
+        for family, path, weight, style in FONTS
+    )
+    return f"{faces}@page {{ font-family: {FONT_FAMILY}; }}\n* {{ font-family: {FONT_FAMILY}; }}\n"
+
+
+@functools.cache
+def _covered() -> frozenset[int]:
+    """Every code point some shipped font has a glyph for."""
+    covered = set()
+    for _, path, _, _ in FONTS:
+        with TTFont(finders.find(path), lazy=True) as font:
+            covered.update(font.getBestCmap())
+    return frozenset(covered)
+
+
+# A hint where a word may be hyphenated, pasted with many texts. The PDF never hyphenates
+# (pdf.css), yet WeasyPrint (v70) draws a hyphen where a soft hyphen ends a line, even
+# under `hyphens: none`: "www.nor-" + "sjo.se". Dropped, it can neither add a hyphen nor
+# stay in a word copied from the PDF.
+SOFT_HYPHEN = "\u00ad"
+# Joiners, direction marks, variation selectors, emoji tags: Unicode's
+# Default_Ignorable_Code_Point (DerivedCoreProperties.txt) less the fillers and the newer
+# format controls that HarfBuzz draws. They have no glyph of their own: the shaper applies
+# them and draws nothing, whatever the font. (first, last) code points.
+_IGNORABLE = (
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180E),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+
+
+@functools.cache
+def _not_drawn() -> re.Pattern:
+    """Matches each character `drawable` drops or replaces: one character class of the
+    kept ranges, so that the text is scanned in C and only those few reach Python."""
+    kept = _covered().union(*(range(first, last + 1) for first, last in _IGNORABLE), [10])
+    runs: list[list[int]] = []
+    for code in sorted(kept - {ord(SOFT_HYPHEN)}):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    ranges = "".join(f"{re.escape(chr(first))}-{re.escape(chr(last))}" for first, last in runs)
+    return re.compile(f"[^{ranges}]")
+
+
+def _drawn_as(match: re.Match) -> str:
+    return "" if match.group() == SOFT_HYPHEN else REPLACEMENT
+
+
+def drawable(text: str) -> str:
+    """`text` (HTML or plain) as the PDF draws it: in stored form (`accounts.text.clean`:
+    NFC, a control character a space or line break), without soft hyphens, and with every
+    character that no shipped font has a glyph for, and the shaper does not hide, replaced
+    by U+FFFD; so no text is drawn with glyph 0, the missing-glyph box PDF/A-2 forbids
+    (ISO 19005-2, 6.2.11.8). Every character with a glyph is kept: emoji, Tigrinya,
+    Arabic, Sami letters. Markup is ASCII and passes unchanged."""
+    return _not_drawn().sub(_drawn_as, clean(text, multiline=True))
+
+
 # One font configuration, stylesheet and image cache per process: parsing the stylesheet
 # and the logo and loading fonts is most of the cost of a small document. Pango is not
 # thread-safe, so one render at a time per process (gunicorn's threads share it).
@@ -88,13 +194,18 @@ _LOCK = threading.Lock()
 @functools.cache
 def _stylesheet() -> CSS:
     path = finders.find("css/pdf.css")
-    return CSS(string=_read(path).decode(), font_config=_FONTS, url_fetcher=StaticOnlyFetcher())
+    return CSS(
+        string=_font_css() + _read(path).decode(),
+        font_config=_FONTS,
+        url_fetcher=StaticOnlyFetcher(),
+    )
 
 
 def html_to_pdf(html: str, *, archival=False, fetcher=None) -> bytes:
     """Render our HTML to PDF; `archival` gives a tagged PDF/A-2a for the records."""
     fetcher = fetcher or StaticOnlyFetcher()
     options = {"pdf_variant": ARCHIVAL_VARIANT} if archival else {}
+    html = drawable(html)
     with _LOCK:
         return HTML(string=html, url_fetcher=fetcher).write_pdf(
             stylesheets=[_stylesheet()], font_config=_FONTS, cache=_IMAGES, **options
@@ -111,18 +222,24 @@ def letterhead(event):
     }
 
 
-def press_text_pdf(text: PressText, *, archival=False) -> bytes:
+def press_text_html(text: PressText) -> str:
     event = text.row.plan.event
     context = {
         **letterhead(event),
         "text": text,
         "date": timezone.localdate(text.published_at) if text.published_at else None,
     }
-    html = render_to_string("commsplan/pdf/press_text.html", context)
-    return html_to_pdf(html, archival=archival)
+    return render_to_string("commsplan/pdf/press_text.html", context)
+
+
+def press_text_pdf(text: PressText, *, archival=False) -> bytes:
+    return html_to_pdf(press_text_html(text), archival=archival)
+
+
+def talking_points_html(row: TimetableRow) -> str:
+    event = row.plan.event
+    return render_to_string("commsplan/pdf/talking_points.html", {**letterhead(event), "row": row})
 
 
 def talking_points_pdf(row: TimetableRow, *, archival=False) -> bytes:
-    event = row.plan.event
-    html = render_to_string("commsplan/pdf/talking_points.html", {**letterhead(event), "row": row})
-    return html_to_pdf(html, archival=archival)
+    return html_to_pdf(talking_points_html(row), archival=archival)

@@ -22,7 +22,10 @@ def report_context(report, *, politicians: bool) -> dict:
     }
 
 
-def report_pdf(report, *, politicians=False, archival=False) -> bytes:
+def report_html(report, *, politicians=False) -> str:
     context = {**letterhead(report.event), **report_context(report, politicians=politicians)}
-    html = render_to_string("reports/pdf/report.html", context)
-    return html_to_pdf(html, archival=archival)
+    return render_to_string("reports/pdf/report.html", context)
+
+
+def report_pdf(report, *, politicians=False, archival=False) -> bytes:
+    return html_to_pdf(report_html(report, politicians=politicians), archival=archival)
