@@ -13,9 +13,9 @@ export UV_COMPILE_BYTECODE := 1
 
 # Debian packages: WeasyPrint's libraries for every PDF (with HarfBuzz's subsetter, or it
 # subsets the shipped fonts with fontTools, eight times slower); the suite also drives
-# Debian's Chromium and starts its own redis-server.
+# Debian's Chromium, starts its own redis-server, and has LibreOffice read the workbooks.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
-TEST_PACKAGES := $(PDF_PACKAGES) chromium redis-server
+TEST_PACKAGES := $(PDF_PACKAGES) chromium redis-server libreoffice-calc-nogui
 
 .PHONY: run test lint bench install install-dev
 

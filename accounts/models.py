@@ -2,6 +2,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.text import CleanCharField, PhoneField, swedish
 
 
 class Function(models.Model):
@@ -19,7 +22,7 @@ class Function(models.Model):
         UTVECKLINGSCHEF = "utvecklingschef", "Utvecklingschef"
         KOMMUNIKATOR = "kommunikator", "Kommunikatör"
 
-    name = models.CharField("benämning", max_length=100, unique=True)
+    name = CleanCharField("benämning", max_length=100, unique=True)
     role = models.CharField(
         "roll i handlingsplanen", max_length=20, choices=Role, blank=True, default=""
     )
@@ -28,7 +31,7 @@ class Function(models.Model):
     class Meta:
         verbose_name = "funktion"
         verbose_name_plural = "funktioner"
-        ordering = ["name"]
+        ordering = [swedish("name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["role"], condition=~Q(role=""), name="function_role_unique"
@@ -40,6 +43,9 @@ class Function(models.Model):
 
 
 class User(AbstractUser):
+    # AbstractUser's, stored as accounts.text stores text.
+    first_name = CleanCharField(_("first name"), max_length=150, blank=True)
+    last_name = CleanCharField(_("last name"), max_length=150, blank=True)
     function = models.ForeignKey(
         Function,
         verbose_name="funktion",
@@ -48,7 +54,7 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    phone = models.CharField("telefon", max_length=40, blank=True)
+    phone = PhoneField("telefon", max_length=40, blank=True)
     email_notifications = models.BooleanField(
         "notiser även som e-post",
         default=True,
@@ -66,7 +72,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "användare"
         verbose_name_plural = "användare"
-        ordering = ["first_name", "last_name", "username"]
+        # As accounts.people.person_key orders them in Python.
+        ordering = [swedish("first_name"), swedish("last_name"), "username"]
 
     def __str__(self):
         return self.get_full_name() or self.username

@@ -1,42 +1,45 @@
 """The bedömningsmall as an Excel workbook, and back.
 
-Export: one worksheet laid out like the municipality's own sheet (the six parts as titled
-blocks, columns Vad / Vem / När / Uppföljning / Status) that prints readably, plus worksheets
-for the external parties and the tasks. Column G (hidden) carries each row's id and version
-so that an edited copy can be read back; the export's change counter and time are in G2.
+Export: one worksheet laid out like the municipality's own sheet (the six parts as numbered,
+titled blocks, columns Vad / Vem / När / Uppföljning / Status / Till vem) that prints
+readably, plus two worksheets for reading only: the external parties and the tasks. Column G
+(hidden) carries each row's id and version, and for a row that is a task the task's status
+the export showed, so that an edited copy can be read back; the export's change counter and
+time are in G2.
 
-Import: the file is checked before it is parsed (size, zip entries and their uncompressed
-sizes) and parsed with defusedxml active (openpyxl uses it when installed). Nothing here
-writes to the database: `read_workbook` returns the file's rows and `plan_import` compares
-them with the sheet.
+Import: `read_workbook` returns the file's rows and `plan_import` compares them with the
+sheet; nothing here writes to the database. How a file is opened, how text is compared and
+how an edit in the file meets one in the app are the project's workbook rules
+(`events.workbook`); this module says what the bedömningsmall's rows and columns mean.
 """
 
 import io
 import re
 import uuid
-import zipfile
-from copy import copy
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 import openpyxl
-from defusedxml import DefusedXmlException
+from django.db import models
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
-from assessment.models import ROW_FIELDS, STATUS_LABELS, Row, RowRevision
+from assessment.models import ROW_FIELDS, STATUS_LABELS, ImportDraft, Row, RowRevision
 from assessment.parts import PARTS, SECTIONS
+from events import workbook
 from events.models import Task
+from events.workbook import WorkbookError, put, row_height, styled, text_cell
 
 SHEET_TITLE = "Bedömningsmall"
 HEADERS = ["Vad", "Vem", "När", "Uppföljning", "Status", "Till vem"]
 # The row fields in the columns A to F.
 COLUMNS = ["what", "who", "when", "follow_up", "status", "audience"]
 WIDTHS = [55, 22, 16, 34, 13, 20]
+STATUS_COLUMN = 5  # E
 REF_COLUMN = 7  # G, hidden
 HEADER_ROW = 3
 MARKER = "norsjo-bedomning"
@@ -47,67 +50,29 @@ CHAIN_PREFIXES = ("↳", "->", "→")
 STATUS_CODES = {label.lower(): value for value, label in Row.Status.choices} | {
     Task.Status.NY.label.lower(): Row.Status.EJ_PABORJAD
 }
-# Excel and LibreOffice evaluate (or offer to evaluate) cells starting with these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A row's text as stored: multi-line in a text field, one line in a char field; a field's
+# longest text (None: as long as a cell holds).
+MULTILINE = {f: isinstance(Row._meta.get_field(f), models.TextField) for f in ROW_FIELDS}
+MAX_LENGTH = {f: Row._meta.get_field(f).max_length for f in ROW_FIELDS}
+# Lines below the last row that still offer the Status list, for rows added at the end.
+STATUS_LIST_BELOW = 500
 
 WRAP = Alignment(wrap_text=True, vertical="top")
 BOLD = Font(bold=True)
+TITLE_FONT = Font(bold=True, size=14)
 PART_FONT = Font(bold=True, size=13, color="FFFFFF")
+# Rows in a larger font are made taller: a program shows a row as tall as the file says.
+TITLE_POINTS, PART_POINTS = 21, 19
 PART_FILL = PatternFill("solid", fgColor="1D4F7A")
 SECTION_FILL = PatternFill("solid", fgColor="DCE6F0")
 HELP_FONT = Font(italic=True, color="4F5B66")
-
-MAX_ENTRIES = 200
-MAX_UNCOMPRESSED = 60 * 1024 * 1024
-MAX_RATIO = 150
-# Lines of the sheet read at most: ten times the largest sheet we plan for. A file's own
-# row numbers are not trusted; a small file can claim a million rows.
-MAX_LINES = 20_000
-
-
-class WorkbookError(Exception):
-    """A file the import refuses; the message is shown to the user as it is."""
-
-
-def safe(value: str) -> str:
-    # Control characters would make the file unreadable; most text has none.
-    return value if value.isprintable() else ILLEGAL_CHARACTERS_RE.sub("", value)
-
-
-def put(ws, row: int, column: int, value, style: StyleArray | None = None):
-    """Write a cell; text that looks like a formula is stored as text, never evaluated."""
-    # Cleaned first, tested after: "\x01=HYPERLINK(…)" is a formula once the \x01 is gone.
-    value = safe(value) if isinstance(value, str) else value
-    cell = ws.cell(row=row, column=column, value=value)
-    if style is not None:
-        cell._style = copy(style)
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        cell.data_type = "s"
-        # Excel shows it with a leading apostrophe and keeps it text when edited.
-        cell.quotePrefix = True
-    return cell
-
-
-def text_cell(ws, value: str, style: StyleArray) -> Cell:
-    """A cell for ws.append that holds text and only text: whatever it starts with, Excel
-    stores it as a string and never evaluates it."""
-    cell = Cell(ws, value=safe(value))
-    cell.data_type = "s"
-    cell._style = copy(style)
-    if value.startswith(FORMULA_STARTS):
-        # Excel shows it with a leading apostrophe and keeps it text when edited.
-        cell.quotePrefix = True
-    return cell
-
-
-def wrapped(wb) -> StyleArray:
-    """The style of a wrapped, top-aligned cell, made once per workbook. Assigning
-    `cell.alignment` per cell hashes the Alignment each time: a third of the export's time
-    at 2,000 rows; copying the finished style array (as openpyxl's own copy_worksheet
-    does) costs next to nothing."""
-    style = StyleArray()
-    style.alignmentId = wb._alignments.add(WRAP)
-    return style
+# A status that is the task's: grey, as a locked field is on the page.
+LOCKED_FILL = PatternFill("solid", fgColor="E7E9EC")
+LOCKED_FONT = Font(italic=True, color="4F5B66")
+READ_ONLY_NOTE = (
+    "Endast för läsning: ändringar i det här bladet läses inte in. Ändra {what} i ärendet i "
+    "Norsjö ärenden. Bara bladet Bedömningsmall läses in."
+)
 
 
 def _print_setup(ws, title_rows: str):
@@ -153,15 +118,16 @@ def ordered_rows(rows):
 
 
 def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
-    """`rows` in sheet order (not removed); `tasks` and `parties` with their people loaded."""
+    """The workbook as .xlsx bytes. `rows` in sheet order (not removed); `tasks` and
+    `parties` with their people loaded."""
     wb = openpyxl.Workbook()
-    wrap = wrapped(wb)
+    wrap = styled(wb, alignment=WRAP)
+    locked = styled(wb, alignment=WRAP, fill=LOCKED_FILL, font=LOCKED_FONT)
     ws = wb.active
     ws.title = SHEET_TITLE
     now = timezone.localtime()
-    put(ws, 1, 1, f"Bedömningsmall – {event.case_number} {event.title}").font = Font(
-        bold=True, size=14
-    )
+    put(ws, 1, 1, f"Bedömningsmall – {event.case_number} {event.title}").font = TITLE_FONT
+    ws.row_dimensions[1].height = TITLE_POINTS
     put(ws, 2, 1, f"Exporterad {now:%Y-%m-%d %H:%M} av {by}. Ändra inte i den dolda kolumnen G.")
     put(ws, 1, REF_COLUMN, f"{MARKER}:{event.pk}")
     put(ws, 2, REF_COLUMN, f"{sheet.counter if sheet else 0}:{now.isoformat()}")
@@ -169,16 +135,20 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
         put(ws, HEADER_ROW, column, header).font = BOLD
     put(ws, HEADER_ROW, REF_COLUMN, "Rad-id")
     by_section = ordered_rows(rows)
+    status_lines, task_lines = [], {}
     line = HEADER_ROW
-    for part in PARTS:
+    for number, part in enumerate(PARTS, start=1):
         line += 1
-        put(ws, line, 1, part.title).font = PART_FONT
+        # Numbered as on the page (1 to 6), so that "del 4" means the same in both.
+        put(ws, line, 1, f"{number}. {part.title}").font = PART_FONT
+        ws.row_dimensions[line].height = PART_POINTS
         for column in range(1, 7):
             ws.cell(row=line, column=column).fill = PART_FILL
         put(ws, line, REF_COLUMN, f"#del:{part.key}")
         line += 1
         put(ws, line, 1, part.help, wrap).font = HELP_FONT
         ws.merge_cells(start_row=line, start_column=1, end_row=line, end_column=6)
+        ws.row_dimensions[line].height = row_height([part.help], [sum(WIDTHS)])
         put(ws, line, REF_COLUMN, "#hjälp")
         for section in part.sections:
             line += 1
@@ -192,8 +162,25 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
                 status = STATUS_LABELS.get(row.task_status or row.status, "")
                 values = (what, row.who, row.when, row.follow_up, status, row.audience)
                 # Empty cells stay empty: smaller files, and nothing to style.
-                cells = [text_cell(ws, value, wrap) if value else None for value in values]
-                ws.append([*cells, f"{row.pk}:{row.version}"])
+                cells = [
+                    text_cell(ws, value, wrap, multiline=MULTILINE[name]) if value else None
+                    for name, value in zip(COLUMNS, values, strict=True)
+                ]
+                ref = f"{row.pk}:{row.version}"
+                if row.task_status:
+                    # The task's status, shown and refused for editing (below); the import
+                    # tells it from an edit by what G says was shown.
+                    cells[STATUS_COLUMN - 1] = text_cell(ws, status, locked)
+                    task_lines.setdefault(row.task_status, []).append(line)
+                    ref += f":{row.task_status}"
+                elif section.has_status:
+                    status_lines.append(line)
+                ws.append([*cells, ref])
+                if height := row_height(values, WIDTHS):
+                    ws.row_dimensions[line].height = height
+    # Rows added below the last one are the last part's, which has a status.
+    status_lines.extend(range(line + 1, line + 1 + STATUS_LIST_BELOW))
+    _status_lists(ws, status_lines, task_lines)
     for index, width in enumerate(WIDTHS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     ws.column_dimensions["G"].hidden = True
@@ -201,8 +188,9 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
     _print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}")
     ws.print_area = f"A1:F{line}"
 
-    _table(
+    _read_only_table(
         wb.create_sheet("Externa parter"),
+        "externa parter",
         ["Typ", "Organisation", "Kontaktperson", "Telefon", "E-post"],
         [
             [p.get_type_display(), p.organisation, p.contact_person, p.phone, p.email]
@@ -210,8 +198,9 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
         ],
         [24, 30, 24, 16, 30],
     )
-    _table(
+    _read_only_table(
         wb.create_sheet("Uppgifter"),
+        "uppgifter",
         ["Vad", "Vem", "När", "Uppföljning", "Status", "Återkoppling"],
         [
             [
@@ -231,21 +220,85 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
     return out.getvalue()
 
 
-def _local(moment) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment else ""
+def _status_lists(ws, lines: list[int], task_lines: dict[str, list[int]]) -> None:
+    """Status as a drop-down list on the lines that have one; on a row that is a task, a
+    list of the task's status alone, which Excel and LibreOffice refuse to change."""
+    labels = [label for _, label in Row.Status.choices]
+    choices = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Okänd status",
+        error=f"Välj en status i listan: {', '.join(labels)}.",
+    )
+    for cells in _ranges(lines):
+        choices.add(cells)
+    ws.add_data_validation(choices)
+    for code, task_rows in task_lines.items():
+        task_status = DataValidation(
+            type="list",
+            formula1=f'"{STATUS_LABELS[code]}"',
+            allow_blank=False,
+            showErrorMessage=True,
+            errorTitle="Status ändras på uppgiften",
+            error=(
+                "Raden är en uppgift. Dess status är uppgiftens och ändras på uppgiften i "
+                "Norsjö ärenden, inte här."
+            ),
+            showInputMessage=True,
+            promptTitle="Raden är en uppgift",
+            prompt="Statusen är uppgiftens: ändra den på uppgiften i Norsjö ärenden.",
+        )
+        for cells in _ranges(task_rows):
+            task_status.add(cells)
+        ws.add_data_validation(task_status)
 
 
-def _table(ws, headers, rows, widths):
-    wrap = wrapped(ws.parent)
+def _ranges(lines: list[int]) -> list[str]:
+    """Lines of the Status column as few ranges as possible: ["E5:E9", "E12"]."""
+    column = openpyxl.utils.get_column_letter(STATUS_COLUMN)
+    ranges, start, previous = [], None, None
+    for line in [*sorted(lines), None]:
+        if start is not None and line != previous + 1:
+            ranges.append(
+                f"{column}{start}" if start == previous else f"{column}{start}:{column}{previous}"
+            )
+            start = None
+        if start is None:
+            start = line
+        previous = line
+    return ranges
+
+
+def _local(moment) -> datetime | None:
+    # A date cell holds no time zone: the municipality's local time.
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def _read_only_table(ws, what: str, headers, rows, widths):
+    """A worksheet to read: a note saying so, then a table; protected (without a password)
+    so that Excel and LibreOffice refuse edits rather than let them be lost on import."""
+    wrap = styled(ws.parent, alignment=WRAP)
+    put(ws, 1, 1, READ_ONLY_NOTE.format(what=what)).font = HELP_FONT
     for column, header in enumerate(headers, start=1):
-        put(ws, 1, column, header).font = BOLD
-    for line, values in enumerate(rows, start=2):
+        put(ws, 2, column, header).font = BOLD
+    for line, values in enumerate(rows, start=3):
         for column, value in enumerate(values, start=1):
-            put(ws, line, column, value, wrap)
+            cell = put(ws, line, column, value, wrap)
+            if isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+        texts = [v if isinstance(v, str) else "" for v in values]
+        if height := row_height(texts, widths):
+            ws.row_dimensions[line].height = height
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
-    ws.freeze_panes = "A2"
-    _print_setup(ws, "1:1")
+    ws.freeze_panes = "A3"
+    _print_setup(ws, "2:2")
+    ws.protection.sheet = True
+    # Reading is easier with columns widened and rows made taller.
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
 
 
 # Import -----------------------------------------------------------------------------------
@@ -255,12 +308,12 @@ def _table(ws, headers, rows, widths):
 class FileRow:
     line: int
     section: str
-    content: dict
+    # The cells' text (events.workbook.cell_text) by field; "status" as written.
+    cells: dict
     ref: uuid.UUID | None = None
     version: int | None = None
-    chain: bool = False
-    # For a chain row: the file line of its scenario.
-    scenario_line: int | None = None
+    # For a row that was a task: the task's status the export showed.
+    shown_status: str | None = None
 
 
 @dataclass
@@ -268,55 +321,9 @@ class FileSheet:
     event_id: str
     counter: int
     exported_at: datetime
+    # G2 as written: one export, whichever program saved the copy.
+    export: str
     rows: list[FileRow] = field(default_factory=list)
-
-
-def check_archive(data: bytes) -> None:
-    """Refuse what is not an .xlsx, or what would expand suspiciously, before parsing."""
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise WorkbookError(
-            "Filen är inte en Excel-arbetsbok (.xlsx). Spara den som Excel-arbetsbok och "
-            "försök igen."
-        )
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except zipfile.BadZipFile:
-        raise WorkbookError("Filen är skadad och kan inte läsas som en Excel-arbetsbok.") from None
-    if len(entries) > MAX_ENTRIES:
-        raise WorkbookError(
-            f"Filen innehåller {len(entries)} delar; en bedömningsmall har ett tiotal. "
-            "Den har inte lästs."
-        )
-    total = sum(entry.file_size for entry in entries)
-    ratio = max((e.file_size / max(e.compress_size, 1) for e in entries), default=0)
-    if total > MAX_UNCOMPRESSED or (ratio > MAX_RATIO and total > 1024 * 1024):
-        raise WorkbookError(
-            "Filen packas upp till misstänkt mycket data (uppackad storlek "
-            f"{total // (1024 * 1024)} MB). Den har inte lästs."
-        )
-    if "xl/workbook.xml" not in {entry.filename for entry in entries}:
-        raise WorkbookError("Filen är inte en Excel-arbetsbok (.xlsx): arbetsboken saknas i den.")
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return (
-            f"{value:%Y-%m-%d %H:%M}"
-            if value.time() != datetime.min.time()
-            else f"{value:%Y-%m-%d}"
-        )
-    if isinstance(value, date):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return normalise(str(value))
-
-
-def normalise(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 LAYOUT = (
@@ -326,102 +333,60 @@ LAYOUT = (
 
 
 def read_workbook(data: bytes) -> FileSheet:
-    check_archive(data)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise _unreadable(error) from None
-    try:
-        if SHEET_TITLE not in wb.sheetnames:
-            raise WorkbookError(LAYOUT.format(problem=f"bladet ”{SHEET_TITLE}” saknas"))
-        try:
-            # Only the template's columns: a cell far out to the right would otherwise
-            # make openpyxl pad every row out to it.
-            return _parse(wb[SHEET_TITLE].iter_rows(max_col=REF_COLUMN, values_only=True))
-        except WorkbookError:
-            raise
-        except Exception as error:  # the worksheet's XML is parsed only now (read-only)
-            raise _unreadable(error) from None
-    finally:
-        wb.close()
+    """The rows of the file's Bedömningsmall worksheet; WorkbookError for a file that is
+    refused (events.workbook.read_sheet) or not laid out as the export lays it out."""
+    lines = workbook.read_sheet(data, SHEET_TITLE, columns=REF_COLUMN)
+    if lines is None:
+        raise WorkbookError(LAYOUT.format(problem=f"bladet ”{SHEET_TITLE}” saknas"))
+    return _parse(lines)
 
 
-def _unreadable(error: Exception) -> WorkbookError:
-    # openpyxl wraps defusedxml's refusal in a ValueError of its own.
-    while error is not None:
-        if isinstance(error, DefusedXmlException):
-            return WorkbookError(
-                "Filen innehåller otillåten XML (t.ex. egna entiteter) och har inte lästs."
-            )
-        error = error.__cause__ or error.__context__
-    return WorkbookError("Filen kunde inte läsas som en Excel-arbetsbok.")
+REF = re.compile(r"^([0-9a-f-]{36}):(\d+)(?::([a-z_]+))?$")
 
 
-REF = re.compile(r"^([0-9a-f-]{36}):(\d+)$")
-
-
-def _parse(lines) -> FileSheet:
-    lines = iter(lines)
-    head = [next(lines, ()) for _ in range(HEADER_ROW)]
-    cells = [list(line) + [None] * (REF_COLUMN - len(line)) for line in head]
-    marker = str(cells[0][REF_COLUMN - 1] or "")
+def _parse(lines: list[tuple]) -> FileSheet:
+    head = (lines + [(None,) * REF_COLUMN] * HEADER_ROW)[:HEADER_ROW]
+    marker = str(head[0][REF_COLUMN - 1] or "")
     if not marker.startswith(f"{MARKER}:"):
         raise WorkbookError(LAYOUT.format(problem="den dolda kolumnen G med mallens id saknas"))
-    if [str(c or "").strip() for c in cells[2][:5]] != HEADERS[:5]:
+    if [str(c or "").strip() for c in head[2][:5]] != HEADERS[:5]:
         raise WorkbookError(
             LAYOUT.format(problem="rad 3 ska ha rubrikerna Vad, Vem, När, Uppföljning, Status")
         )
+    export = str(head[1][REF_COLUMN - 1])
     try:
-        counter, exported_at = str(cells[1][REF_COLUMN - 1]).split(":", 1)
+        counter, exported_at = export.split(":", 1)
         file = FileSheet(
             event_id=marker.split(":", 1)[1],
             counter=int(counter),
             exported_at=datetime.fromisoformat(exported_at),
+            export=export,
         )
     except ValueError:
         raise WorkbookError(LAYOUT.format(problem="exportuppgiften i cell G2 är ändrad")) from None
     section = None
-    scenario_line = None
-    for line, values in enumerate(lines, start=HEADER_ROW + 1):
-        if line > MAX_LINES:
-            raise WorkbookError(
-                f"Filen har fler än {MAX_LINES:,} rader".replace(",", " ")
-                + ", vilket en bedömningsmall aldrig har. Den har inte lästs."
-            )
-        values = list(values[:REF_COLUMN]) + [None] * (REF_COLUMN - len(values))
+    for line, values in enumerate(lines[HEADER_ROW:], start=HEADER_ROW + 1):
         ref = str(values[REF_COLUMN - 1] or "").strip()
         if ref.startswith("#avsnitt:"):
             section = ref.removeprefix("#avsnitt:")
             if section not in SECTIONS:
                 raise WorkbookError(LAYOUT.format(problem=f"okänt avsnitt på rad {line}"))
-            scenario_line = None
             continue
         if ref.startswith("#"):
             continue
-        texts = [_text(v) for v in values[:6]]
-        if not any(texts):
+        cells = {
+            name: workbook.cell_text(value, multiline=MULTILINE[name])
+            for name, value in zip(COLUMNS, values, strict=False)
+        }
+        if not any(cells.values()):
             continue
         if section is None:
             raise WorkbookError(
                 LAYOUT.format(problem=f"rad {line} ligger ovanför mallens första avsnitt")
             )
-        row = FileRow(line=line, section=section, content=_content(texts, section, line))
-        if section == "scenario":
-            what = row.content["what"]
-            if what.startswith(CHAIN_PREFIXES):
-                if scenario_line is None:
-                    raise WorkbookError(
-                        f"Rad {line}: åtgärden i kedjan (↳) står före sitt scenario. "
-                        "Inget är ändrat."
-                    )
-                row.chain, row.scenario_line = True, scenario_line
-                for prefix in CHAIN_PREFIXES:
-                    what = what.removeprefix(prefix)
-                row.content["what"] = what.strip()
-            else:
-                scenario_line = line
+        row = FileRow(line=line, section=section, cells=cells)
         if match := REF.match(ref):
-            row.ref, row.version = uuid.UUID(match[1]), int(match[2])
+            row.ref, row.version, row.shown_status = uuid.UUID(match[1]), int(match[2]), match[3]
         elif ref:
             raise WorkbookError(
                 f"Rad {line}: rad-id i den dolda kolumnen G är ändrat ({ref[:40]}). "
@@ -431,39 +396,38 @@ def _parse(lines) -> FileSheet:
     return file
 
 
-def _content(texts: list[str], section: str, line: int) -> dict:
-    content = dict(zip(COLUMNS, texts, strict=True))
-    spec = SECTIONS[section]
-    status = content["status"]
-    if spec.has_status and status:
-        if status.lower() not in STATUS_CODES:
-            labels = ", ".join(label for _, label in Row.Status.choices)
-            raise WorkbookError(
-                f"Rad {line}: okänd status ”{status}”. Använd någon av: {labels}. Inget är ändrat."
-            )
-        content["status"] = STATUS_CODES[status.lower()]
-    elif not spec.has_status:
-        content["status"] = ""
-    if not spec.has_audience:
-        content["audience"] = ""
-    content["who"] = content["who"][:200]
-    content["when"] = content["when"][:100]
-    content["audience"] = content["audience"][:200]
-    return content
-
-
 @dataclass
 class Plan:
     operations: list[dict]
+    # Rows edited both here and in the file: the fields changed on both sides differently
+    # (the app's text stands), or the whole row where one side removed it.
     conflicts: list[dict]
-    # Delegated rows whose Status in the file is not their task's: not read (see
-    # _keep_own_status), and listed so the user knows to change it on the task.
-    task_statuses_not_read: list[dict]
+    # Rows that are tasks whose Status the file changes: changed on the task, not read.
+    task_statuses: list[dict]
+    # Cells that cannot be stored as they are ({"line", "field", "message"}): nothing is
+    # applied while there are any.
+    errors: list[dict] = field(default_factory=list)
+    # New rows of the file already added by an earlier import of the same export.
+    already_imported: int = 0
+
+
+@dataclass
+class _Line:
+    """A file row resolved against the sheet: its row (None for a new one), its content in
+    the form it would be stored, and for a new row where it goes."""
+
+    file: FileRow
+    row: Row | None
+    content: dict
+    chain: bool
+    scenario: "_Line | None" = None
+    key: str = ""
 
 
 def plan_import(sheet, file: FileSheet) -> Plan:
-    """What applying the file would do: add, change, remove; and the rows changed in the
-    app since the export, which are shown as conflicts and not touched."""
+    """What applying the file would do: add, change (field by field, merged with changes
+    made in the app since the export), remove; the conflicts, which are not applied; and the
+    errors that keep the whole file from being applied."""
     if file.event_id != str(sheet.event_id):
         raise WorkbookError(
             "Filen är exporterad från ett annat ärende. Läs in den i det ärende den kommer "
@@ -472,80 +436,56 @@ def plan_import(sheet, file: FileSheet) -> Plan:
     existing = {
         row.pk: row for row in Row.objects.filter(sheet=sheet).select_related("updated_by", "task")
     }
-    operations, conflicts, not_read, seen = [], [], [], set()
-    old_versions = {}
-    for file_row in file.rows:
-        row = existing.get(file_row.ref) if file_row.ref else None
-        if file_row.ref and row is None:
-            raise WorkbookError(
-                f"Rad {file_row.line}: raden finns inte i den här mallen (rad-id i kolumn G). "
-                "Inget är ändrat."
-            )
-        if row is not None and row.pk not in seen and row.version != file_row.version:
-            old_versions[(row.pk, file_row.version)] = None
-    if old_versions:
-        # What each row looked like in the exported version, to tell an edit in Excel from
-        # an untouched row that someone has changed in the app since.
-        for revision in RowRevision.objects.filter(
-            row_id__in={pk for pk, _ in old_versions},
-            version__in={version for _, version in old_versions},
-        ):
-            old_versions[(revision.row_id, revision.version)] = {
-                f: revision.after.get(f, "") for f in ROW_FIELDS
-            }
-    added_at_line = {}
-    for file_row in file.rows:
-        row = existing.get(file_row.ref) if file_row.ref else None
-        if row is not None and row.pk in seen:
-            row = None  # a copied row (hidden id and all) is a new row
-        if row is None:
-            op = {
-                "op": "add",
-                "index": len(operations),
-                "section": file_row.section,
-                "content": file_row.content,
-            }
-            if file_row.chain:
-                scenario = next(r for r in file.rows if r.line == file_row.scenario_line)
-                if scenario.line in added_at_line:
-                    op["parent_new"] = added_at_line[scenario.line]
-                else:
-                    op["parent"] = str(scenario.ref)
-            added_at_line[file_row.line] = op["index"]
-            operations.append(op)
+    plan = Plan([], [], [])
+    lines = _resolve(file, existing, plan.errors)
+    if plan.errors:
+        return plan
+    exported = _exported_contents(lines)
+    imported, imported_rows = imported_keys(sheet, file.export)
+    new = [line for line in lines if line.row is None]
+    fresh = workbook.first_time([line.key for line in new], imported)
+    skipped = {id(line) for line, first in zip(new, fresh, strict=True) if not first}
+    # Where each new line went: an operation of this import, or a row an earlier one added.
+    added_at, added_as = {}, {}
+    for line in lines:
+        if line.row is not None:
+            _plan_row(line, exported, plan)
             continue
-        seen.add(row.pk)
-        if row.task_id:
-            _keep_own_status(row, file_row.content, not_read)
-        current = {f: normalise(v) for f, v in row.content().items()}
-        if file_row.content == current:
+        if id(line) in skipped:
+            plan.already_imported += 1
+            added_as[line.file.line] = imported_rows[line.key].pop(0)
             continue
-        if row.version == file_row.version and not row.is_removed:
-            operations.append(
-                {
-                    "op": "change",
-                    "id": str(row.pk),
-                    "version": row.version,
-                    "section": row.section,
-                    "content": file_row.content,
-                    "before": current,
-                }
-            )
-            continue
-        exported = old_versions.get((row.pk, file_row.version))
-        if exported is not None and {f: normalise(v) for f, v in exported.items()} == (
-            file_row.content
-        ):
-            continue  # untouched in Excel; the app's newer text stands
-        conflicts.append(_conflict(row, file_row.content, current))
+        op = {
+            "op": "add",
+            "index": len(plan.operations),
+            "section": line.file.section,
+            "content": line.content,
+            # Which export the row came from and what it was: the same file read again
+            # adds it no more (first_time), and a confirm after another import of the same
+            # file is refused (services.apply_import).
+            "export": file.export,
+            "key": line.key,
+            "earlier": imported[line.key],
+        }
+        if line.chain:
+            scenario = line.scenario
+            if scenario.row is not None:
+                op["parent"] = str(scenario.row.pk)
+            elif scenario.file.line in added_at:
+                op["parent_new"] = added_at[scenario.file.line]
+            else:
+                op["parent"] = added_as[scenario.file.line]
+        added_at[line.file.line] = op["index"]
+        plan.operations.append(op)
+    seen = {line.row.pk for line in lines if line.row is not None}
     for row in existing.values():
         if row.pk in seen or row.is_removed or row.created_at > file.exported_at:
             continue
         current = row.content()
         if row.changed_seq > file.counter:
-            conflicts.append(_conflict(row, None, current))
+            plan.conflicts.append(_conflict(row, fields=[], file_removed=True))
         else:
-            operations.append(
+            plan.operations.append(
                 {
                     "op": "remove",
                     "id": str(row.pk),
@@ -554,39 +494,193 @@ def plan_import(sheet, file: FileSheet) -> Plan:
                     "content": current,
                 }
             )
-    return Plan(operations, conflicts, not_read)
+    return plan
 
 
-def _keep_own_status(row, content: dict, not_read: list) -> None:
-    """Put the row's own status in place of what the file's Status column says, which for
-    a delegated row is its task's (the export writes it there).
+def _resolve(file: FileSheet, existing: dict, errors: list) -> list[_Line]:
+    """Each file row with its row of the sheet, its content and its place; a copied line
+    (hidden id and all) is a new row. A chain row is one under a scenario: a row that is one
+    in the sheet, or a new row in Omfallsplanering that starts with ↳ (or -> or →)."""
+    lines, seen, scenario = [], set(), None
+    for file_row in file.rows:
+        row = existing.get(file_row.ref) if file_row.ref else None
+        if file_row.ref and row is None:
+            raise WorkbookError(
+                f"Rad {file_row.line}: raden finns inte i den här mallen (rad-id i kolumn G). "
+                "Inget är ändrat."
+            )
+        if row is not None and row.pk in seen:
+            row = None
+        if row is not None:
+            seen.add(row.pk)
+            chain = row.parent_id is not None
+        else:
+            chain = file_row.section == "scenario" and file_row.cells["what"].startswith(
+                CHAIN_PREFIXES
+            )
+        line = _Line(file_row, row, _content(file_row, chain, errors), chain)
+        if file_row.section == "scenario" and not chain:
+            scenario = line
+        if row is None:
+            if chain and scenario is None:
+                errors.append(
+                    {
+                        "line": file_row.line,
+                        "field": "Vad",
+                        "message": "åtgärden i kedjan (↳) står före sitt scenario",
+                    }
+                )
+                continue
+            line.scenario = scenario if chain else None
+            parent = None
+            if chain:
+                parent = str(scenario.row.pk) if scenario.row else ["ny", scenario.key]
+            line.key = workbook.row_key(file_row.section, line.content, parent)
+        lines.append(line)
+    return lines
 
-    Not written to the task: a task's status changes on the task, where the change is
-    logged, its reminders are cancelled or revived and återkoppling is asked for; an
-    import does none of that. Nor to the row's own status, hidden under the task's since
-    the delegation: it would be overwritten by a value nobody sees, and the import would
-    list a change that changes nothing on screen. A status edited in the file is not lost
-    unseen: it is listed in the preview as not read."""
-    exported = STATUS_CODES[row.task.get_status_display().lower()]
-    if SECTIONS[row.section].has_status and content["status"] != exported:
-        not_read.append(
+
+def _content(file_row: FileRow, chain: bool, errors: list) -> dict:
+    """The row's content as it would be stored; each cell that cannot be is an error."""
+    content = dict(file_row.cells)
+    if chain:
+        what = content["what"]
+        prefix = next(p for p in (*CHAIN_PREFIXES, "") if what.startswith(p))
+        content["what"] = what.removeprefix(prefix).strip()
+    spec = SECTIONS[file_row.section]
+    label = content["status"]
+    content["status"] = ""
+    if spec.has_status and label:
+        if label.lower() in STATUS_CODES:
+            content["status"] = STATUS_CODES[label.lower()]
+        else:
+            labels = ", ".join(label for _, label in Row.Status.choices)
+            errors.append(
+                {
+                    "line": file_row.line,
+                    "field": "Status",
+                    "message": f"okänd status ”{label}”; använd någon av: {labels}",
+                }
+            )
+    if not spec.has_audience:
+        content["audience"] = ""
+    for name in ROW_FIELDS:
+        if name != "status" and (why := workbook.over_limit(content[name], MAX_LENGTH[name])):
+            errors.append(
+                {
+                    "line": file_row.line,
+                    "field": Row._meta.get_field(name).verbose_name.capitalize(),
+                    "message": why,
+                }
+            )
+    return content
+
+
+def _exported_contents(lines: list[_Line]) -> dict:
+    """{(row id, version): content} for the rows the file has at an older version than now:
+    what the export wrote, to tell an edit in the file from a change in the app since."""
+    wanted = {
+        (line.row.pk, line.file.version)
+        for line in lines
+        if line.row is not None and line.row.version != line.file.version
+    }
+    if not wanted:
+        return {}
+    return {
+        (revision.row_id, revision.version): {f: revision.after.get(f, "") for f in ROW_FIELDS}
+        for revision in RowRevision.objects.filter(
+            row_id__in={pk for pk, _ in wanted}, version__in={version for _, version in wanted}
+        )
+        if (revision.row_id, revision.version) in wanted
+    }
+
+
+def _plan_row(line: _Line, exported: dict, plan: Plan) -> None:
+    """A row of the sheet that the file has: merged field by field with the app's changes
+    since the export (events.workbook.merge)."""
+    row, file_row, content = line.row, line.file, dict(line.content)
+    stored = row.content()
+    base = stored if row.version == file_row.version else exported.get((row.pk, file_row.version))
+    if row.task_id:
+        _task_status(row, file_row, base, plan)
+        # Its own status stays as it is, whatever the file says (see _task_status).
+        content["status"] = stored["status"]
+    merged, both = workbook.merge(base, stored, content, multiline=MULTILINE)
+    if row.is_removed:
+        if merged != stored or both:
+            plan.conflicts.append(_conflict(row, fields=[], file=content))
+        return
+    if merged != stored:
+        plan.operations.append(
+            {
+                "op": "change",
+                "id": str(row.pk),
+                "version": row.version,
+                "section": row.section,
+                "content": merged,
+                "before": stored,
+            }
+        )
+    if both:
+        plan.conflicts.append(_conflict(row, fields=[(f, stored[f], content[f]) for f in both]))
+
+
+def _task_status(row: Row, file_row: FileRow, base: dict | None, plan: Plan) -> None:
+    """A row that is a task shows the task's status, which changes on the task: there its
+    change is logged, its reminders are cancelled or revived and återkoppling is asked for;
+    an import does none of that. Nor is it written to the row's own status, hidden under the
+    task's since the delegation. A Status edited in the file is listed as "ändras i
+    uppgiften", and not read."""
+    # What the export showed: the task's status then, or for a row delegated since, its own.
+    shown = file_row.shown_status or (base or {}).get("status", row.status)
+    in_file = file_row.cells["status"]
+    if in_file.lower() != STATUS_LABELS.get(shown, "").lower():
+        plan.task_statuses.append(
             {
                 "section": row.section,
                 "what": row.what,
-                "file": STATUS_LABELS.get(content["status"], ""),
+                "file": in_file,
                 "task": row.task.get_status_display(),
+                "task_id": row.task_id,
             }
         )
-    content["status"] = row.status
 
 
-def _conflict(row, mine, theirs) -> dict:
+def _conflict(row, *, fields, file=None, file_removed=False) -> dict:
+    """A row not applied, or not wholly: `fields` [(field, in the app, in the file)] changed
+    on both sides; or the row removed on one side and changed on the other."""
     return {
         "id": str(row.pk),
         "section": row.section,
-        "file": mine,
-        "app": theirs,
+        "what": row.what,
+        "fields": [
+            (
+                Row._meta.get_field(name).verbose_name,
+                STATUS_LABELS.get(app, app) if name == "status" else app,
+                STATUS_LABELS.get(theirs, theirs) if name == "status" else theirs,
+            )
+            for name, app, theirs in fields
+        ],
+        "file": file,
         "removed": row.is_removed,
+        "file_removed": file_removed,
         "by": str(row.updated_by),
         "at": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
     }
+
+
+def imported_keys(sheet, export: str, *, besides=None) -> tuple[Counter, dict[str, list[str]]]:
+    """The new rows earlier confirmed imports of the export `export` added to the sheet:
+    their keys counted, and the ids of the rows they were added as, by key in file order.
+    `besides`: an import left out (the one being confirmed). A sheet has a few dozen imports
+    at most; their operations are read whole."""
+    counted, rows = Counter(), {}
+    drafts = ImportDraft.objects.filter(sheet=sheet).exclude(applied_at=None)
+    if besides is not None:
+        drafts = drafts.exclude(pk=besides.pk)
+    for operations in drafts.order_by("applied_at").values_list("operations", flat=True):
+        for op in operations:
+            if op["op"] == "add" and op.get("export") == export:
+                counted[op["key"]] += 1
+                rows.setdefault(op["key"], []).append(op.get("row"))
+    return counted, rows

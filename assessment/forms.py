@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
+from events import workbook
 from events.forms import (
     DATETIME_WIDGET,
     NOON,
@@ -76,6 +77,31 @@ def _fit_to_section(form, section):
         del form.fields["status"]
     if not SECTIONS[section].has_audience:
         del form.fields["audience"]
+    _limit_text(form)
+
+
+def _limit_text(form):
+    """Every text of a row is exported to Excel, and must come back whole: at most what its
+    field holds, and a text field at most what a cell holds (events.workbook.CELL_LIMIT).
+    Longer is refused on the field, saying the count, with the whole text kept. No
+    `maxlength`: a browser would cut a longer paste without a word; charcount.js shows the
+    count while typing near the limit instead."""
+    for name in ("what", "who", "when", "follow_up", "audience"):
+        if name not in form.fields:
+            continue
+        field = form.fields[name]
+        field.widget.attrs.pop("maxlength", None)
+        if field.max_length is None:
+            field.validators.append(workbook.fits_in_cell)
+            field.widget.attrs.update(
+                {"data-max-chars": workbook.CELL_LIMIT, "data-count": "utf16"}
+            )
+        else:
+            field.widget.attrs["data-max-chars"] = field.max_length
+            field.error_messages["max_length"] = (
+                f"{field.label} får vara högst %(limit_value)d tecken, och texten har "
+                "%(show_value)d. Korta den."
+            )
 
 
 class VersionForm(forms.Form):

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.moments import moment_text
+from accounts.text import CleanCharField, CleanTextField, PhoneField, swedish
 from assessment.parts import SECTION_CHOICES
 from events.models import Event, Task
 
@@ -52,12 +54,12 @@ class Row(models.Model):
         related_name="chain",
     )
     position = models.IntegerField(default=0)
-    what = models.TextField("vad", blank=True)
-    who = models.CharField("vem", max_length=200, blank=True)
-    when = models.CharField("när", max_length=100, blank=True)
-    follow_up = models.TextField("uppföljning", blank=True)
+    what = CleanTextField("vad", blank=True)
+    who = CleanCharField("vem", max_length=200, blank=True)
+    when = CleanCharField("när", max_length=100, blank=True)
+    follow_up = CleanTextField("uppföljning", blank=True)
     status = models.CharField("status", max_length=20, choices=Status, blank=True)
-    audience = models.CharField("till vem", max_length=200, blank=True)
+    audience = CleanCharField("till vem", max_length=200, blank=True)
     # Content version: a save based on an older one is refused (conditional UPDATE).
     version = models.PositiveIntegerField(default=1)
     changed_seq = models.PositiveBigIntegerField(default=0)
@@ -166,7 +168,7 @@ class RowRevision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} {moment_text(self.at)}"
 
     def changes(self) -> list[tuple[str, str, str]]:
         """(field label, before, after) for each field that differs."""
@@ -178,7 +180,7 @@ class Snapshot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="snapshots")
-    label = models.CharField("rubrik", max_length=200, blank=True)
+    label = CleanCharField("rubrik", max_length=200, blank=True)
     taken_at = models.DateTimeField(default=timezone.now)
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -190,7 +192,7 @@ class Snapshot(models.Model):
         ordering = ["-taken_at"]
 
     def __str__(self):
-        return self.label or f"Lägesbild {self.taken_at:%Y-%m-%d %H:%M}"
+        return self.label or f"Lägesbild {moment_text(self.taken_at)}"
 
 
 class ImportDraft(models.Model):
@@ -199,7 +201,7 @@ class ImportDraft(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     sheet = models.ForeignKey(Sheet, on_delete=models.PROTECT, related_name="imports")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    file_name = models.CharField(max_length=200)
+    file_name = CleanCharField(max_length=200)
     created_at = models.DateTimeField(default=timezone.now)
     operations = models.JSONField()
     applied_at = models.DateTimeField(null=True, blank=True)
@@ -238,9 +240,9 @@ class ExternalParty(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="external_parties")
     type = models.CharField("typ", max_length=20, choices=Type)
-    organisation = models.CharField("organisation", max_length=200)
-    contact_person = models.CharField("kontaktperson", max_length=200, blank=True)
-    phone = models.CharField("telefon", max_length=40, blank=True)
+    organisation = CleanCharField("organisation", max_length=200)
+    contact_person = CleanCharField("kontaktperson", max_length=200, blank=True)
+    phone = PhoneField("telefon", max_length=40, blank=True)
     email = models.EmailField("e-post", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -250,7 +252,7 @@ class ExternalParty(models.Model):
     class Meta:
         verbose_name = "extern part"
         verbose_name_plural = "externa parter"
-        ordering = ["type", "organisation"]
+        ordering = ["type", swedish("organisation")]
 
     def __str__(self):
         return f"{self.organisation} ({self.get_type_display()})"
@@ -266,7 +268,7 @@ class Contact(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     party = models.ForeignKey(ExternalParty, on_delete=models.PROTECT, related_name="contacts")
     direction = models.CharField("riktning", max_length=10, choices=Direction)
-    text = models.TextField("vad")
+    text = CleanTextField("vad")
     happened_at = models.DateTimeField("när", default=timezone.now)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="av", on_delete=models.PROTECT, related_name="+"

@@ -12,7 +12,10 @@ from datetime import timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
+from accounts.people import people_order
+from assessment import excel
 from assessment.models import (
     ROW_FIELDS,
     Contact,
@@ -308,15 +311,19 @@ def present_users(sheet: Sheet | None, *, besides):
         Presence.objects.filter(sheet=sheet, seen_at__gte=since)
         .exclude(user=besides)
         .select_related("user")
-        .order_by("user__first_name")
+        .order_by(*people_order("user__"))
     )
     return [presence.user for presence in presences]
 
 
 def apply_import(draft: ImportDraft, *, by) -> int:
-    """Apply a confirmed import as one transaction and as the uploader's change. Every
-    change is conditional on the version the preview saw: if any row moved on since, nothing
-    is applied (StaleImport) and the user uploads again to see the new conflicts."""
+    """Apply a confirmed import as one transaction and as the uploader's change; the number
+    of rows added, changed and removed. Every change is conditional on the version the
+    preview saw, and every new row on the preview's count of rows already added from the
+    same export: if a row moved on since, or another import of the same file was confirmed
+    meanwhile, nothing is applied (StaleImport) and the user uploads again to see what is
+    left. The ids of the rows added are kept in the draft, for a later import of the same
+    file to find (excel.imported_keys)."""
     sheet = draft.sheet
     with transaction.atomic():
         if (
@@ -326,6 +333,14 @@ def apply_import(draft: ImportDraft, *, by) -> int:
             != 1
         ):
             raise StaleImport
+        # The sheet's lock first: two imports of one file are confirmed one after the other,
+        # and the second sees what the first added.
+        _bump(sheet)
+        adds = [op for op in draft.operations if op["op"] == "add"]
+        if adds and "export" in adds[0]:  # (a preview made before imports kept it has not)
+            imported, _ = excel.imported_keys(sheet, adds[0]["export"], besides=draft)
+            if any(imported[op["key"]] != op["earlier"] for op in adds):
+                raise StaleImport
         count = 0
         scenario_ids = {}
         for op in draft.operations:
@@ -346,6 +361,7 @@ def apply_import(draft: ImportDraft, *, by) -> int:
                     parent = scenario_ids[op["parent_new"]]
                 row = add_row(sheet, op["section"], op["content"], parent=parent, by=by)
                 scenario_ids[op["index"]] = row
+                op["row"] = str(row.pk)
             else:
                 row = Row.objects.select_related("sheet").get(pk=op["id"], sheet=sheet)
                 try:
@@ -363,12 +379,14 @@ def apply_import(draft: ImportDraft, *, by) -> int:
                 except (StaleRow, RowRemoved):
                     raise StaleImport from None
             count += 1
+        if adds:
+            ImportDraft.objects.filter(pk=draft.pk).update(operations=draft.operations)
         add_log_entry(
             sheet.event,
             by=by,
             kind=LogEntry.Kind.EDIT,
             text=f"Bedömningsmallen uppdaterades från Excel-filen {draft.file_name} "
-            f"({count} ändringar).",
+            + ngettext("(%(count)d ändring).", "(%(count)d ändringar).", count) % {"count": count},
         )
     return count
 

@@ -2,9 +2,10 @@
 
 from django.contrib import messages
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from assessment import excel, services
@@ -12,6 +13,7 @@ from assessment.forms import ImportForm
 from assessment.models import ImportDraft, Row, Sheet, row_differences
 from assessment.parts import PART_OF, PARTS, SECTIONS
 from events.access import get_event_for_user
+from events.downloads import attachment
 
 
 @require_GET
@@ -37,13 +39,10 @@ def sheet_export(request, event_id):
         event.external_parties.all(),
         by=request.user,
     )
-    name = f"bedomningsmall-{event.case_number}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
-    name = "".join(c if c.isalnum() or c in "-." else "-" for c in name)
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"bedömningsmall-{event.case_number}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return attachment(
+        data, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,6 +50,7 @@ def sheet_import(request, event_id):
     """Upload a workbook and see what it would change; nothing is applied yet."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     form = ImportForm(request.POST or None, request.FILES or None)
+    cell_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         sheet = services.sheet_of(event)
@@ -59,39 +59,55 @@ def sheet_import(request, event_id):
         except excel.WorkbookError as error:
             form.add_error("file", str(error))
         else:
-            draft = ImportDraft.objects.create(
-                sheet=sheet,
-                by=request.user,
-                file_name=upload.name[:200],
-                operations=plan.operations,
-            )
-            context = {
-                "event": event,
-                "draft": draft,
-                "parts": _preview(plan),
-                "conflicts": [
-                    {
-                        **c,
-                        "section_title": SECTIONS[c["section"]].title,
-                        # Mallen nu → i filen, for a row changed on both sides.
-                        "differences": row_differences(c["app"], c["file"])
-                        if c["file"] and c["app"]
-                        else [],
-                    }
-                    for c in plan.conflicts
-                ],
-                "statuses_not_read": [
-                    {**r, "section_title": SECTIONS[r["section"]].title}
-                    for r in plan.task_statuses_not_read
-                ],
-            }
-            return render(request, "assessment/import_preview.html", context)
-    return render(request, "assessment/import.html", {"event": event, "form": form})
+            if plan.errors:
+                cell_errors = plan.errors
+                form.add_error(
+                    "file",
+                    ngettext(
+                        "En cell i filen kan inte sparas som den är; se nedan.",
+                        "%(count)d celler i filen kan inte sparas som de är; se nedan.",
+                        len(cell_errors),
+                    )
+                    % {"count": len(cell_errors)},
+                )
+            else:
+                return _preview_page(request, event, sheet, upload.name, plan)
+    return render(
+        request,
+        "assessment/import.html",
+        {"event": event, "form": form, "cell_errors": cell_errors},
+    )
+
+
+def _preview_page(request, event, sheet, file_name, plan):
+    draft = ImportDraft.objects.create(
+        sheet=sheet,
+        by=request.user,
+        file_name=file_name[:200],
+        operations=plan.operations,
+    )
+    context = {
+        "event": event,
+        "draft": draft,
+        "parts": _preview(plan),
+        "conflicts": [
+            {**c, "section_title": SECTIONS[c["section"]].title} for c in plan.conflicts
+        ],
+        "task_statuses": [
+            {**r, "section_title": SECTIONS[r["section"]].title} for r in plan.task_statuses
+        ],
+        "already_imported": plan.already_imported,
+    }
+    return render(request, "assessment/import_preview.html", context)
 
 
 def _preview(plan):
-    """Per part: the rows added, changed (field by field) and removed."""
-    parts = {part.key: {"part": part, "add": [], "change": [], "remove": []} for part in PARTS}
+    """Per part, numbered as on the page: the rows added, changed (field by field) and
+    removed."""
+    parts = {
+        part.key: {"part": part, "number": number, "add": [], "change": [], "remove": []}
+        for number, part in enumerate(PARTS, start=1)
+    }
     for op in plan.operations:
         op = {**op, "section_title": SECTIONS[op["section"]].title}
         if op["op"] == "change":
@@ -118,5 +134,13 @@ def import_confirm(request, event_id, draft_id):
             "filen är redan inläst). Läs in filen igen för att se de nya skillnaderna.",
         )
         return redirect("sheet_import", event_id=event.pk)
-    messages.success(request, f"Ändringarna från Excel är inlästa ({count} rader).")
+    messages.success(
+        request,
+        ngettext(
+            "Ändringarna från Excel är inlästa (%(count)d rad).",
+            "Ändringarna från Excel är inlästa (%(count)d rader).",
+            count,
+        )
+        % {"count": count},
+    )
     return redirect("sheet", event_id=event.pk)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from accounts.models import Function
+from accounts.text import CleanCharField, CleanTextField, swedish
 from commsplan.sanitise import render
 from commsplan.validators import validate_static_svg
 from events.models import Event
@@ -36,16 +37,16 @@ ANSWERS = [
 
 
 class PlanAnswers(models.Model):
-    problem = models.TextField(ANSWERS[0][1], blank=True)
-    purpose = models.TextField(ANSWERS[1][1], blank=True)
-    strategy = models.TextField(ANSWERS[2][1], blank=True)
-    audience_internal = models.TextField(ANSWERS[3][1], blank=True)
-    audience_external = models.TextField(ANSWERS[4][1], blank=True)
-    message = models.TextField(ANSWERS[5][1], blank=True)
-    channels = models.TextField(ANSWERS[6][1], blank=True)
-    speakers = models.TextField(ANSWERS[7][1], blank=True)
-    timing = models.TextField(ANSWERS[8][1], blank=True)
-    cost = models.TextField(ANSWERS[9][1], blank=True)
+    problem = CleanTextField(ANSWERS[0][1], blank=True)
+    purpose = CleanTextField(ANSWERS[1][1], blank=True)
+    strategy = CleanTextField(ANSWERS[2][1], blank=True)
+    audience_internal = CleanTextField(ANSWERS[3][1], blank=True)
+    audience_external = CleanTextField(ANSWERS[4][1], blank=True)
+    message = CleanTextField(ANSWERS[5][1], blank=True)
+    channels = CleanTextField(ANSWERS[6][1], blank=True)
+    speakers = CleanTextField(ANSWERS[7][1], blank=True)
+    timing = CleanTextField(ANSWERS[8][1], blank=True)
+    cost = CleanTextField(ANSWERS[9][1], blank=True)
 
     class Meta:
         abstract = True
@@ -57,9 +58,9 @@ class PlanAnswers(models.Model):
 class Municipality(PlanAnswers):
     """The municipality's letterhead and its default answers: one row."""
 
-    name = models.CharField("namn", max_length=100)
-    address = models.TextField("adress", blank=True)
-    web = models.CharField("webbplats", max_length=100, blank=True)
+    name = CleanCharField("namn", max_length=100)
+    address = CleanTextField("adress", blank=True)
+    web = CleanCharField("webbplats", max_length=100, blank=True)
     logo = models.CharField(
         "logotyp",
         max_length=200,
@@ -81,21 +82,21 @@ class Municipality(PlanAnswers):
 
 
 class Channel(models.Model):
-    name = models.CharField("namn", max_length=100, unique=True)
+    name = CleanCharField("namn", max_length=100, unique=True)
     position = models.PositiveIntegerField("ordning", default=0)
     active = models.BooleanField("i bruk", default=True)
 
     class Meta:
         verbose_name = "kanal"
         verbose_name_plural = "kanaler"
-        ordering = ["position", "name"]
+        ordering = ["position", swedish("name")]
 
     def __str__(self):
         return self.name
 
 
 class TargetGroup(models.Model):
-    name = models.CharField("namn", max_length=100, unique=True)
+    name = CleanCharField("namn", max_length=100, unique=True)
     internal = models.BooleanField("intern målgrupp", default=False)
     position = models.PositiveIntegerField("ordning", default=0)
     active = models.BooleanField("i bruk", default=True)
@@ -103,7 +104,7 @@ class TargetGroup(models.Model):
     class Meta:
         verbose_name = "målgrupp"
         verbose_name_plural = "målgrupper"
-        ordering = ["position", "name"]
+        ordering = ["position", swedish("name")]
 
     def __str__(self):
         return self.name
@@ -113,8 +114,8 @@ class TimetableDefault(models.Model):
     """One row of the municipality's default tidplan."""
 
     position = models.PositiveIntegerField("ordning", unique=True)
-    when = models.CharField("när", max_length=100)
-    message = models.TextField("budskap", blank=True)
+    when = CleanCharField("när", max_length=100)
+    message = CleanTextField("budskap", blank=True)
     channels = models.ManyToManyField(Channel, verbose_name="kanaler", blank=True)
     target_groups = models.ManyToManyField(TargetGroup, verbose_name="målgrupper", blank=True)
     # Roles, not people: the plan names functions ("Kommunikatör", "KSO"); each event's
@@ -153,7 +154,7 @@ class CommsPlan(PlanAnswers):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.OneToOneField(Event, on_delete=models.PROTECT, related_name="commsplan")
     company_announced_at = models.DateTimeField("företaget gick ut", null=True, blank=True)
-    company_announced_where = models.CharField("var", max_length=200, blank=True)
+    company_announced_where = CleanCharField("var", max_length=200, blank=True)
     company_announcement_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -162,7 +163,7 @@ class CommsPlan(PlanAnswers):
         related_name="+",
     )
     company_planned_at = models.DateTimeField("företaget planerar att gå ut", null=True)
-    company_planned_where = models.CharField("var", max_length=200, blank=True)
+    company_planned_where = CleanCharField("var", max_length=200, blank=True)
     company_planned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -207,8 +208,8 @@ class TimetableRow(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     plan = models.ForeignKey(CommsPlan, on_delete=models.PROTECT, related_name="rows")
     position = models.PositiveIntegerField()
-    when = models.CharField("när", max_length=100)
-    message = models.TextField("budskap", blank=True)
+    when = CleanCharField("när", max_length=100)
+    message = CleanTextField("budskap", blank=True)
     channels = models.ManyToManyField(Channel, verbose_name="kanaler", blank=True)
     target_groups = models.ManyToManyField(TargetGroup, verbose_name="målgrupper", blank=True)
     written_by = models.ForeignKey(
@@ -229,7 +230,7 @@ class TimetableRow(models.Model):
     )
     planned_on = models.DateField("planerat datum", null=True, blank=True)
     status = models.CharField("status", max_length=10, choices=Status, default=Status.PLANERAD)
-    talking_points = models.TextField("talepunkter för KSO", blank=True)
+    talking_points = CleanTextField("talepunkter för KSO", blank=True)
 
     class Meta:
         verbose_name = "tidplansrad"
@@ -269,11 +270,11 @@ class PressText(models.Model):
         blank=True,
         related_name="correction",
     )
-    title = models.CharField("rubrik", max_length=200)
-    lead = models.TextField("ingress", blank=True)
+    title = CleanCharField("rubrik", max_length=200)
+    lead = CleanTextField("ingress", blank=True)
     # Markdown as typed, rendered to sanitised HTML when shown (commsplan.sanitise). Texts
     # stored as HTML before issue 13 were converted by migration 0005.
-    body = models.TextField("brödtext")
+    body = CleanTextField("brödtext")
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="kontaktperson",
@@ -299,7 +300,7 @@ class PressText(models.Model):
     sent_back_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    sent_back_reason = models.TextField(blank=True)
+    sent_back_reason = CleanTextField(blank=True)
     fact_checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -326,7 +327,7 @@ class PressText(models.Model):
         related_name="+",
     )
     # Published before the company's own announcement, knowingly: why, and who decided.
-    override_reason = models.TextField(blank=True)
+    override_reason = CleanTextField(blank=True)
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )

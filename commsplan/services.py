@@ -3,7 +3,6 @@ händelselogg in the same transaction; a press text's step also tells, in that t
 whoever must act on it next (issue 12: one hand-off notice per transition)."""
 
 import hashlib
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,6 +13,7 @@ from django.utils import timezone
 
 import notices
 from accounts.models import Function
+from accounts.moments import add_days, moment_text
 from commsplan.models import (
     ANSWERS,
     CommsPlan,
@@ -26,7 +26,6 @@ from commsplan.models import (
 from events.models import Event, LogEntry, Membership, Phase
 from events.notify import message
 from events.services import add_log_entry
-from events.texts import moment_text
 from notices.models import Notice
 
 Status = PressText.Status
@@ -778,7 +777,6 @@ def scan_info_gaps(now=None) -> int:
     confidential (nothing may be published) are skipped. Returns how many were new.
     """
     now = now or timezone.now()
-    gap = timedelta(days=settings.INFO_GAP_DAYS)
     last_published = (
         PressText.objects.filter(row__plan__event=OuterRef("pk"), status=Status.PUBLICERAD)
         .values("row__plan__event")
@@ -789,7 +787,7 @@ def scan_info_gaps(now=None) -> int:
         Event.objects.exclude(phase=Phase.AVSLUTAD)
         .filter(confidential=False)
         .annotate(gap_start=Coalesce(Subquery(last_published), "created_at"))
-        .filter(gap_start__lte=now - gap)
+        .filter(gap_start__lte=add_days(now, -settings.INFO_GAP_DAYS))
         .only("pk", "case_number", "title", "confidential", "created_at")
     )
     if not events:
@@ -820,7 +818,7 @@ def scan_info_gaps(now=None) -> int:
                 path=reverse("commsplan", args=[event.pk]),
                 target=event,
                 occasion=start,
-                due_at=start + gap,
+                due_at=add_days(start, settings.INFO_GAP_DAYS),
             )
         )
     with transaction.atomic():

@@ -23,6 +23,7 @@ from commsplan.forms import (
 from commsplan.models import ANSWERS, CommsPlan, PressText, TimetableRow
 from commsplan.sanitise import render as render_markdown
 from events.access import get_event_for_user
+from events.downloads import attachment
 from events.submissions import once_per_form, record
 
 
@@ -444,7 +445,4 @@ def press_text_pdf(request, event_id, text_id):
 
 
 def _pdf(content: bytes, name: str) -> HttpResponse:
-    filename = "".join(c if c.isalnum() or c in "-_" else "-" for c in name) + ".pdf"
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return attachment(content, f"{name}.pdf", "application/pdf")

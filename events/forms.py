@@ -1,6 +1,7 @@
 import re
 import unicodedata
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
+from itertools import chain
 
 from django import forms
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.moments import ClockField, reads_back
 from accounts.people import (
     SeveralNamed,
     active_people,
@@ -18,6 +20,7 @@ from accounts.people import (
     search,
     swedish_key,
 )
+from accounts.text import clean
 from events.models import (
     QUESTIONS,
     Event,
@@ -29,7 +32,7 @@ from events.models import (
     Task,
 )
 from events.people import MAX_MATCHES, people_for
-from events.validators import validate_case_number, validate_org_number
+from events.validators import format_case_number, parse_case_number
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -42,11 +45,38 @@ NO_TRIGGER = (
 )
 
 
-def proposed_meeting_time():
-    """The next quarter hour at least CONVENE_WITHIN_MINUTES/2 away, within the limit."""
-    soon = timezone.localtime() + timedelta(minutes=settings.CONVENE_WITHIN_MINUTES // 2)
-    rounded = soon.replace(second=0, microsecond=0) + timedelta(minutes=-soon.minute % 15)
-    return rounded
+QUARTER = timedelta(minutes=15)
+
+
+def proposed_meeting_time(now=None) -> datetime:
+    """The meeting a new event proposes (aware, UTC): the first quarter hour at least
+    CONVENE_WITHIN_MINUTES/2 after `now` (default: now), and at most CONVENE_WITHIN_MINUTES
+    after it, in real minutes, whatever the clock does that night. A quarter hour whose
+    clock time would be read back as another moment (the second 02:00 to 02:59 of the night
+    summer time ends; accounts.moments.from_clock) is passed over for a later one within
+    the limit, else an earlier one still ahead. A short limit may leave none (under 15
+    minutes, or under 75 that night): then the first after the half that reads back."""
+    # In UTC: minutes added to an aware Stockholm time are counted on its clock.
+    now = (now or timezone.now()).astimezone(UTC)
+    within = timedelta(minutes=settings.CONVENE_WITHIN_MINUTES)
+    first = _next_quarter(now + within / 2)
+    later = _quarters(first, step=QUARTER, while_=lambda moment: moment <= now + within)
+    earlier = _quarters(first - QUARTER, step=-QUARTER, while_=lambda moment: moment > now)
+    beyond = _quarters(first, step=QUARTER, while_=lambda moment: True)
+    return next(m for m in chain(later, earlier, beyond) if reads_back(m))
+
+
+def _next_quarter(moment: datetime) -> datetime:
+    # Of UTC, which is a whole number of hours from Stockholm: its quarter hours are ours.
+    floor = moment.replace(minute=moment.minute - moment.minute % 15, second=0, microsecond=0)
+    return floor if floor == moment else floor + QUARTER
+
+
+def _quarters(start: datetime, *, step: timedelta, while_):
+    moment = start
+    while while_(moment):
+        yield moment
+        moment += step
 
 
 class ModelMultipleIdsField(forms.ModelMultipleChoiceField):
@@ -144,21 +174,15 @@ class EventForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Both numbers are normalised and checked by their model fields
+        # (events.validators): "ks 2026/1" in full-width digits is "KS 2026/0001".
         self.fields["case_number"].required = False
-        self.fields["case_number"].validators.append(validate_case_number)
         self.fields["case_number"].help_text += f" Formen är {settings.CASE_NUMBER_EXAMPLE}."
-        self.fields["org_number"].validators.append(validate_org_number)
         self.fields["kind"].choices = [("", "Välj …"), *self.fields["kind"].choices[1:]]
         for name in ("impact_individ", "impact_naringsliv", "impact_attraktion"):
             self.fields[name].choices = Impact.choices
         # Radio buttons: the real choices only, none for "nothing chosen".
         self.fields["notice_status"].choices = NoticeStatus.choices
-
-    def clean_org_number(self):
-        return self.cleaned_data["org_number"].strip()
-
-    def clean_case_number(self):
-        return " ".join(self.cleaned_data["case_number"].split())
 
     def clean(self):
         cleaned = super().clean()
@@ -184,7 +208,7 @@ class EventEditForm(EventForm):
 
 
 class EventCreateForm(EventForm):
-    meeting_at = forms.DateTimeField(
+    meeting_at = ClockField(
         label="Startgruppens möte",
         widget=DATETIME_WIDGET,
         help_text="Föreslagen tid; alla i startgruppen får en kallelse direkt när du sparar.",
@@ -438,6 +462,13 @@ class EventSearchForm(forms.Form):
     phase = forms.ChoiceField(
         label="Fas", required=False, choices=[("", "Alla faser"), *Phase.choices]
     )
+
+    def clean_q(self):
+        # As text is stored (NFC): a name pasted decomposed finds the one typed, and back.
+        q = clean(self.cleaned_data["q"], multiline=False).strip()
+        # A whole diarienummer, however typed ("ks 2026/7"), as it is stored.
+        parsed = parse_case_number(q)
+        return format_case_number(*parsed) if parsed else q
 
 
 NO_ASSIGNEE = (
@@ -820,7 +851,7 @@ class MeetingMoveForm(forms.Form):
     """The startgrupp's meeting moved: a new time, a new place, or both. Made with the
     `convening`; `sequence` is the version the user's page showed."""
 
-    meeting_at = forms.DateTimeField(
+    meeting_at = ClockField(
         label="Ny tid",
         widget=DATETIME_WIDGET,
         error_messages={"required": "Ange när startgruppen ska mötas."},

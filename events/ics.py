@@ -45,6 +45,9 @@ def convening_ics(convening, attendees, url: str, *, organizer, withdrawn=False)
     # In the municipality's own time zone whatever the active one or the database's (UTC).
     start = timezone.localtime(convening.meeting_at, timezone.get_default_timezone())
     meeting.add("dtstart", start)
+    # The end on the clock, as people read a meeting: one from 02:30 on the night summer time
+    # ends runs to 03:30. An hour of real time would end at the second 02:30, which a local
+    # time cannot name (RFC 5545 3.3.5 reads the first).
     meeting.add("dtend", start + timedelta(minutes=convening.duration_minutes))
     meeting.add("summary", meeting_title(convening))
     if cancelled:

@@ -5,6 +5,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.moments import moment_text
+from accounts.text import CleanCharField, CleanTextField
+from events.validators import CaseNumberField, OrgNumberField
+
 
 class Phase(models.TextChoices):
     """Stabsmetodik's five steps (handlingsplanen, "Alla förändringar är unika"), then closed."""
@@ -56,9 +60,9 @@ class Event(models.Model):
     """A significant change in local business life (händelse / ärende)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    case_number = models.CharField("diarienummer", max_length=40, unique=True)
-    title = models.CharField("rubrik", max_length=200)
-    description = models.TextField("vad har hänt", blank=True)
+    case_number = CaseNumberField("diarienummer", max_length=40, unique=True)
+    title = CleanCharField("rubrik", max_length=200)
+    description = CleanTextField("vad har hänt", blank=True)
     kind = models.CharField("typ av förändring", max_length=20, choices=Kind)
     notice_status = models.CharField(
         "aviserad eller inträffad", max_length=20, choices=NoticeStatus
@@ -66,24 +70,24 @@ class Event(models.Model):
     announced_on = models.DateField("aviserad den", null=True, blank=True)
     takes_effect_on = models.DateField("sker/skedde den", null=True, blank=True)
 
-    company_name = models.CharField("företag", max_length=200)
-    org_number = models.CharField("organisationsnummer", max_length=11, blank=True)
-    sector = models.CharField("bransch", max_length=100, blank=True)
+    company_name = CleanCharField("företag", max_length=200)
+    org_number = OrgNumberField("organisationsnummer", max_length=11, blank=True)
+    sector = CleanCharField("bransch", max_length=100, blank=True)
     employees_local = models.PositiveIntegerField("anställda i kommunen", null=True, blank=True)
 
     # Handlingsplanen, "När aktiveras handlingsplanen": Individ, Näringsliv, Attraktion.
     impact_individ = models.CharField(
         "Individ", max_length=10, choices=Impact, default=Impact.INGEN
     )
-    impact_individ_note = models.CharField("kommentar individ", max_length=500, blank=True)
+    impact_individ_note = CleanCharField("kommentar individ", max_length=500, blank=True)
     impact_naringsliv = models.CharField(
         "Näringsliv", max_length=10, choices=Impact, default=Impact.INGEN
     )
-    impact_naringsliv_note = models.CharField("kommentar näringsliv", max_length=500, blank=True)
+    impact_naringsliv_note = CleanCharField("kommentar näringsliv", max_length=500, blank=True)
     impact_attraktion = models.CharField(
         "Attraktion", max_length=10, choices=Impact, default=Impact.INGEN
     )
-    impact_attraktion_note = models.CharField("kommentar attraktion", max_length=500, blank=True)
+    impact_attraktion_note = CleanCharField("kommentar attraktion", max_length=500, blank=True)
 
     affected_employees = models.PositiveIntegerField("berörda anställda", null=True, blank=True)
     affected_subcontractor_staff = models.PositiveIntegerField(
@@ -262,7 +266,7 @@ class Task(models.Model):
     status = models.CharField("status", max_length=10, choices=Status, default=Status.NY)
     due_at = models.DateTimeField("när", null=True, blank=True)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="tasks")
-    what = models.CharField("vad", max_length=500)
+    what = CleanCharField("vad", max_length=500)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="vem",
@@ -272,10 +276,10 @@ class Task(models.Model):
         related_name="tasks",
     )
     # Somebody inside the municipality without an account in the product.
-    assignee_name = models.CharField("namn", max_length=200, blank=True)
+    assignee_name = CleanCharField("namn", max_length=200, blank=True)
     assignee_email = models.EmailField("e-post", blank=True)
     follow_up_at = models.DateTimeField("uppföljning", null=True, blank=True)
-    feedback = models.TextField("återkoppling", blank=True)
+    feedback = CleanTextField("återkoppling", blank=True)
     delegated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="delegerad av",
@@ -350,7 +354,7 @@ class LogEntry(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField("vad hände")
+    text = CleanTextField("vad hände")
     # When it was typed, and when it actually happened (for entries written afterwards).
     created_at = models.DateTimeField(default=timezone.now)
     happened_at = models.DateTimeField("när det hände", default=timezone.now)
@@ -387,7 +391,7 @@ class Convening(models.Model):
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="convenings")
     meeting_at = models.DateTimeField("mötestid")
     duration_minutes = models.PositiveIntegerField(default=60)
-    location = models.CharField("plats", max_length=200, blank=True)
+    location = CleanCharField("plats", max_length=200, blank=True)
     convened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -404,7 +408,7 @@ class Convening(models.Model):
     # is a notice of its own (services.send_meeting).
     changed_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField("inställt", null=True, blank=True)
-    cancel_reason = models.TextField("skäl till att mötet ställdes in", blank=True)
+    cancel_reason = CleanTextField("skäl till att mötet ställdes in", blank=True)
 
     class Meta:
         ordering = ["-meeting_at"]
@@ -421,7 +425,7 @@ class Convening(models.Model):
         ]
 
     def __str__(self):
-        return f"Startgruppsmöte {self.meeting_at:%Y-%m-%d %H:%M}"
+        return f"Startgruppsmöte {moment_text(self.meeting_at)}"
 
     @property
     def is_coming(self) -> bool:
@@ -445,12 +449,12 @@ class SituationPicture(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="pictures")
-    what_happened = models.TextField(QUESTIONS[0][1], blank=True)
-    individuals = models.TextField(QUESTIONS[1][1], blank=True)
-    company_impact = models.TextField(QUESTIONS[2][1], blank=True)
-    other_companies = models.TextField(QUESTIONS[3][1], blank=True)
-    society = models.TextField(QUESTIONS[4][1], blank=True)
-    communication = models.TextField(QUESTIONS[5][1], blank=True)
+    what_happened = CleanTextField(QUESTIONS[0][1], blank=True)
+    individuals = CleanTextField(QUESTIONS[1][1], blank=True)
+    company_impact = CleanTextField(QUESTIONS[2][1], blank=True)
+    other_companies = CleanTextField(QUESTIONS[3][1], blank=True)
+    society = CleanTextField(QUESTIONS[4][1], blank=True)
+    communication = CleanTextField(QUESTIONS[5][1], blank=True)
     revision = models.PositiveIntegerField()
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -25,9 +25,9 @@ from django.utils import timezone
 
 import notices
 from accounts.models import Function, User
+from accounts.moments import add_days, moment_text, periods_passed
 from events.models import Convening, Event, Membership, Phase, Task
 from events.notify import message
-from events.texts import moment_text
 from notices.models import Notice
 
 BATCH = 500
@@ -37,7 +37,7 @@ def scan(now=None) -> int:
     """Write every reminder due at `now`; return how many new ones were written."""
     now = now or timezone.now()
     soon = now + timedelta(hours=settings.TASK_DUE_SOON_HOURS)
-    escalate = now - timedelta(days=settings.TASK_ESCALATE_AFTER_DAYS)
+    escalate = add_days(now, -settings.TASK_ESCALATE_AFTER_DAYS)
     has_address = Q(assignee__isnull=False) | ~Q(assignee_email="")
     # Who a reminder of each kind goes to, as seen from the task: a reminder written for
     # someone else (before a reassignment, or a new lead) does not count as written.
@@ -113,12 +113,11 @@ def _task_reminder(kind, task: Task, occasion) -> notices.Message:
         due_at = occasion
     elif kind == "task_overdue_lead":
         to = event.workgroup_lead
-        days = settings.TASK_ESCALATE_AFTER_DAYS
         sentence = (
             f"Som arbetsgruppens ledare: uppgiften som {task.assignee_label} har i ärendet "
             f"{event.case_number} skulle ha varit klar {when} och är inte klar."
         )
-        due_at = occasion + timedelta(days=days)
+        due_at = add_days(occasion, settings.TASK_ESCALATE_AFTER_DAYS)
     else:  # follow_up
         to = task.delegated_by
         sentence = (
@@ -144,17 +143,18 @@ def _task_reminder(kind, task: Task, occasion) -> notices.Message:
 
 def _scan_reports_due(now) -> int:
     """The appointed reporter's periodic report to the startgrupp: once per interval since
-    the startgrupp decided it. Events are few (one per notice), so one query reads them."""
+    the startgrupp decided it, at the same time of day (accounts.moments.add_days). Events
+    are few (one per notice), so one query reads them."""
     events = Event.objects.filter(
         reporter__isnull=False, report_interval_days__gt=0, reporting_since__isnull=False
     ).exclude(phase=Phase.AVSLUTAD)
     reminders = []
     for event in events.select_related("reporter"):
-        interval = timedelta(days=event.report_interval_days)
-        periods = (now - event.reporting_since) // interval
+        days = event.report_interval_days
+        periods = periods_passed(event.reporting_since, now, days)
         if periods < 1:
             continue
-        occasion = event.reporting_since + periods * interval
+        occasion = add_days(event.reporting_since, periods * days)
         reminders.append(
             message(
                 event,

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
 import notices
-from accounts.people import fold, normalise_email
+from accounts.moments import day_text, moment_text
+from accounts.people import fold, normalise_email, person_key
 from events.access import events_for_user
 from events.ics import convening_ics
 from events.models import (
@@ -25,7 +26,7 @@ from events.models import (
 )
 from events.notify import message, tell
 from events.signals import task_changed
-from events.texts import moment_text
+from events.validators import format_case_number, parse_case_number
 from notices.models import Notice
 
 # What reminds the holder or the delegator of open work: cancelled when the task is
@@ -46,17 +47,31 @@ def add_log_entry(event: Event, *, by, text: str, happened_at=None, kind=LogEntr
 
 
 def next_case_number() -> str:
-    """Hand out the next diarienummer of this year. Must run inside a transaction: the
-    sequence row stays locked until commit, so two new events never get the same serial."""
+    """Hand out the next diarienummer of this year: one above the highest serial of the
+    year, compared as integers, whether handed out here or typed by hand, and above every
+    serial handed out before (a diarienummer is never reused, even if its case is gone).
+
+    Must run inside a transaction: the sequence row stays locked until commit, so two new
+    events never get the same serial."""
     year = timezone.localdate().year
     CaseNumberSequence.objects.get_or_create(year=year)
-    while True:
-        CaseNumberSequence.objects.filter(year=year).update(last=F("last") + 1)
-        serial = CaseNumberSequence.objects.get(year=year).last
-        number = settings.CASE_NUMBER_FORMAT.format(year=year, seq=serial)
-        # A number typed by hand may already have taken this serial: skip it.
-        if not Event.objects.filter(case_number=number).exists():
-            return number
+    # The UPDATE takes the row's lock before anything is read (SQLite: the transaction's
+    # write lock).
+    CaseNumberSequence.objects.filter(year=year).update(last=F("last"))
+    sequence = CaseNumberSequence.objects.get(year=year)
+    numbers = Event.objects.order_by().values_list("case_number", flat=True)
+    if "{year" in settings.CASE_NUMBER_FORMAT:
+        numbers = numbers.filter(case_number__contains=str(year))
+    # Read and compared here: a serial's width varies ("KS 2026/9999", "KS 2026/10000"), so
+    # the text's order is not the serials'. A year holds tens of cases.
+    serials = [sequence.last]
+    for number in numbers:
+        parsed = parse_case_number(number)
+        if parsed and parsed[0] in (year, None):
+            serials.append(parsed[1])
+    sequence.last = max(serials) + 1
+    sequence.save(update_fields=["last"])
+    return format_case_number(year, sequence.last)
 
 
 def site_url(path: str) -> str:
@@ -166,7 +181,7 @@ def convene_startgroup(event: Event, *, members, meeting_at, location="", by) ->
 
 
 def meeting_time(convening: Convening) -> str:
-    return formats.date_format(timezone.localtime(convening.meeting_at), "l j F Y \\k\\l. H:i")
+    return moment_text(convening.meeting_at, weekday=True)
 
 
 def meeting_place(convening: Convening) -> str:
@@ -191,10 +206,15 @@ def coming_meeting(event: Event) -> Convening | None:
     return event.convenings.filter(held_at__isnull=True, cancelled_at__isnull=True).first()
 
 
+def _names(users) -> str:
+    """`users` by name in Swedish order (person_key), joined: "Anna Lindqvist, Åsa Öberg"."""
+    return ", ".join(map(str, sorted(users, key=person_key)))
+
+
 def startgroup_of(event: Event) -> list:
     """The startgrupp's members, by name: the attendees of its meeting."""
     members = event.memberships.filter(group=Membership.Group.STARTGRUPP).select_related("user")
-    return sorted((m.user for m in members), key=str)
+    return sorted((m.user for m in members), key=person_key)
 
 
 def send_meeting(
@@ -286,9 +306,9 @@ def change_startgroup(event: Event, members, *, by) -> None:
     Membership.objects.filter(event=event, user__in=removed).delete()
     lines = []
     if added:
-        lines.append("Med i startgruppen: " + ", ".join(sorted(map(str, added))) + ".")
+        lines.append("Med i startgruppen: " + _names(added) + ".")
     if removed:
-        lines.append("Inte längre i startgruppen: " + ", ".join(sorted(map(str, removed))) + ".")
+        lines.append("Inte längre i startgruppen: " + _names(removed) + ".")
     add_log_entry(event, by=by, kind=LogEntry.Kind.MEMBERSHIP, text=" ".join(lines))
     number = event.case_number
     _tell_people(
@@ -701,13 +721,9 @@ def record_decisions(event: Event, data: dict, *, by):
         ).update(group=Membership.Group.ARBETSGRUPP)
         Membership.objects.filter(pk__in=[m.pk for m in removed]).delete()
         if added:
-            lines.append("Med i arbetsgruppen: " + ", ".join(sorted(map(str, added))) + ".")
+            lines.append("Med i arbetsgruppen: " + _names(added) + ".")
         if removed:
-            lines.append(
-                "Inte längre i arbetsgruppen: "
-                + ", ".join(sorted(str(m.user) for m in removed))
-                + "."
-            )
+            lines.append("Inte längre i arbetsgruppen: " + _names(m.user for m in removed) + ".")
         number = event.case_number
         _tell_people(
             event,
@@ -931,7 +947,7 @@ def correct_varsel_dates(event: Event, *, notice_on, earliest_on, reason: str, b
         event.save(update_fields=["varsel_notice_on", "varsel_earliest_on"])
 
         def day(value):
-            return formats.date_format(value, "j F Y") if value else "beräknat"
+            return day_text(value) if value else "beräknat"
 
         add_log_entry(
             event,

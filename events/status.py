@@ -40,11 +40,13 @@ from django.conf import settings
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 
+from accounts.moments import add_days, periods_passed
 from events.models import Event, Membership, SituationPicture, Task
 
 RED_AFTER_DAYS = 7
 RED_AT_OVERDUE = 3
-REPORT_GRACE = timedelta(days=1)
+# A report is missed a day after it was due (on the clock, as the interval is counted).
+REPORT_GRACE_DAYS = 1
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def rules() -> list[Rule]:
         Rule(
             ROD,
             "En rapport till startgruppen har uteblivit: ingen är skickad inom det beslutade "
-            f"intervallet plus {duration(REPORT_GRACE)}.",
+            f"intervallet plus {duration(timedelta(days=REPORT_GRACE_DAYS))}.",
             lambda f: f.missed_reports > 0,
         ),
         Rule(GUL, not_met.format(duration(convene)), not_met_for(convene)),
@@ -195,12 +197,14 @@ def with_status_facts(events: QuerySet, now: datetime) -> QuerySet:
 
 
 def missed_reports(event: Event, now: datetime) -> int:
-    """Reports to the startgrupp that are overdue: sending one restarts `reporting_since`."""
+    """Reports to the startgrupp missed by more than REPORT_GRACE_DAYS: one is due every
+    `report_interval_days` days from `reporting_since` at the same time of day (sending one
+    restarts `reporting_since`)."""
     if not (event.reporter_id and event.report_interval_days and event.reporting_since):
         return 0
-    interval = timedelta(days=event.report_interval_days)
-    late = now - event.reporting_since - REPORT_GRACE
-    return max(0, late // interval)
+    return periods_passed(
+        event.reporting_since, add_days(now, -REPORT_GRACE_DAYS), event.report_interval_days
+    )
 
 
 def facts_of(event: Event, now: datetime) -> Facts:

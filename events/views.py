@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
-from accounts.people import search, swedish_key
+from accounts.people import people_order, search, swedish_key
+from accounts.text import swedish
 from events import meetings, services, status, varsel, waiting
 from events.access import (
     Access,
@@ -145,7 +145,7 @@ def _detail_context(event, form):
     log_entries = event.log_entries.select_related("author")[:LOG_ON_EVENT_PAGE]
     table = status.rules()
     memberships = event.memberships.select_related("user__function").order_by(
-        "group", "user__first_name"
+        "group", *people_order("user__")
     )
     return {
         "event": event,
@@ -172,7 +172,7 @@ def event_detail(request, event_id):
 @require_GET
 def event_summary(request, event_id):
     event = get_event_for_user(request, event_id, summary=True)
-    tasks = event.tasks.select_related("assignee").order_by("what")
+    tasks = event.tasks.select_related("assignee").order_by(swedish("what"))
     own_tasks_only = event.access == Access.TASK_HOLDER
     if own_tasks_only:
         tasks = tasks.filter(assignee=request.user)
@@ -704,7 +704,6 @@ def varsel_tasks(request, event_id):
 
 
 @require_GET
-@vary_on_headers("HX-Request")
 def person_search(request, event_id):
     """Colleagues whose name or address matches what is typed in a person field, the
     case's members first: radio buttons swapped in under the field (htmx), or a page of

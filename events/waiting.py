@@ -24,11 +24,11 @@ from typing import Self
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from accounts.moments import day_text, moment_text
 from events import signals, status, varsel
 from events.models import Convening, Event, Kind, Membership, Phase, Task
-from events.texts import moment_text
 
 # Follow-ups, milestones and the next report this close, or passed, are listed; further
 # ones are not yet.
@@ -97,7 +97,7 @@ class Item:
         if self.due_at is None:
             return ""
         if self.all_day:
-            return formats.date_format(timezone.localdate(self.due_at), "j F Y")
+            return day_text(self.due_at)
         return moment_text(self.due_at)
 
     def order(self) -> tuple:

@@ -6,6 +6,7 @@ message naming the variable. Without DATABASE_URL and REDIS_URL everything runs 
 """
 
 import re
+import string
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "norsjo.middleware.HtmxHistoryMiddleware",
     "norsjo.middleware.HtmxAwareLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +141,8 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
+# A stale token (a page left open past a new login) keeps what was typed (norsjo/csrf.py).
+CSRF_FAILURE_VIEW = "norsjo.csrf.csrf_failure"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -289,14 +293,36 @@ CELERY_BEAT_SCHEDULE = {
 
 
 # The product -----------------------------------------------------------------------------
-# Diarienummer: "{year}" and "{seq}" are filled in when the app proposes the next number;
-# a number typed by hand must have the same shape.
-CASE_NUMBER_FORMAT = envstr("CASE_NUMBER_FORMAT", "KS {year}/{seq}")
-if "{seq}" not in CASE_NUMBER_FORMAT:
-    raise ImproperlyConfigured(f"CASE_NUMBER_FORMAT={CASE_NUMBER_FORMAT!r}: must contain {{seq}}")
-CASE_NUMBER_REGEX = (
-    re.escape(CASE_NUMBER_FORMAT).replace(r"\{year\}", r"\d{4}").replace(r"\{seq\}", r"\d{1,6}")
-)
+# Diarienummer: "{year}" and "{seq}" (a Python format, "{seq:04d}" for a width of four) are
+# filled in when the app hands out the next number; a number typed by hand must have the
+# same shape, and is stored as the format writes it (events.validators.CaseNumberField).
+CASE_NUMBER_FORMAT = envstr("CASE_NUMBER_FORMAT", "KS {year}/{seq:04d}")
+
+
+def _case_number_regex(format: str) -> str:
+    """CASE_NUMBER_FORMAT as a regular expression with the groups `year` and `seq`, of ASCII
+    digits only ([0-9]: `\\d` takes any script's digits)."""
+    groups = {"year": "(?P<year>[0-9]{4})", "seq": "(?P<seq>[0-9]{1,6})"}
+    parts = []
+    try:
+        format.format(year=2026, seq=123)
+        fields = list(string.Formatter().parse(format))
+    except (ValueError, KeyError, IndexError) as e:
+        raise ImproperlyConfigured(f"CASE_NUMBER_FORMAT={format!r}: {e}") from e
+    for literal, field, _spec, _conversion in fields:
+        parts.append(re.escape(literal))
+        if field is not None:
+            if field not in groups:
+                raise ImproperlyConfigured(
+                    f"CASE_NUMBER_FORMAT={format!r}: only {{year}} and {{seq}}, each once"
+                )
+            parts.append(groups.pop(field))
+    if "seq" in groups:
+        raise ImproperlyConfigured(f"CASE_NUMBER_FORMAT={format!r}: must contain {{seq}}")
+    return "".join(parts)
+
+
+CASE_NUMBER_REGEX = _case_number_regex(CASE_NUMBER_FORMAT)
 CASE_NUMBER_EXAMPLE = CASE_NUMBER_FORMAT.format(year=2026, seq=123)
 # The startgrupp meeting a new event proposes: "skyndsamt", by default within two hours.
 CONVENE_WITHIN_MINUTES = envint("CONVENE_WITHIN_MINUTES", 120, minimum=0)

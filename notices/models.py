@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.text import CleanCharField, CleanTextField
+
 
 class NoticeQuerySet(models.QuerySet):
     def about(self, obj):
@@ -44,9 +46,9 @@ class Notice(models.Model):
     email = models.EmailField(blank=True)
     reply_to = models.EmailField(blank=True)
     # What the case is called in lists: its number, never a confidential case's title.
-    label = models.CharField(max_length=200)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
+    label = CleanCharField(max_length=200)
+    subject = CleanCharField(max_length=200)
+    body = CleanTextField()
     path = models.CharField(max_length=300, help_text="A path on this site.")
     target_type = models.ForeignKey(
         ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -57,7 +59,7 @@ class Notice(models.Model):
     # natural key, and what a reminder scan's anti-join compares against.
     occasion = models.DateTimeField(null=True, blank=True)
     ics = models.TextField(blank=True)
-    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_name = CleanCharField(max_length=100, blank=True)
     attachment = models.BinaryField(blank=True, null=True)
     # When it was due: a message sent well after this says it is late.
     due_at = models.DateTimeField(default=timezone.now)

@@ -7,11 +7,11 @@ report" exactly, whatever happened to the rows in between.
 
 import re
 import uuid
-from datetime import timedelta
 
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 
+from accounts.moments import add_days, day_text
 from assessment.models import STATUS_LABELS, Contact, Row
 from assessment.parts import SECTIONS
 from commsplan.models import PressText, TimetableRow
@@ -115,14 +115,6 @@ CONSEQUENCES = {"konsekvens_individ", "konsekvens_naringsliv", "konsekvens_samha
 # Omfallsplanering: scenarios and their chains of measures, prepared in case something
 # else happens. Never planned measures: they have their own section.
 CONTINGENCY = "scenario"
-
-
-def _day(moment) -> str:
-    return formats.date_format(timezone.localtime(moment), "j M Y")
-
-
-def _date(day) -> str:
-    return formats.date_format(day, "j F Y")
 
 
 def _row_line(row: dict, *, prefix="", status="") -> str:
@@ -255,9 +247,9 @@ def _task_sections(event, since, now, represented) -> dict[str, list[str]]:
             if since is None or (task.status_changed_at and task.status_changed_at > since):
                 done.append(line + (f". Återkoppling: {task.feedback}" if task.feedback else ""))
         elif task.due_at and task.due_at < now:
-            overdue.append(f"{line}, skulle varit klar {_day(task.due_at)}")
+            overdue.append(f"{line}, skulle varit klar {day_text(task.due_at)}")
         else:
-            open_.append(line + (f", klar senast {_day(task.due_at)}" if task.due_at else ""))
+            open_.append(line + (f", klar senast {day_text(task.due_at)}" if task.due_at else ""))
     return {"tasks_done": done, "tasks_overdue": overdue, "tasks_open": open_}
 
 
@@ -267,7 +259,7 @@ def _contacts(event, since) -> list[str]:
         # By when it was logged: a contact logged late, dated earlier, is still news.
         contacts = contacts.filter(created_at__gt=since)
     return [
-        f"{_day(c.happened_at)}, {c.party.organisation} ({c.party.get_type_display()}), "
+        f"{day_text(c.happened_at)}, {c.party.organisation} ({c.party.get_type_display()}), "
         f"{c.get_direction_display().lower()}: {c.text}"
         for c in contacts.order_by("happened_at")
     ]
@@ -283,12 +275,13 @@ def _communication(event) -> dict[str, list[str]]:
     )
     return {
         "published": [
-            f"{_day(t.published_at)}, {', '.join(map(str, t.published_channels.all()))}: {t.title}"
+            f"{day_text(t.published_at)}, "
+            f"{', '.join(map(str, t.published_channels.all()))}: {t.title}"
             for t in published.order_by("published_at")
         ],
         "planned_comms": [
             f"{row.when}"
-            + (f" ({_date(row.planned_on)})" if row.planned_on else "")
+            + (f" ({day_text(row.planned_on)})" if row.planned_on else "")
             + f": {row.message or 'budskap inte formulerat'}"
             for row in planned.order_by("position")
         ],
@@ -322,14 +315,14 @@ def _varsel(event) -> list[str]:
         return []
     lines = []
     if clock.notice_on:
-        lines.append(f"Varslet lämnat {_date(clock.notice_on)}")
+        lines.append(f"Varslet lämnat {day_text(clock.notice_on)}")
     if clock.months:
         lines.append(f"Lagstadgad varseltid: minst {clock.months} månader ({clock.source})")
     else:
         lines.append(f"Inget lagstadgat varsel till Arbetsförmedlingen ({clock.source})")
     if clock.earliest_on:
         note = " (rättat efter det faktiska varslet)" if clock.corrected else ""
-        lines.append(f"Neddragningen genomförs tidigast {_date(clock.earliest_on)}{note}")
+        lines.append(f"Neddragningen genomförs tidigast {day_text(clock.earliest_on)}{note}")
     return lines
 
 
@@ -343,7 +336,7 @@ def compile_report(event, *, summary: str, decisions_needed: str, previous, now=
     picture = event.pictures.first()
     next_due = None
     if event.report_interval_days:
-        next_due = now + timedelta(days=event.report_interval_days)
+        next_due = add_days(now, event.report_interval_days)
     sheet, represented = _sheet_sections(event, now)
     sections = {
         "summary": [p.strip() for p in summary.split("\n\n") if p.strip()],

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.text import CleanTextField
 from events.models import Event
 
 
@@ -27,8 +28,8 @@ class Report(models.Model):
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="reports")
     version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status, default=Status.UTKAST)
-    summary = models.TextField("sammanfattning", blank=True)
-    decisions_needed = models.TextField("beslut som behövs", blank=True)
+    summary = CleanTextField("sammanfattning", blank=True)
+    decisions_needed = CleanTextField("beslut som behövs", blank=True)
     # Keys of the sections marked "ej för publicering": left out of the politicians' copy.
     not_for_publication = models.JSONField(default=list, blank=True)
     # The compiled sections, as of `compiled_at` (reports.compile.compile_report).

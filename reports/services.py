@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import notices
+from accounts.people import people_order
 from events.models import Event, LogEntry, Membership
 from events.notify import message, tell
 from events.services import add_log_entry
@@ -191,7 +192,7 @@ def recipients_of(event: Event) -> list[Recipient]:
         event=event, group=Membership.Group.STARTGRUPP, user__is_active=True
     ).select_related("user")
     out, seen = [], set()
-    for m in members.order_by("user__first_name"):
+    for m in members.order_by(*people_order("user__")):
         email = m.user.email.lower()
         if email and email not in seen:
             seen.add(email)

@@ -1,12 +1,12 @@
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from events.access import get_event_for_user
+from events.downloads import attachment
 from events.submissions import once_per_form, record
 from reports import pdf, services
 from reports.forms import ReportForm
@@ -154,9 +154,5 @@ def report_pdf(request, event_id, report_id):
         politicians=request.GET.get("politiker") == "1",
         archival=request.GET.get("arkiv") == "1",
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in event.case_number)
-    response["Content-Disposition"] = (
-        f'attachment; filename="lagesrapport-{name}-v{report.version}.pdf"'
-    )
-    return response
+    name = f"lägesrapport-{event.case_number}-v{report.version}.pdf"
+    return attachment(content, name, "application/pdf")

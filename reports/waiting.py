@@ -1,11 +1,12 @@
 """The lägesrapporter that wait for a user, for the start page's "Väntar på dig"
 (events.waiting, through the events.signals.waiting_for signal)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
+from accounts.moments import add_days
 from events.models import Event
 from events.waiting import HORIZON, Item, startgrupp_events
 from reports.models import Report
@@ -25,7 +26,7 @@ def _next_due(event: Event) -> datetime | None:
     interval was decided, or the last report was sent (as events.reminders counts it)."""
     if not (event.reporter_id and event.report_interval_days and event.reporting_since):
         return None
-    return event.reporting_since + timedelta(days=event.report_interval_days)
+    return add_days(event.reporting_since, event.report_interval_days)
 
 
 def _to_approve(user, events, now) -> list[Item]:

@@ -273,7 +273,7 @@ def expected_status(persona, method, needs):
 
 
 def call(client, method, url, data, htmx):
-    headers = {"HX-Request": "true"} if htmx else {}
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/"} if htmx else {}
     if method == "POST":
         return client.post(url, data, headers=headers)
     return client.get(url, headers=headers)
@@ -298,8 +298,9 @@ def test_anonymous_is_sent_to_login(client, cast, name, htmx):
     url = url_of(name, cast)
     response = call(client, method, url, data, htmx)
     # A form posted after the session ended: back to where it came from (here, no
-    # Referer: the start page), since its own address may take only POST.
-    login = f"{reverse('login')}?next={url if method == 'GET' else '/'}"
+    # Referer: the start page), since its own address may take only POST. An htmx
+    # request: back to the page it was made from (HX-Current-URL), never to a fragment.
+    login = f"{reverse('login')}?next={url if method == 'GET' and not htmx else '/'}"
     if htmx:
         # htmx would swap a redirect's page into the fragment; it must load it whole.
         assert response.status_code == 204

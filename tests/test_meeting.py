@@ -213,6 +213,9 @@ def test_a_member_added_after_a_move_gets_the_same_meeting_and_the_others_the_ne
     withdrawn = meeting_of(calendar)
     assert (withdrawn["sequence"], attendees_of(withdrawn)) == (2, {cast.kso.email})
     assert "status" not in withdrawn
+    # Written as every other version of the meeting is.
+    assert_times_in_stockholm(text, calendar)
+    assert start.findall(text) == start.findall(moved)
     assert calendars(mailoutbox, cast.kommunchef) == []
 
 

@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from accounts.moments import moment_text
 from commsplan.models import Channel, CommsPlan, Quote
 from commsplan.services import scan_company_announcements
 from commsplan.tasks import remind_company_announcements
 from events.models import LogEntry
-from events.texts import moment_text
 from notices.models import Notice
 from tests.test_commsplan import publish, snarast, step, write_text
 from tests.test_waiting import item_for, who_sees

@@ -20,6 +20,8 @@ def test_htmx_comes_from_our_own_static_files_and_no_script_is_inline(client, ca
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == [
         '<script src="/static/vendor/htmx-2.0.11.min.js" defer>',
+        # An htmx answer that is not a swap (ended session, stale token, error) is shown.
+        '<script src="/static/js/answers.js" defer>',
         # Enter and a second click do not send a form by accident (issue 13).
         '<script src="/static/js/forms.js" defer>',
     ]

@@ -1,5 +1,5 @@
 """Moments and days in templates, written as the product writes them everywhere else
-(events.texts.moment_text): "3 december 2026 kl. 14:00", "3 december 2026", Stockholm time.
+(accounts.moments): "3 december 2026 kl. 14:00", "3 december 2026", Stockholm time.
 
     {% load moments %}
     {{ task.due_at|moment }}   {{ revision.at|moment:"sekunder" }}   {{ clock.notice_on|day }}
@@ -10,13 +10,10 @@ Nothing (None, "") is written as nothing, so a `default` filter after it still w
 from datetime import date, datetime
 
 from django import template
-from django.utils import formats, timezone
 
-from events.texts import moment_text
+from accounts.moments import day_text, moment_text
 
 register = template.Library()
-
-DAY_FORMAT = "j F Y"
 
 
 @register.filter
@@ -25,17 +22,12 @@ def moment(value, precision: str = ""):
     must be told apart (a row changed while the user typed)."""
     if not isinstance(value, datetime):
         return day(value)
-    text = moment_text(value)
-    if precision == "sekunder":
-        text += f":{timezone.localtime(value):%S}"
-    return text
+    return moment_text(value, seconds=precision == "sekunder")
 
 
 @register.filter
 def day(value):
     """The day alone: a date, or the local day of a moment."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    elif not isinstance(value, date):
+    if not isinstance(value, date):
         return ""
-    return formats.date_format(value, DAY_FORMAT)
+    return day_text(value)

@@ -2,6 +2,11 @@
 // counter has moved (the server answers 204 while it has not) and put each changed row in
 // its place. A row the user is editing is never replaced: they get a notice instead, and
 // their save is checked against the version (the server shows both texts on a conflict).
+//
+// The poll never leaves the page while something typed is unsaved (answers.js): when the
+// session has ended it pauses and says so, and a sheet too far behind to update row by row
+// is reloaded only once nothing typed would be lost. It asks like htmx does (HX-Request,
+// HX-Current-URL), so the server answers an ended session the same way for both.
 (function () {
   "use strict";
   var sheet = document.getElementById("sheet");
@@ -10,7 +15,9 @@
   var counter = Number(sheet.dataset.counter);
   var showRemoved = sheet.dataset.showRemoved === "1";
   var live = document.getElementById("live-status");
+  var answers = window.norsjoAnswers;
   var busy = false;
+  var behindShown = false;
   var INTERVAL_MS = 500;
 
   function place(tr) {
@@ -58,13 +65,32 @@
     }
   }
 
+  // Too far behind (205): a reload shows the sheet as it is, but not over unsaved text.
+  function behind() {
+    if (!answers.unsaved()) {
+      window.location.reload();
+    } else if (!behindShown) {
+      behindShown = true;
+      answers.show("Mallen har ändrats mycket medan du skrev. Spara det du skriver: " +
+        "sedan laddas sidan om och visar alla ändringar.");
+    }
+  }
+
   function poll() {
-    if (busy || document.hidden) return;
+    if (busy || document.hidden || answers.isSignedOut()) return;
     busy = true;
-    fetch(url + "?sedan=" + counter, { credentials: "same-origin", cache: "no-store" })
+    fetch(url + "?sedan=" + counter, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { "HX-Request": "true", "HX-Current-URL": window.location.href },
+    })
       .then(function (response) {
-        if (response.redirected || response.status === 205) {
-          window.location.reload();
+        if (response.headers.get("X-Signed-Out")) {
+          answers.signedOut(response.headers.get("HX-Redirect"));
+          return null;
+        }
+        if (response.status === 205) {
+          behind();
           return null;
         }
         if (response.status !== 200) return null;

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Function, User
 from events.models import Event, Impact, Kind, LogEntry, Membership, NoticeStatus, Task
+from events.services import next_case_number
 
 DEMO_PASSWORD = "norsjo-demo"  # noqa: S105 (published on purpose, DEBUG only)
 
@@ -84,7 +85,8 @@ class Command(BaseCommand):
         now = timezone.now()
         event = Event.objects.create(
             title=EVENT_TITLE,
-            case_number="KS 2026/0001",
+            # As a case logged in the app gets it, so the next one logged follows on.
+            case_number=next_case_number(),
             kind=Kind.VARSEL,
             notice_status=NoticeStatus.AVISERAD,
             company_name="Bjurträsk Trävaror AB",
