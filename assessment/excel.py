@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
+from accounts.moments import moment_text
 from assessment.models import ROW_FIELDS, STATUS_LABELS, ImportDraft, Row, RowRevision
 from assessment.parts import PARTS, SECTIONS
 from events import workbook
@@ -665,7 +666,7 @@ def _conflict(row, *, fields, file=None, file_removed=False) -> dict:
         "removed": row.is_removed,
         "file_removed": file_removed,
         "by": str(row.updated_by),
-        "at": timezone.localtime(row.updated_at).strftime("%Y-%m-%d %H:%M"),
+        "at": moment_text(row.updated_at),
     }
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from accounts.moments import ClockField, from_clock
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
 from events import workbook
@@ -126,8 +127,8 @@ class DelegateForm(AssigneePicker):
     assignee_email = AddressField(
         label="E-post (person utan konto)", max_length=254, required=False
     )
-    due_at = forms.DateTimeField(label="När (senast)", required=False, widget=DATETIME_WIDGET)
-    follow_up_at = forms.DateTimeField(label="Uppföljning", required=False, widget=DATETIME_WIDGET)
+    due_at = ClockField(label="När (senast)", required=False, widget=DATETIME_WIDGET)
+    follow_up_at = ClockField(label="Uppföljning", required=False, widget=DATETIME_WIDGET)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, data=None, *, event, row, **kwargs):
@@ -174,8 +175,10 @@ _DAY_MONTH = re.compile(r"(\d{1,2})/(\d{1,2})(?: (\d{4}))?")
 
 
 def row_moment(text: str) -> datetime | None:
-    """The local moment a row's När or Uppföljning names exactly, or None for anything
-    else ("fredag", "v. 12", "på måndagsmötet"). A day/month without a year is this year's."""
+    """The moment (aware, UTC) a row's När or Uppföljning names exactly, or None for anything
+    else ("fredag", "v. 12", "på måndagsmötet"). A day/month without a year is this year's.
+    A clock time is read as the task form reads it (accounts.moments.from_clock), also on
+    the nights of the changes to and from summer time."""
     text = " ".join(text.split())
     try:
         if match := _ISO_MOMENT.fullmatch(text):
@@ -190,7 +193,7 @@ def row_moment(text: str) -> datetime | None:
         moment = datetime(int(year), int(month), int(day), hour, int(minute or 0))
     except ValueError:  # 31/2, 25:00
         return None
-    return timezone.make_aware(moment)
+    return from_clock(moment)
 
 
 class SnapshotForm(forms.Form):
@@ -236,6 +239,7 @@ class ContactForm(forms.ModelForm):
             "happened_at": DATETIME_WIDGET,
             "direction": forms.RadioSelect,
         }
+        field_classes = {"happened_at": ClockField}
         error_messages = {
             "direction": {"required": "Ange om vi lämnade eller fick något."},
             "text": {"required": "Skriv vad som lämnades eller togs emot."},

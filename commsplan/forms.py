@@ -4,6 +4,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from accounts.moments import ClockField
 from accounts.people import active_people
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
 from commsplan.sanitise import HELP
@@ -121,7 +122,7 @@ class AnnouncementForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Välj om företaget har gått ut eller om det är planerat."},
     )
-    at = forms.DateTimeField(
+    at = ClockField(
         label="När?",
         widget=DATETIME_WIDGET,
         error_messages={"required": "Ange när företaget gick ut, eller när det ska gå ut."},
@@ -227,7 +228,7 @@ class PublishForm(forms.Form):
         help_text="Alla kanaler texten gick ut i.",
         error_messages={"required": "Välj var texten publicerades."},
     )
-    at = forms.DateTimeField(
+    at = ClockField(
         label="Publicerad",
         widget=DATETIME_WIDGET,
         initial=lambda: timezone.localtime().replace(second=0, microsecond=0),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.moments import ClockField, reads_back
+from accounts.moments import ClockField, day_text, reads_back
 from accounts.people import (
     SeveralNamed,
     active_people,
@@ -241,7 +241,7 @@ class EventCreateForm(EventForm):
 
 
 class LogEntryForm(forms.ModelForm):
-    happened_at = forms.DateTimeField(
+    happened_at = ClockField(
         label="När det hände",
         required=False,
         help_text="Lämna tomt om det hände nu.",
@@ -435,7 +435,7 @@ class RedateForm(forms.Form):
     """A new time for one task whose time passed, as a case is reopened; made with `task`,
     prefixed by its id. Empty keeps the time, and no reminder is sent about it."""
 
-    due_at = forms.DateTimeField(
+    due_at = ClockField(
         label="Ny tid (klart senast)",
         required=False,
         widget=DATETIME_WIDGET,
@@ -670,10 +670,8 @@ class TaskForm(AssigneePicker, forms.ModelForm):
     assignee_email = AddressField(
         label="E-post (person utan konto)", max_length=254, required=False
     )
-    due_at = forms.DateTimeField(
-        label="När (klart senast)", required=False, widget=DATETIME_WIDGET
-    )
-    follow_up_at = forms.DateTimeField(
+    due_at = ClockField(label="När (klart senast)", required=False, widget=DATETIME_WIDGET)
+    follow_up_at = ClockField(
         label="Uppföljning",
         required=False,
         widget=DATETIME_WIDGET,
@@ -813,10 +811,10 @@ class MilestoneForm(AssigneePicker):
             "är med i ärendet visas först."
         )
         self.fields["due_on"].help_text = (
-            f"Den beräknade dagen, {day:%Y-%m-%d}, har redan passerat: välj en dag framåt "
+            f"Den beräknade dagen, {day_text(day)}, har redan passerat: välj en dag framåt "
             "eller hoppa över delmålet."
             if has_passed(day)
-            else f"Lämna tomt för {day:%Y-%m-%d}."
+            else f"Lämna tomt för {day_text(day)}."
         )
 
     def clean(self):

@@ -5,6 +5,7 @@ field changed on both sides is a conflict, and a row that is a task keeps its ta
 import pytest
 from django.urls import reverse
 
+from accounts.moments import moment_text
 from assessment import services
 from assessment.models import ImportDraft, Row
 from events.services import report_task_progress
@@ -148,6 +149,11 @@ def test_only_a_field_changed_on_both_sides_is_a_conflict(client, cast, filled):
     assert "1 konflikt – läses inte in" in preview.text
     assert "Vem: i mallen ”Per”, i filen ”Sara”" in preview.text
     assert "Uppföljning: <del>(tomt)</del> → Fredag" in preview.text
+    edited = Row.objects.get(pk=filled["initiala"].pk)
+    # When the web's side changed, in Swedish as every date a person reads.
+    assert f"ändrad i mallen av {edited.updated_by}, {moment_text(edited.updated_at)})" in (
+        preview.text
+    )
     confirm(client, cast, preview)
     ring = Row.objects.get(pk=filled["initiala"].pk)
     assert (ring.who, ring.follow_up) == ("Per", "Fredag")

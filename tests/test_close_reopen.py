@@ -1,7 +1,8 @@
 """Closing a case asks why and whether the user means it; its startgrupp can reopen it, and
 the time it was closed then counts as neither late tasks nor missed reports."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -13,7 +14,10 @@ from events.models import Convening, Event, LogEntry, Phase, Task
 from notices import outbox
 from notices.models import Notice
 
-NOW = timezone.now().replace(second=0, microsecond=0)
+# A Wednesday in January, weeks from a change to or from summer time (the last Sundays of
+# March and October): days counted on the clock (accounts.moments.add_days) are 24 hours
+# throughout, whatever the date the suite runs.
+NOW = datetime(2026, 1, 14, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 REASON = "Omställningsarbetet är klart; uppföljningen är redovisad för KS."

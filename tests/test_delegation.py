@@ -474,8 +474,8 @@ def test_a_milestone_whose_day_has_passed_is_refused_on_its_field_with_the_input
     with time_machine.travel("2026-11-29 20:00 +01:00"):
         page = client.get(reverse("varsel_clock", args=[cast.event.pk])).text
         response = client.post(url, data)
-    assert "Den beräknade dagen, 2026-11-22, har redan passerat" in page
-    assert "Lämna tomt för 2026-12-04." in page
+    assert "Den beräknade dagen, 22 november 2026, har redan passerat" in page
+    assert "Lämna tomt för 4 december 2026." in page
     assert response.status_code == 200
     forms = response.context["milestone_forms"]
     assert [form.errors.get("due_on") for form in forms] == [[PASSED], [PASSED], None]

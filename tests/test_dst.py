@@ -11,16 +11,22 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.urls import reverse
+from django.apps import apps
+from django.forms import BaseForm, DateTimeField
+from django.urls import get_resolver, reverse
 from icalendar import Calendar
 
-from accounts.moments import add_days, clock, day_text, reads_back
+from accounts.moments import ClockField, add_days, clock, day_text, reads_back
+from assessment.models import ExternalParty
+from assessment.services import edit_row
+from commsplan.models import CommsPlan
 from commsplan.services import scan_info_gaps
 from events import reminders
 from events.forms import proposed_meeting_time
 from events.models import Convening, Task
 from notices import outbox
 from notices.models import Notice
+from tests import sheets
 from tests.test_meeting import assert_times_in_stockholm, calendars, log_event, meeting_of
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -254,3 +260,150 @@ def test_a_new_case_turns_yellow_after_the_limit_in_real_minutes_that_night(
         later(time_machine, client, cast.kommunchef, moment)
         shown = {e.pk: e for e in client.get(reverse("start")).context["events"]}
         assert shown[convening.event_id].status.key == expected, clock(moment)
+
+
+# Every clock time a person types (issue 14, items 15 and 5): Django's DateTimeField refuses
+# a time the change skips or doubles ("kunde inte tolkas i tidszonen"); every form takes it
+# as accounts.moments.ClockField reads it, and shows it back on the Stockholm clock.
+TYPED_ON_THE_NIGHT = [
+    # Skipped by the spring change: the same time after the gap, 03:30 summer time.
+    pytest.param(("2027-03-28T02:30", datetime(2027, 3, 28, 1, 30, tzinfo=UTC)), id="spring-2027"),
+    # Twice in the autumn night: the first, 02:30 summer time.
+    pytest.param(
+        ("2026-10-25T02:30", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)), id="autumn-2026"
+    ),
+    pytest.param(
+        ("2027-10-31T02:30", datetime(2027, 10, 31, 0, 30, tzinfo=UTC)), id="autumn-2027"
+    ),
+]
+
+
+@pytest.fixture(params=TYPED_ON_THE_NIGHT)
+def typed_on_the_night(request, time_machine) -> tuple[str, datetime]:
+    """(what is typed, the moment it means); time stands at 09:00 two days before that night,
+    from before the cast is made (list it before `cast`)."""
+    typed, meant = request.param
+    time_machine.move_to(at(meant.date() - 2 * DAY, 9), tick=False)
+    return typed, meant
+
+
+def shown(moment: datetime) -> str:
+    return f"{day_text(moment)} kl. {clock(moment):%H:%M}"
+
+
+def in_the_field(moment: datetime) -> str:
+    """A moment as a datetime-local field shows it: in spring 03:30 for a typed 02:30."""
+    return f"{clock(moment):%Y-%m-%dT%H:%M}"
+
+
+def test_a_log_entry_typed_at_a_time_the_change_skips_or_doubles_is_taken_as_that_moment(
+    typed_on_the_night, time_machine, client, cast
+):
+    typed, meant = typed_on_the_night
+    later(time_machine, client, cast.arbetsgrupp, meant + DAY)
+    url = reverse("log_entry_add", args=[cast.event.pk])
+    response = client.post(url, {"text": "Facket ringde i natt.", "happened_at": typed})
+    assert response.status_code == 302
+    assert cast.event.log_entries.get(text="Facket ringde i natt.").happened_at == meant
+    page = client.get(reverse("event_detail", args=[cast.event.pk])).text
+    assert f'<time datetime="{clock(meant).isoformat()}' in page
+    assert shown(meant) in page
+
+
+def test_a_task_due_and_followed_up_at_a_time_the_change_skips_or_doubles_is_taken(
+    typed_on_the_night, client, cast
+):
+    typed, meant = typed_on_the_night
+    client.force_login(cast.arbetsgrupp)
+    data = {"what": "Ring facket", "assignee": cast.kso.pk, "due_at": typed, "follow_up_at": typed}
+    response = client.post(reverse("task_list", args=[cast.event.pk]), data)
+    assert response.status_code == 302
+    task = Task.objects.get(what="Ring facket")
+    assert (task.due_at, task.follow_up_at) == (meant, meant)
+    url = reverse("task_detail", args=[cast.event.pk, task.pk])
+    assert shown(meant) in client.get(url).text
+    # Saved again unchanged, as the edit form shows it: the same moment, not refused.
+    edit = reverse("task_edit", args=[cast.event.pk, task.pk])
+    as_shown = in_the_field(meant)
+    assert f'name="due_at" value="{as_shown}"' in client.get(edit).text
+    again = {"what": "Ring facket igen", "due_at": as_shown, "follow_up_at": as_shown}
+    response = client.post(edit, data | again | {"version": task.version})
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert (task.what, task.due_at, task.follow_up_at) == ("Ring facket igen", meant, meant)
+
+
+def test_a_company_announcement_planned_at_a_time_the_change_skips_or_doubles_is_taken(
+    typed_on_the_night, client, cast
+):
+    typed, meant = typed_on_the_night
+    client.force_login(cast.kommunikator)
+    url = reverse("company_announcement", args=[cast.event.pk])
+    response = client.post(url, {"state": "planerat", "at": typed, "where": ""})
+    assert response.status_code == 302
+    assert CommsPlan.objects.get(event=cast.event).company_planned_at == meant
+    assert cast.event.log_entries.filter(
+        text__startswith=f"Företagets eget besked planeras: {shown(meant)}."
+    ).exists()
+
+
+def test_a_contact_logged_at_a_time_the_change_skips_or_doubles_is_taken(
+    typed_on_the_night, time_machine, client, cast
+):
+    typed, meant = typed_on_the_night
+    party = ExternalParty.objects.create(
+        event=cast.event, type="fack", organisation="IF Metall", created_by=cast.arbetsgrupp
+    )
+    later(time_machine, client, cast.arbetsgrupp, meant + DAY)
+    response = client.post(
+        reverse("contact_add", args=[cast.event.pk, party.pk]),
+        {"direction": "received", "text": "Fick lista över berörda.", "happened_at": typed},
+    )
+    assert response.status_code == 302
+    assert party.contacts.get().happened_at == meant
+
+
+def test_a_sheet_rows_time_on_the_night_of_a_change_becomes_the_tasks_time(
+    typed_on_the_night, client, cast
+):
+    typed, meant = typed_on_the_night
+    row = sheets.a_row(cast, what="Ring facket", section="initiala")
+    row = edit_row(
+        row,
+        {"what": "Ring facket", "when": typed.replace("T", " ")},
+        version=1,
+        by=cast.arbetsgrupp,
+    )
+    client.force_login(cast.arbetsgrupp)
+    url = reverse("row_delegate", args=[cast.event.pk, row.pk])
+    assert f'name="due_at" value="{in_the_field(meant)}"' in client.get(url).text
+    data = {
+        "what": "Ring facket",
+        "assignee": cast.kso.pk,
+        "due_at": typed,
+        "version": row.version,
+    }
+    assert client.post(url, data).status_code == 302
+    assert Task.objects.get(what="Ring facket").due_at == meant
+
+
+def test_every_form_field_for_a_date_and_time_reads_the_stockholm_clock():
+    """The whole kind: a field added later with Django's own DateTimeField would refuse
+    02:30 on the nights of the changes again."""
+    # Every view, and so every form a person fills in, is imported with the URLs.
+    get_resolver().url_patterns  # noqa: B018
+    ours = tuple(
+        f"{config.name}."
+        for config in apps.get_app_configs()
+        if not config.name.startswith("django")
+    )
+    forms, typed = [BaseForm], {}
+    while forms:
+        form = forms.pop()
+        forms.extend(form.__subclasses__())
+        if form.__module__.startswith(ours):
+            for name, field in form.base_fields.items():
+                if isinstance(field, DateTimeField):
+                    typed[f"{form.__name__}.{name}"] = type(field)
+    assert {"LogEntryForm.happened_at", "ContactForm.happened_at", "PublishForm.at"} <= set(typed)
+    assert {name for name, kind in typed.items() if kind is not ClockField} == set()

@@ -1,8 +1,9 @@
 """The reminder scan, in process: who is reminded of what, once; see
 test_reminder_delivery.py for the same with a real worker, Redis and faults."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from smtplib import SMTPRecipientsRefused
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -10,7 +11,6 @@ from aiosmtpd.controller import Controller
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from events import reminders, services
 from events.models import Convening, Task
@@ -20,7 +20,10 @@ from notices.tasks import sweep_outbox
 from tests.conftest import SmtpSink, free_port
 from tests.personas import create_event_row
 
-NOW = timezone.now().replace(microsecond=0)
+# A Wednesday in January, weeks from a change to or from summer time (the last Sundays of
+# March and October): days counted on the clock (accounts.moments.add_days) are 24 hours
+# throughout, whatever the date the suite runs.
+NOW = datetime(2026, 1, 14, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
 @pytest.fixture(autouse=True)

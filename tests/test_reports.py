@@ -1,7 +1,8 @@
 """The lägesrapport: compiled from the case file, approved by the startgrupp, sent once."""
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,6 +23,10 @@ from notices.models import Notice
 from reports.models import Report
 from tests import sheets
 from tests.conftest import wait_until
+
+# A Wednesday in January, weeks from a change to or from summer time (the last Sundays of
+# March and October): a week on the clock (accounts.moments.add_days) is 168 hours.
+WINTER_WEDNESDAY = datetime(2026, 1, 14, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
 
 
 def pdf_text(content: bytes) -> str:
@@ -246,6 +251,7 @@ def test_only_a_startgrupp_member_other_than_the_author_approves(client, cast):
         Report.objects.filter(pk=report.pk).update(approved_by=cast.kommunchef)
 
 
+@pytest.mark.time_machine(WINTER_WEDNESDAY, tick=True)
 def test_sending_resets_the_reporting_clock_and_the_reminder_opens_a_new_draft(client, cast):
     cast.event.reporter = cast.arbetsgrupp
     cast.event.report_interval_days = 7

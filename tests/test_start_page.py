@@ -11,7 +11,12 @@ from events import status
 from events.models import Event, Membership, Task
 from tests.personas import create_event_row
 
-NOW = timezone.now()
+# A Wednesday in January, weeks from a change to or from summer time (the last Sundays of
+# March and October): days counted on the clock (accounts.moments.add_days) are 24 hours
+# throughout, whatever the date the suite runs.
+NOW = datetime(2026, 1, 14, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+# Time runs on from NOW in every test, from before the cast is made.
+pytestmark = pytest.mark.time_machine(NOW, tick=True)
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

@@ -17,6 +17,13 @@ from events.varsel import MILESTONES
 from reports.models import Report
 from tests.personas import create_event_row
 
+# A Wednesday in January, weeks from a change to or from summer time (the last Sundays of
+# March and October): days counted on the clock (accounts.moments.add_days) are 24 hours
+# throughout, whatever the date the suite runs.
+NOW = datetime(2026, 1, 14, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+# Time runs on from NOW in every test, from before the cast is made.
+pytestmark = pytest.mark.time_machine(NOW, tick=True)
+
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
