@@ -39,9 +39,13 @@ lint: install-dev
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
+# One test process per core (pytest-xdist); browser and Celery-worker tests run one after
+# another in one of them (tests/conftest.py). PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= auto
+
 test: lint
 	bin/system-deps $(TEST_PACKAGES)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) bin/bench.py $(BENCH)

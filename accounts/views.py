@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import LoginForm
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 
 
@@ -21,7 +23,7 @@ class SettingsForm(forms.ModelForm):
 
 
 @require_http_methods(["GET", "POST"])
-def account_settings(request):
+def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own choices: whether notifications also come by e-mail."""
     form = SettingsForm(request.POST if request.method == "POST" else None, instance=request.user)
     if request.method == "POST" and form.is_valid():

@@ -7,7 +7,7 @@ class AssessmentConfig(AppConfig):
 
     def ready(self):
         from assessment.services import show_task_change
-        from assessment.views import task_origin_link
+        from assessment.signals import task_origin_link
         from events.signals import task_changed, task_origin
 
         task_origin.connect(task_origin_link)

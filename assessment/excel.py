@@ -224,7 +224,7 @@ def export_workbook(event, sheet, rows, tasks, parties, *, by) -> bytes:
 def _status_lists(ws, lines: list[int], task_lines: dict[str, list[int]]) -> None:
     """Status as a drop-down list on the lines that have one; on a row that is a task, a
     list of the task's status alone, which Excel and LibreOffice refuse to change."""
-    labels = [label for _, label in Row.Status.choices]
+    labels = Row.Status.labels
     choices = DataValidation(
         type="list",
         formula1='"' + ",".join(labels) + '"',
@@ -555,7 +555,7 @@ def _content(file_row: FileRow, chain: bool, errors: list) -> dict:
         if label.lower() in STATUS_CODES:
             content["status"] = STATUS_CODES[label.lower()]
         else:
-            labels = ", ".join(label for _, label in Row.Status.choices)
+            labels = ", ".join(Row.Status.labels)
             errors.append(
                 {
                     "line": file_row.line,

@@ -8,6 +8,7 @@ from accounts.moments import ClockField, from_clock
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
 from events import workbook
+from events.conflicts import Versioned, VersionField
 from events.forms import (
     DATETIME_WIDGET,
     NOON,
@@ -24,10 +25,10 @@ ROW_WIDGETS = {
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class RowForm(forms.ModelForm):
+class RowForm(Versioned, forms.ModelForm):
     """A row's text. `version` is the one the user saw; a save on an older one is refused."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     class Meta:
         model = Row
@@ -106,14 +107,14 @@ def _limit_text(form):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
 
 class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("upp", "Upp"), ("ned", "Ned")])
 
 
-class DelegateForm(AssigneePicker):
+class DelegateForm(Versioned, AssigneePicker):
     """The row as a task: to anyone in the municipality with an account, or a named person
     with an address. Made with `event=` and `row=`: unbound, the row's Vem, När and
     Uppföljning fill in the form where they name a person or a time; the row's text is
@@ -129,7 +130,7 @@ class DelegateForm(AssigneePicker):
     )
     due_at = ClockField(label="När (senast)", required=False, widget=DATETIME_WIDGET)
     follow_up_at = ClockField(label="Uppföljning", required=False, widget=DATETIME_WIDGET)
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = VersionField()
 
     def __init__(self, data=None, *, event, row, **kwargs):
         due_at, follow_up_at = row_moment(row.when), row_moment(row.follow_up)

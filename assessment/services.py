@@ -27,6 +27,7 @@ from assessment.models import (
     Sheet,
     Snapshot,
 )
+from events.conflicts import Conflict, update_if_current
 from events.models import Event, LogEntry
 from events.services import add_log_entry, delegate_task
 
@@ -35,23 +36,12 @@ PRESENCE_INTERVAL = timedelta(seconds=10)
 PRESENT_FOR = timedelta(seconds=25)
 
 
-class StaleRow(Exception):
-    """The row changed since the user opened it: nothing was saved."""
-
-    def __init__(self, current: Row):
-        self.current = current
-
-
 class RowRemoved(Exception):
     """The row is removed: it is restored before it is changed or delegated."""
 
 
 class RowDelegated(Exception):
     """The row is already a task: a second one would lose the first one's link."""
-
-
-class StaleImport(Exception):
-    """Rows changed between the import's preview and its confirmation: nothing was saved."""
 
 
 def sheet_of(event: Event) -> Sheet:
@@ -127,16 +117,17 @@ def add_row(sheet: Sheet, section: str, content: dict, *, parent=None, by) -> Ro
 
 
 def _locked_row(row: Row, version: int) -> tuple[Row, int]:
-    """Bump the counter (locking the sheet) and re-read the row; StaleRow if it moved on."""
+    """Bump the counter (locking the sheet) and re-read the row; Conflict (events.conflicts)
+    if it moved on."""
     seq = _bump(row.sheet)
     current = Row.objects.select_related("updated_by", "task").get(pk=row.pk)
     if current.version != version:
-        raise StaleRow(current)
+        raise Conflict(current)
     return current, seq
 
 
 def edit_row(row: Row, content: dict, *, version: int, by, kind=RowRevision.Kind.EDITED) -> Row:
-    """Save the user's text if the row is still at `version`; else raise StaleRow with the
+    """Save the user's text if the row is still at `version`; else raise Conflict with the
     row as it is now, and save nothing."""
     content = _clean(content)
     with transaction.atomic():
@@ -153,15 +144,20 @@ def edit_row(row: Row, content: dict, *, version: int, by, kind=RowRevision.Kind
         now = timezone.now()
         # Conditional on the version: with the sheet locked this cannot miss, but it is the
         # rule itself, and it holds even for a writer that did not take the lock.
-        updated = Row.objects.filter(pk=row.pk, version=version).update(
-            **content, version=version + 1, changed_seq=seq, updated_at=now, updated_by=by
+        new_version = update_if_current(
+            Row.objects,
+            row.pk,
+            "version",
+            version,
+            **content,
+            changed_seq=seq,
+            updated_at=now,
+            updated_by=by,
         )
-        if not updated:
-            raise StaleRow(Row.objects.get(pk=row.pk))
         before = current.content()
         for field, value in content.items():
             setattr(current, field, value)
-        current.version, current.changed_seq = version + 1, seq
+        current.version, current.changed_seq = new_version, seq
         current.updated_at, current.updated_by = now, by
         _revision(current, kind, before=before, by=by, at=now).save()
     return current
@@ -316,12 +312,31 @@ def present_users(sheet: Sheet | None, *, besides):
     return [presence.user for presence in presences]
 
 
+@transaction.atomic
+def prepare_import(sheet: Sheet, plan: excel.Plan, *, file_name: str, by) -> ImportDraft:
+    """Keep an uploaded workbook's changes (`plan`, from excel.plan_import) for `by` to
+    review and confirm (apply_import), logged: the sheet itself is not changed yet."""
+    draft = ImportDraft.objects.create(
+        sheet=sheet, by=by, file_name=file_name[:200], operations=plan.operations
+    )
+    count = len(plan.operations)
+    add_log_entry(
+        sheet.event,
+        by=by,
+        kind=LogEntry.Kind.NOTE,
+        text=f"Excel-filen {draft.file_name} lästes in för granskning "
+        + ngettext("(%(count)d ändring)", "(%(count)d ändringar)", count) % {"count": count}
+        + ". Mallen ändras först när någon bekräftar.",
+    )
+    return draft
+
+
 def apply_import(draft: ImportDraft, *, by) -> int:
     """Apply a confirmed import as one transaction and as the uploader's change; the number
     of rows added, changed and removed. Every change is conditional on the version the
     preview saw, and every new row on the preview's count of rows already added from the
     same export: if a row moved on since, or another import of the same file was confirmed
-    meanwhile, nothing is applied (StaleImport) and the user uploads again to see what is
+    meanwhile, nothing is applied (Conflict) and the user uploads again to see what is
     left. The ids of the rows added are kept in the draft, for a later import of the same
     file to find (excel.imported_keys)."""
     sheet = draft.sheet
@@ -332,7 +347,7 @@ def apply_import(draft: ImportDraft, *, by) -> int:
             )
             != 1
         ):
-            raise StaleImport
+            raise Conflict
         # The sheet's lock first: two imports of one file are confirmed one after the other,
         # and the second sees what the first added.
         _bump(sheet)
@@ -340,7 +355,7 @@ def apply_import(draft: ImportDraft, *, by) -> int:
         if adds and "export" in adds[0]:  # (a preview made before imports kept it has not)
             imported, _ = excel.imported_keys(sheet, adds[0]["export"], besides=draft)
             if any(imported[op["key"]] != op["earlier"] for op in adds):
-                raise StaleImport
+                raise Conflict
         count = 0
         scenario_ids = {}
         for op in draft.operations:
@@ -356,7 +371,7 @@ def apply_import(draft: ImportDraft, *, by) -> int:
                         removed_at=None,
                     ).first()
                     if parent is None:
-                        raise StaleImport
+                        raise Conflict
                 elif op.get("parent_new") is not None:
                     parent = scenario_ids[op["parent_new"]]
                 row = add_row(sheet, op["section"], op["content"], parent=parent, by=by)
@@ -376,8 +391,8 @@ def apply_import(draft: ImportDraft, *, by) -> int:
                     elif op["op"] == "remove" and not row.removed_at:
                         # (Already removed: with its scenario, earlier in this import.)
                         remove_row(row, version=op["version"], by=by)
-                except (StaleRow, RowRemoved):
-                    raise StaleImport from None
+                except RowRemoved:
+                    raise Conflict from None
             count += 1
         if adds:
             ImportDraft.objects.filter(pk=draft.pk).update(operations=draft.operations)
@@ -396,6 +411,30 @@ def add_party(event: Event, data: dict, *, by) -> ExternalParty:
     party = ExternalParty.objects.create(event=event, created_by=by, **data)
     add_log_entry(event, by=by, kind=LogEntry.Kind.NOTE, text=f"Extern part tillagd: {party}.")
     return party
+
+
+def update_party(party: ExternalParty, data: dict, *, by) -> list[str]:
+    """Save a party's details (`data`: type, organisation, contact_person, phone, email),
+    logged with the fields that changed. Returns their labels; [] when none did, and then
+    nothing is saved or logged."""
+    with transaction.atomic():
+        # Compared with the row, not `party`: a bound ModelForm has already copied the
+        # user's input onto its instance.
+        stored = ExternalParty.objects.get(pk=party.pk)
+        changed = [name for name, value in data.items() if getattr(stored, name) != value]
+        if not changed:
+            return []
+        for name in changed:
+            setattr(party, name, data[name])
+        party.save(update_fields=changed)
+        labels = [str(ExternalParty._meta.get_field(name).verbose_name) for name in changed]
+        add_log_entry(
+            party.event,
+            by=by,
+            kind=LogEntry.Kind.NOTE,
+            text=f"Extern part ändrad, {party}: {', '.join(labels)}.",
+        )
+    return labels
 
 
 @transaction.atomic

@@ -7,13 +7,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.moments import moment_text
 from assessment import services
 from assessment.excel import ordered_rows
 from assessment.forms import AddRowForm, DelegateForm, MoveForm, RowForm, SnapshotForm, VersionForm
 from assessment.models import STATUS_LABELS, Row, RowRevision, Sheet, Snapshot, row_differences
 from assessment.parts import PARTS, SECTIONS
 from assessment.rowhtml import row_html, rows_html
-from events.access import Access, get_event_for_user
+from events.access import get_event_for_user
+from events.conflicts import Conflict, rebind
 from events.submissions import once_per_form, record
 
 # The poll answers at most this many changed rows; a browser further behind reloads.
@@ -102,7 +105,7 @@ def _row_base(event) -> str:
 
 
 @require_GET
-def sheet(request, event_id):
+def sheet(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     # Created on first visit: the first person to open the sheet is present in it.
     sheet = services.sheet_of(event)
@@ -144,7 +147,7 @@ def sheet(request, event_id):
 
 
 @require_GET
-def sheet_changes(request, event_id):
+def sheet_changes(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """The live poll: 204 while nothing changed since `sedan`, else the changed rows.
 
     Cheap on purpose (one query for the counter after the access check), and the counter is
@@ -172,7 +175,7 @@ def sheet_changes(request, event_id):
 
 
 @require_GET
-def sheet_presence(request, event_id):
+def sheet_presence(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     sheet = _sheet_or_none(event)
     if sheet is not None:
@@ -183,7 +186,7 @@ def sheet_presence(request, event_id):
 
 @require_POST
 @once_per_form
-def row_add(request, event_id):
+def row_add(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     section = request.POST.get("section", "")
     if section not in SECTIONS:
@@ -213,12 +216,23 @@ def row_add(request, event_id):
     return render(request, "assessment/row_add.html", context)
 
 
+def _fit(row) -> dict:
+    """RowForm's fields and ids for `row`."""
+    return {"section": row.section, "row_id": row.pk, "delegated": row.task_id is not None}
+
+
 def _row_form(row, data=None) -> RowForm:
     """The row's edit form, bound to what the user sent or showing the row as it is."""
-    fit = {"section": row.section, "row_id": row.pk, "delegated": row.task_id is not None}
     if data is not None:
-        return RowForm(data, **fit)
-    return RowForm(instance=row, initial={"version": row.version}, **fit)
+        return RowForm(data, **_fit(row))
+    return RowForm(instance=row, initial={"version": row.version}, **_fit(row))
+
+
+ROW_SAVED_MEANWHILE = (
+    "{who} sparade raden {when} medan du skrev. Ingenting är sparat än. Din text står kvar i "
+    "fälten och deras version står bredvid. Välj: spara din text (den ersätter deras), eller "
+    "behåll deras version."
+)
 
 
 def _row_context(event, row, form, **extra):
@@ -234,11 +248,10 @@ def _row_context(event, row, form, **extra):
 
 
 @require_http_methods(["GET", "POST"])
-def row_edit(request, event_id, row_id):
+def row_edit(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     """A row's edit form: in place in the sheet (htmx) or as a page of its own."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     row = _row_for(event, row_id)
-    conflict = None
     refused_as_removed = False
     template = "assessment/row.html#row_form" if request.htmx else "assessment/row.html"
     if request.method == "POST":
@@ -248,15 +261,11 @@ def row_edit(request, event_id, row_id):
                 row = services.edit_row(
                     row, form.content(), version=form.cleaned_data["version"], by=request.user
                 )
-            except services.StaleRow as stale:
-                # Nothing saved. The user's text stays in the form; the other version is
-                # shown beside it; saving again is a knowing choice on top of it.
-                conflict = stale.current
-                data = request.POST.copy()
-                data["version"] = conflict.version
-                form = _row_form(row, data)
-                form.is_valid()
-                row = conflict
+            except Conflict as conflict:
+                row = conflict.current
+                when = moment_text(row.updated_at, seconds=True)
+                message = ROW_SAVED_MEANWHILE.format(who=row.updated_by, when=when)
+                form = rebind(RowForm, request.POST, row, message, **_fit(row))
             except services.RowRemoved:
                 # Removed meanwhile: nothing saved, the text stays on screen to copy.
                 row = _row_for(event, row_id)
@@ -270,34 +279,12 @@ def row_edit(request, event_id, row_id):
         if request.htmx and request.GET.get("visa"):
             return _row_response(event, row)
         form = _row_form(row)
-    context = _row_context(
-        event,
-        row,
-        form,
-        conflict=conflict,
-        refused_as_removed=refused_as_removed,
-        fields=_fields(form, conflict),
-    )
+    context = _row_context(event, row, form, refused_as_removed=refused_as_removed)
     return render(request, template, context)
 
 
-def _fields(form, conflict):
-    """(bound field, the other version's value or None) for the side-by-side view."""
-    pairs = []
-    for field in form.visible_fields():
-        theirs = None
-        if conflict is not None:
-            theirs = (
-                conflict.get_status_display()
-                if field.name == "status"
-                else getattr(conflict, field.name)
-            )
-        pairs.append((field, theirs))
-    return pairs
-
-
 @require_POST
-def row_move(request, event_id, row_id):
+def row_move(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     row = _row_for(event, row_id)
     form = MoveForm(request.POST)
@@ -308,7 +295,7 @@ def row_move(request, event_id, row_id):
     return redirect(reverse("sheet", args=[event.pk]) + f"#row-{row.pk}")
 
 
-def _set_removed(request, event_id, row_id, *, removed):
+def _set_removed(request: AuthenticatedHttpRequest, event_id, row_id, *, removed) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     row = _row_for(event, row_id)
     form = VersionForm(request.POST)
@@ -317,16 +304,10 @@ def _set_removed(request, event_id, row_id, *, removed):
     change = services.remove_row if removed else services.restore_row
     try:
         row = change(row, version=form.cleaned_data["version"], by=request.user)
-    except services.StaleRow as stale:
+    except Conflict as conflict:
         # Removing what someone just changed would hide their change unseen: show it first.
-        row = stale.current
-        context = _row_context(
-            event,
-            row,
-            _row_form(row),
-            stale_remove=True,
-        )
-        context["fields"] = _fields(context["form"], None)
+        row = conflict.current
+        context = _row_context(event, row, _row_form(row), stale_remove=True)
         template = "assessment/row.html#row_form" if request.htmx else "assessment/row.html"
         return render(request, template, context)
     if request.htmx:
@@ -336,28 +317,34 @@ def _set_removed(request, event_id, row_id, *, removed):
 
 
 @require_POST
-def row_remove(request, event_id, row_id):
+def row_remove(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     return _set_removed(request, event_id, row_id, removed=True)
 
 
 @require_POST
-def row_restore(request, event_id, row_id):
+def row_restore(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     return _set_removed(request, event_id, row_id, removed=False)
 
 
-def _refuse_removed(request, event, row):
+def _refuse_removed(request: AuthenticatedHttpRequest, event, row) -> HttpResponse:
     messages.error(request, "Raden är borttagen. Återställ den först om den ska delegeras.")
     return redirect(f"{_row_base(event)}{row.pk}/")
 
 
-def _refuse_delegated(request, event, row):
+def _refuse_delegated(request: AuthenticatedHttpRequest, event, row) -> HttpResponse:
     messages.error(request, "Raden är redan en uppgift. Ändra uppgiften i stället.")
     return redirect(reverse("task_detail", args=[event.pk, row.task_id]))
 
 
+ROW_CHANGED_BEFORE_DELEGATED = (
+    "{row.updated_by} ändrade raden {when} medan du fyllde i. Ingen uppgift är skapad. Raden "
+    "lyder nu: ”{row.what}”. Kontrollera uppgiften och spara igen."
+)
+
+
 @require_http_methods(["GET", "POST"])
 @once_per_form
-def row_delegate(request, event_id, row_id):
+def row_delegate(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     """The row becomes a delegated task in one step, for anyone in the municipality with
     an account or a named person with an address; the row's Vem, När and Uppföljning fill
     in the form."""
@@ -368,18 +355,17 @@ def row_delegate(request, event_id, row_id):
     if row.task_id:
         return _refuse_delegated(request, event, row)
     form = DelegateForm(request.POST if request.method == "POST" else None, event=event, row=row)
-    conflict = None
     if request.method == "POST" and form.is_valid():
         try:
             services.delegate_row(
                 row, version=form.cleaned_data["version"], by=request.user, **form.task()
             )
-        except services.StaleRow as stale:
-            conflict = stale.current
-            data = request.POST.copy()
-            data["version"] = conflict.version
-            form = DelegateForm(data, event=event, row=conflict)
-            form.is_valid()
+        except Conflict as conflict:
+            current = conflict.current
+            message = ROW_CHANGED_BEFORE_DELEGATED.format(
+                row=current, when=moment_text(current.updated_at, seconds=True)
+            )
+            form = rebind(DelegateForm, request.POST, current, message, event=event, row=current)
         except services.RowRemoved:
             return _refuse_removed(request, event, row)
         except services.RowDelegated:  # by someone else, since this page was opened
@@ -389,12 +375,13 @@ def row_delegate(request, event_id, row_id):
             record(request, location)
             messages.success(request, "Raden är delegerad som uppgift.")
             return redirect(location)
-    context = {"event": event, "row": row, "form": form, "conflict": conflict}
-    return render(request, "assessment/row_delegate.html", context)
+    return render(
+        request, "assessment/row_delegate.html", {"event": event, "row": row, "form": form}
+    )
 
 
 @require_GET
-def row_history(request, event_id, row_id):
+def row_history(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     row = _row_for(event, row_id)
     revisions = row.revisions.select_related("by")
@@ -408,7 +395,7 @@ def row_history(request, event_id, row_id):
 
 
 @require_GET
-def sheet_history(request, event_id):
+def sheet_history(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     sheet = _sheet_or_none(event)
     revisions = RowRevision.objects.none()
@@ -428,7 +415,7 @@ def sheet_history(request, event_id):
 
 
 @require_POST
-def snapshot_create(request, event_id):
+def snapshot_create(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     form = SnapshotForm(request.POST)
     if form.is_valid():
@@ -441,7 +428,7 @@ def snapshot_create(request, event_id):
 
 
 @require_GET
-def snapshot_detail(request, event_id, snapshot_id):
+def snapshot_detail(request: AuthenticatedHttpRequest, event_id, snapshot_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     try:
         snapshot = Snapshot.objects.select_related("taken_by").get(
@@ -497,16 +484,3 @@ def snapshot_diff(before: list[dict], after: list[dict]) -> dict:
         "removed": [old[k] for k in old.keys() - new.keys()],
         "changed": changed,
     }
-
-
-def task_origin_link(sender, task, **kwargs):
-    """The sheet row a task was delegated from, for the task page (events.signals)."""
-    if task.event.access < Access.READ:
-        return None  # a task holder who is not a member does not see the sheet
-    row = Row.objects.filter(task=task).only("pk", "section", "removed_at").first()
-    if row is None:
-        return None
-    label = f"bedömningsmallen ({row.get_section_display()})"
-    if row.removed_at:
-        return label + " (raden är borttagen)", f"{_row_base(task.event)}{row.pk}/"
-    return label, reverse("sheet", args=[task.event.pk]) + f"#row-{row.pk}"

@@ -2,22 +2,24 @@
 
 from django.contrib import messages
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from assessment import excel, services
 from assessment.forms import ImportForm
 from assessment.models import ImportDraft, Row, Sheet, row_differences
 from assessment.parts import PART_OF, PARTS, SECTIONS
 from events.access import get_event_for_user
+from events.conflicts import Conflict
 from events.downloads import attachment
 
 
 @require_GET
-def sheet_export(request, event_id):
+def sheet_export(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     sheet = Sheet.objects.filter(event=event).first()
     rows = []
@@ -46,7 +48,7 @@ def sheet_export(request, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-def sheet_import(request, event_id):
+def sheet_import(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """Upload a workbook and see what it would change; nothing is applied yet."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -79,13 +81,10 @@ def sheet_import(request, event_id):
     )
 
 
-def _preview_page(request, event, sheet, file_name, plan):
-    draft = ImportDraft.objects.create(
-        sheet=sheet,
-        by=request.user,
-        file_name=file_name[:200],
-        operations=plan.operations,
-    )
+def _preview_page(
+    request: AuthenticatedHttpRequest, event, sheet, file_name, plan
+) -> HttpResponse:
+    draft = services.prepare_import(sheet, plan, file_name=file_name, by=request.user)
     context = {
         "event": event,
         "draft": draft,
@@ -117,7 +116,7 @@ def _preview(plan):
 
 
 @require_POST
-def import_confirm(request, event_id, draft_id):
+def import_confirm(request: AuthenticatedHttpRequest, event_id, draft_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     # The preview's id is shown only to the uploader; a colleague handed the link who
     # confirms it makes the change as their own.
@@ -127,7 +126,7 @@ def import_confirm(request, event_id, draft_id):
         raise Http404 from None
     try:
         count = services.apply_import(draft, by=request.user)
-    except services.StaleImport:
+    except Conflict:
         messages.error(
             request,
             "Inget är ändrat: mallen ändrades medan du granskade förhandsvisningen (eller "

@@ -1,10 +1,11 @@
 """External parties of an event and their contact log."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from assessment import services
 from assessment.forms import ContactForm, PartyForm
 from assessment.models import ExternalParty
@@ -12,7 +13,7 @@ from events.access import get_event_for_user
 
 
 @require_http_methods(["GET", "POST"])
-def parties(request, event_id):
+def parties(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     form = PartyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -35,12 +36,12 @@ def _party_for(event, party_id) -> ExternalParty:
 
 
 @require_http_methods(["GET", "POST"])
-def party_detail(request, event_id, party_id):
+def party_detail(request: AuthenticatedHttpRequest, event_id, party_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     party = _party_for(event, party_id)
     form = PartyForm(request.POST if request.method == "POST" else None, instance=party)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_party(party, form.cleaned_data, by=request.user)
         messages.success(request, "Uppgifterna är sparade.")
         return redirect("party_detail", event_id=event.pk, party_id=party.pk)
     return render(request, "assessment/party.html", _context(event, party, form, ContactForm()))
@@ -57,7 +58,7 @@ def _context(event, party, form, contact_form):
 
 
 @require_POST
-def contact_add(request, event_id, party_id):
+def contact_add(request: AuthenticatedHttpRequest, event_id, party_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     party = _party_for(event, party_id)
     contact_form = ContactForm(request.POST)

@@ -9,16 +9,22 @@ from accounts.people import active_people
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
 from commsplan.sanitise import HELP
 from commsplan.services import fingerprint
+from events.conflicts import Versioned
 from events.forms import DATE_WIDGET, DATETIME_WIDGET, ModelMultipleIdsField
 from events.people import people_for
 
 BODY_HELP = "Skriv vanlig text, ingen HTML. " + HELP
 
 
-class PlanForm(forms.ModelForm):
+class PlanForm(Versioned, forms.ModelForm):
     # A fingerprint of each answer as the page showed it: saving changes only the answers
     # this user changed, so a colleague's answers saved meanwhile are not undone.
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    version_field = "seen"
+
+    @staticmethod
+    def version_of(current):
+        return json.dumps({field: fingerprint(getattr(current, field)) for field, _ in ANSWERS})
 
     class Meta:
         model = CommsPlan
@@ -27,9 +33,7 @@ class PlanForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seen"].initial = json.dumps(
-            {field: fingerprint(getattr(self.instance, field)) for field, _ in ANSWERS}
-        )
+        self.fields["seen"].initial = self.version_of(self.instance)
 
     def clean_seen(self):
         try:
@@ -160,7 +164,7 @@ class QuotedField(ModelMultipleIdsField):
         return person_with_function(user)
 
 
-class PressTextForm(forms.ModelForm):
+class PressTextForm(Versioned, forms.ModelForm):
     contact = PersonChoiceField(
         label="Kontaktperson",
         queryset=None,
@@ -192,11 +196,16 @@ class PressTextForm(forms.ModelForm):
     # On edit: when the text the user started from was saved. A save over a newer one is
     # refused, not applied, so two people editing one draft never lose each other's words.
     based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+    version_field = "based_on"
+
+    @staticmethod
+    def version_of(current):
+        return current.updated_at.isoformat()
 
     def __init__(self, *args, event, preview_url, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["based_on"].initial = self.instance.updated_at.isoformat()
+            self.fields["based_on"].initial = self.version_of(self.instance)
         # The live preview: as the body is typed, the form is posted for its preview only
         # (the view's "preview"), and the answer replaces the preview below the field.
         self.fields["body"].widget.attrs.update(

@@ -36,8 +36,8 @@ ARCHIVAL_VARIANT = "pdf/a-2a"
 _NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
-class Refused(ValueError):
-    pass
+class NotServed(ValueError):
+    """A resource the renderer may not load (StaticOnlyFetcher)."""
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -60,7 +60,7 @@ class StaticOnlyFetcher(URLFetcher):
             self.served.append(url[:60])
             return super().fetch(url, headers)
         self.refused.append(url)
-        raise Refused(f"Bara data: och statiska filer får hämtas, inte {url[:100]}")
+        raise NotServed(f"Bara data: och statiska filer får hämtas, inte {url[:100]}")
 
     def _static(self, url):
         name = url.removeprefix(STATIC)
@@ -69,7 +69,7 @@ class StaticOnlyFetcher(URLFetcher):
             path = finders.find(name)
         if not path:
             self.refused.append(url)
-            raise Refused(f"Ingen statisk fil {name[:100]}")
+            raise NotServed(f"Ingen statisk fil {name[:100]}")
         self.served.append(url)
         content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
         return URLFetcherResponse(

@@ -14,6 +14,15 @@ from django.utils import timezone
 import notices
 from accounts.models import Function
 from accounts.moments import add_days, moment_text
+from commsplan.access import (
+    approvers,
+    fact_checkers,
+    pending_quotes,
+    why_not_approve,
+    why_not_approve_quote,
+    why_not_fact_check,
+    why_not_send_back,
+)
 from commsplan.models import (
     ANSWERS,
     CommsPlan,
@@ -23,16 +32,13 @@ from commsplan.models import (
     TimetableDefault,
     TimetableRow,
 )
+from events.conflicts import Conflict, update_if_current
 from events.models import Event, LogEntry, Membership, Phase
 from events.notify import message
-from events.services import add_log_entry
+from events.services import Refused, add_log_entry
 from notices.models import Notice
 
 Status = PressText.Status
-
-
-class Refused(Exception):
-    """A step the plan's rules do not allow; the message says why, in Swedish."""
 
 
 def plan_for(event: Event) -> CommsPlan:
@@ -96,17 +102,11 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-class PlanConflict(Exception):
-    """Answers both this user and someone else changed since the page was loaded."""
-
-    def __init__(self, fields):
-        self.fields = fields
-
-
 def update_plan(plan: CommsPlan, answers: dict, *, seen: dict, by):
     """Save the answers this user changed. `seen` fingerprints each answer as their page
     showed it: an answer they left alone keeps whatever a colleague saved meanwhile, and one
-    both changed is a conflict, not an overwrite."""
+    both changed is a conflict, not an overwrite (Conflict, events.conflicts, with the plan
+    as saved and those answers)."""
     labels = dict(ANSWERS)
     with transaction.atomic():
         # Compared with what is stored: a ModelForm has already copied the input onto `plan`.
@@ -123,7 +123,7 @@ def update_plan(plan: CommsPlan, answers: dict, *, seen: dict, by):
             else:
                 changed.append(field)
         if conflicts:
-            raise PlanConflict(conflicts)
+            raise Conflict(CommsPlan.objects.get(pk=plan.pk), conflicts)
         if not changed:
             return
         for field in changed:
@@ -295,7 +295,7 @@ def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
     is not still there. Otherwise a text checked or approved goes back to utkast, and every
     quote must be approved again: the check and the approvals were of the words that were
     there. Each person whose approval is cleared, and each person newly quoted, is told
-    (text_quote)."""
+    (text_quote). Conflict (events.conflicts) if it was saved again since `based_on`."""
     if not text.is_editable:
         raise Refused("En publicerad text ändras inte. Skriv en rättelse i stället.")
     data = dict(data)
@@ -312,8 +312,11 @@ def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
         ):
             return False
         was = text.status
-        now = timezone.now()
-        won = PressText.objects.filter(pk=text.pk, status=was, updated_at=based_on).update(
+        now = update_if_current(
+            PressText.objects.filter(status=was),
+            text.pk,
+            "updated_at",
+            based_on,
             **data,
             status=Status.UTKAST,
             # The author's own saves leave a colleague's earlier rewrite on record.
@@ -322,13 +325,7 @@ def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
             fact_checked_at=None,
             approved_by=None,
             approved_at=None,
-            updated_at=now,
         )
-        if not won:
-            raise Refused(
-                "Någon annan sparade texten medan du skrev. Din text finns kvar i fälten; "
-                "den sparade versionen står ovanför. Jämför och spara igen."
-            )
         for field, value in data.items():  # the notices below name the text as it now is
             setattr(text, field, value)
         quotes.exclude(person__in=quoted).delete()
@@ -399,77 +396,6 @@ def _tell(
     )
 
 
-def _writers(event: Event, *, groups=None) -> list:
-    """The active members of `event` who may write in it (Membership.can_write), in
-    `groups` if given."""
-    memberships = Membership.objects.filter(event=event, user__is_active=True).select_related(
-        "user"
-    )
-    if groups:
-        memberships = memberships.filter(group__in=groups)
-    return [m.user for m in memberships if m.can_write]
-
-
-def fact_checkers(text: PressText) -> list:
-    """Who may fact-check `text` (as fact_check allows): the writers on the case other
-    than its author and whoever last changed its words."""
-    return [
-        user
-        for user in _writers(text.row.plan.event)
-        if user.pk not in (text.author_id, text.edited_by_id)
-    ]
-
-
-def approvers(text: PressText) -> list:
-    """Who may approve `text` once it is fact-checked and its quotes approved (as
-    why_not_approve rules): the startgrupp's members other than its author, its last editor
-    and its fact-checker (a third pair of eyes)."""
-    startgrupp = _writers(text.row.plan.event, groups=[Membership.Group.STARTGRUPP])
-    others = (text.author_id, text.edited_by_id, text.fact_checked_by_id)
-    return [user for user in startgrupp if user.pk not in others]
-
-
-def _pending_quotes(text: PressText) -> list:
-    """The people quoted in `text` who have not approved their quote as it now reads."""
-    pending = Quote.objects.filter(text=text, approved_at__isnull=True).select_related("person")
-    return [quote.person for quote in pending.order_by("added_at", "pk")]
-
-
-def why_not_approve(text: PressText, user) -> str:
-    """Why `user` may not approve `text`, or "" if they may. Four eyes: never its author or
-    whoever last changed its words; nor its fact-checker (a third pair); one of the
-    startgrupp, who decides what is communicated; and only once it is fact-checked and
-    every person quoted in it has approved their quote."""
-    if user.pk == text.author_id:
-        return "Du skrev texten själv. Någon annan i startgruppen måste godkänna den."
-    if user.pk == text.edited_by_id:
-        return "Du ändrade texten senast. Någon annan i startgruppen måste godkänna den."
-    if user.pk == text.fact_checked_by_id:
-        return "Du faktagranskade texten. Någon annan i startgruppen måste godkänna den."
-    if user not in approvers(text):
-        return "Pressmeddelanden godkänns av startgruppen."
-    if text.status != Status.FAKTAGRANSKAD:
-        return "Texten måste vara faktagranskad innan den kan godkännas."
-    if pending := _pending_quotes(text):
-        names = " och ".join(str(person) for person in pending)
-        return (
-            f"Texten citerar {names}, som inte har godkänt sitt citat än. Den kan godkännas "
-            "när alla citerade har gjort det."
-        )
-    return ""
-
-
-def why_not_approve_quote(text: PressText, user) -> str:
-    """Why `user` may not approve their quote in `text` now, or "" if they may."""
-    if not any(quote.person_id == user.pk for quote in text.quotes.all()):
-        return "Du är inte citerad i texten."
-    if text.status not in (Status.UTKAST, Status.FAKTAGRANSKAD):
-        return "Texten är redan godkänd; citaten godkändes före den."
-    if any(q.person_id == user.pk and q.approved_at for q in text.quotes.all()):
-        return "Du har redan godkänt ditt citat i den här versionen av texten."
-    return ""
-
-
 def approve_quote(text: PressText, *, based_on, by):
     """`by` approves the words `text` puts in their mouth, as the text read when saved at
     `based_on` (their page): refused if it changed since. Logged; when the last quote of a
@@ -495,7 +421,7 @@ def approve_quote(text: PressText, *, based_on, by):
             kind=LogEntry.Kind.DECISION,
             text=f"{by} godkände sitt citat i pressmeddelandet ”{text.title}”.",
         )
-        if text.status == Status.FAKTAGRANSKAD and not _pending_quotes(text):
+        if text.status == Status.FAKTAGRANSKAD and not pending_quotes(text):
             sentence = (
                 f"{by} har godkänt sitt citat i ett pressmeddelande i ärendet "
                 f"{text.row.plan.event.case_number} som {text.fact_checked_by} har "
@@ -545,18 +471,6 @@ def request_fact_check(text: PressText, *, by) -> int:
             occasion=now,
             by=by,
         )
-
-
-def why_not_send_back(text: PressText, user) -> str:
-    """Why `user` may not send `text` back to its author, or "" if they may: a reviewer
-    may, while the text waits for a fact-check or has passed one and is not yet published."""
-    if user.pk in (text.author_id, text.edited_by_id):
-        return "Du har själv skrivit texten. Ändra den i stället för att skicka tillbaka den."
-    if text.status == Status.PUBLICERAD:
-        return "En publicerad text skickas inte tillbaka. Skriv en rättelse i stället."
-    if text.status == Status.UTKAST and text.fact_check_requested_at is None:
-        return "Texten väntar inte på granskning: den ligger redan hos författaren."
-    return ""
 
 
 def send_back(text: PressText, *, reason: str, by):
@@ -609,12 +523,8 @@ def send_back(text: PressText, *, reason: str, by):
 def fact_check(text: PressText, *, by):
     """Mark the draft fact-checked, and ask `approvers(text)` to approve it (kind
     text_approval). A pending request and an earlier send-back are answered by it."""
-    if text.author_id == by.pk:
-        raise Refused("Du skrev texten själv. Någon annan måste faktagranska den.")
-    if text.edited_by_id == by.pk:
-        raise Refused("Du ändrade texten senast. Någon annan måste faktagranska den.")
-    if text.status != Status.UTKAST:
-        raise Refused("Bara ett utkast kan faktagranskas.")
+    if refusal := why_not_fact_check(text, by):
+        raise Refused(refusal)
     with transaction.atomic():
         now = timezone.now()
         _step(
@@ -634,7 +544,7 @@ def fact_check(text: PressText, *, by):
         )
         # Whoever must act next: the quoted people who have not approved their quote, or,
         # once none is left, the approvers.
-        if pending := _pending_quotes(text):
+        if pending := pending_quotes(text):
             sentence = (
                 f"{by} har faktagranskat ett pressmeddelande i ärendet "
                 f"{text.row.plan.event.case_number} som citerar dig: godkänn ditt citat, så "

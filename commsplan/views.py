@@ -1,4 +1,4 @@
-import json
+from copy import copy
 from datetime import datetime
 
 from django.contrib import messages
@@ -9,8 +9,15 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from commsplan import pdf, services
-from commsplan.access import get_quote_for_user
+from commsplan.access import (
+    get_quote_for_user,
+    why_not_approve,
+    why_not_approve_quote,
+    why_not_fact_check,
+    why_not_send_back,
+)
 from commsplan.forms import (
     AnnouncementForm,
     PlanForm,
@@ -20,9 +27,10 @@ from commsplan.forms import (
     SendBackForm,
     TalkingPointsForm,
 )
-from commsplan.models import ANSWERS, CommsPlan, PressText, TimetableRow
+from commsplan.models import ANSWERS, PressText, TimetableRow
 from commsplan.sanitise import render as render_markdown
 from events.access import get_event_for_user
+from events.conflicts import Conflict, rebind
 from events.downloads import attachment
 from events.submissions import once_per_form, record
 
@@ -60,7 +68,7 @@ def _text(event, text_id) -> PressText:
 
 
 @require_GET
-def commsplan(request, event_id):
+def commsplan(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """The plan: the nine answers, the company's announcement and the tidplan with its
     texts."""
     event = get_event_for_user(request, event_id)
@@ -74,8 +82,14 @@ def commsplan(request, event_id):
     return render(request, "commsplan/plan.html", context)
 
 
+ANSWER_CHANGED_MEANWHILE = (
+    "Någon annan ändrade också det här svaret medan du skrev. Din text finns kvar här och det "
+    "som nu är sparat står bredvid; spara igen för att ersätta deras."
+)
+
+
 @require_http_methods(["GET", "POST"])
-def commsplan_edit(request, event_id):
+def commsplan_edit(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     plan = services.plan_for(event)
     form = PlanForm(request.POST if request.method == "POST" else None, instance=plan)
@@ -83,26 +97,16 @@ def commsplan_edit(request, event_id):
         answers = {field: form.cleaned_data[field] for field, _ in ANSWERS}
         try:
             services.update_plan(plan, answers, seen=form.cleaned_data["seen"], by=request.user)
-        except services.PlanConflict as conflict:
-            saved = CommsPlan.objects.get(pk=plan.pk)
-            for field in conflict.fields:
-                form.add_error(
-                    field,
-                    "Någon annan ändrade också det här svaret medan du skrev. Det som nu är "
-                    f"sparat: ”{getattr(saved, field)}”. Din text finns kvar här; spara igen "
-                    "för att ersätta deras.",
-                )
+        except Conflict as conflict:
             # Saving again, knowingly, replaces theirs; answers this user left alone show
             # what is saved now, so saving again cannot undo a colleague's change either.
-            data = form.data.copy()
-            seen = form.cleaned_data["seen"]
+            saved, seen, data = conflict.current, form.cleaned_data["seen"], request.POST.copy()
             for field, _ in ANSWERS:
                 if seen.get(field) == services.fingerprint(data.get(field, "")):
                     data[field] = getattr(saved, field)
-            data["seen"] = json.dumps(
-                {field: services.fingerprint(getattr(saved, field)) for field, _ in ANSWERS}
-            )
-            form.data = data
+            form = rebind(PlanForm, data, saved, "", instance=saved)
+            for field in conflict.fields:
+                form.add_error(field, ANSWER_CHANGED_MEANWHILE)
         else:
             messages.success(request, "Kommunikationsplanen är sparad.")
             return redirect("commsplan", event_id=event.pk)
@@ -110,7 +114,7 @@ def commsplan_edit(request, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-def company_announcement(request, event_id):
+def company_announcement(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """Register the company's own announcement as planned, or confirm it as made."""
     event = get_event_for_user(request, event_id, write=True)
     plan = services.plan_for(event)
@@ -156,7 +160,7 @@ def _announcement_initial(plan) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def tidplan_row_edit(request, event_id, row_id):
+def tidplan_row_edit(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     row = _row(event, row_id)
     form = RowForm(request.POST if request.method == "POST" else None, instance=row, event=event)
@@ -168,7 +172,7 @@ def tidplan_row_edit(request, event_id, row_id):
 
 
 @require_http_methods(["GET", "POST"])
-def talking_points_edit(request, event_id, row_id):
+def talking_points_edit(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     row = _row(event, row_id)
     data = request.POST if request.method == "POST" else None
@@ -182,7 +186,7 @@ def talking_points_edit(request, event_id, row_id):
 
 
 @require_GET
-def talking_points_pdf(request, event_id, row_id):
+def talking_points_pdf(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     row = _row(event, row_id)
     archival = request.GET.get("arkiv") == "1"
@@ -191,7 +195,7 @@ def talking_points_pdf(request, event_id, row_id):
 
 @require_http_methods(["GET", "POST"])
 @once_per_form
-def press_text_create(request, event_id, row_id):
+def press_text_create(request: AuthenticatedHttpRequest, event_id, row_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     row = _row(event, row_id)
     url = reverse("press_text_create", args=[event.pk, row.pk])
@@ -210,13 +214,13 @@ def press_text_create(request, event_id, row_id):
     return _text_form(request, event, row, form)
 
 
-def _previewing(request) -> bool:
+def _previewing(request: AuthenticatedHttpRequest) -> bool:
     """The form was posted for its preview ("Förhandsgranska", or htmx as the body is
     typed), not to be saved."""
     return request.method == "POST" and "preview" in request.POST
 
 
-def _typed(request) -> dict:
+def _typed(request: AuthenticatedHttpRequest) -> dict:
     """What the user typed, as the initial values of an unbound form: a preview shows no
     errors for fields not filled in yet."""
     typed = {name: request.POST.get(name, "") for name in ("title", "lead", "body", "contact")}
@@ -226,7 +230,9 @@ def _typed(request) -> dict:
     return typed
 
 
-def _text_form(request, event, row, form, *, text=None, preview=False):
+def _text_form(
+    request: AuthenticatedHttpRequest, event, row, form, *, text=None, preview=False
+) -> HttpResponse:
     """The press text's form with the body as it will look; on htmx, with `preview`,
     only that."""
     context = {
@@ -247,18 +253,18 @@ def _text_data(form) -> dict:
 
 
 @require_GET
-def press_text_detail(request, event_id, text_id):
+def press_text_detail(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     return _detail(request, event, _text(event, text_id))
 
 
-def _detail(request, event, text, send_back_form=None):
+def _detail(request: AuthenticatedHttpRequest, event, text, send_back_form=None) -> HttpResponse:
     """The text's page; `send_back_form` bound when a send-back was refused, so the reason
-    typed is kept. The form is offered to those who may send the text back; the approval,
-    to those who may approve the text (the others are told why not); the quote's approval,
-    to a quoted person."""
+    typed is kept. The form is offered to those who may send the text back; the fact-check
+    and the approval, to those who may take them (commsplan.access; the others are told why
+    not); the quote's approval, to a quoted person."""
     user = request.user
-    if send_back_form is None and (event.can_write and not services.why_not_send_back(text, user)):
+    if send_back_form is None and (event.can_write and not why_not_send_back(text, user)):
         send_back_form = SendBackForm()
     checked = text.status == PressText.Status.FAKTAGRANSKAD
     context = {
@@ -266,14 +272,21 @@ def _detail(request, event, text, send_back_form=None):
         "text": text,
         "plan": text.row.plan,
         "send_back_form": send_back_form,
-        "why_not_approve": services.why_not_approve(text, user) if checked else "",
+        "why_not_approve": why_not_approve(text, user) if checked else "",
+        "why_not_fact_check": why_not_fact_check(text, user),
         "my_quote": next((q for q in text.quotes.all() if q.person_id == user.pk), None),
     }
     return render(request, "commsplan/press_text_detail.html", context)
 
 
+TEXT_SAVED_MEANWHILE = (
+    "Någon annan sparade texten medan du skrev. Din text finns kvar i fälten; den sparade "
+    "versionen står bredvid. Jämför och spara igen."
+)
+
+
 @require_http_methods(["GET", "POST"])
-def press_text_edit(request, event_id, text_id):
+def press_text_edit(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
     if not text.is_editable:
@@ -294,11 +307,17 @@ def press_text_edit(request, event_id, text_id):
             changed = services.edit_text(
                 text, _text_data(form), based_on=based_on, by=request.user
             )
-        except services.Refused as refused:
-            form.add_error(None, str(refused))
+        except Conflict:
             text = _text(event, text.pk)  # what is saved now, shown beside the user's
-            form.data = form.data.copy()
-            form.data["based_on"] = text.updated_at.isoformat()
+            form = rebind(
+                PressTextForm,
+                request.POST,
+                text,
+                TEXT_SAVED_MEANWHILE,
+                instance=copy(text),
+                event=event,
+                preview_url=url,
+            )
         else:
             if changed:
                 messages.success(request, "Texten är sparad.")
@@ -309,7 +328,7 @@ def press_text_edit(request, event_id, text_id):
 
 
 @require_http_methods(["GET", "POST"])
-def press_text_quote(request, event_id, text_id):
+def press_text_quote(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     """A quoted person reads the text and approves their quote, whether or not they are a
     member of the case (a quote's own access rule: commsplan.access)."""
     quote = get_quote_for_user(request, event_id, text_id, write=request.method == "POST")
@@ -331,12 +350,14 @@ def press_text_quote(request, event_id, text_id):
         "event": event,
         "text": text,
         "quote": quote,
-        "why_not": services.why_not_approve_quote(text, request.user),
+        "why_not": why_not_approve_quote(text, request.user),
     }
     return render(request, "commsplan/press_text_quote.html", context)
 
 
-def _transition(request, event_id, text_id, step, done: str):
+def _transition(
+    request: AuthenticatedHttpRequest, event_id, text_id, step, done: str
+) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
     try:
@@ -349,7 +370,9 @@ def _transition(request, event_id, text_id, step, done: str):
 
 
 @require_POST
-def press_text_request_fact_check(request, event_id, text_id):
+def press_text_request_fact_check(
+    request: AuthenticatedHttpRequest, event_id, text_id
+) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
     try:
@@ -372,7 +395,7 @@ def press_text_request_fact_check(request, event_id, text_id):
 
 
 @require_POST
-def press_text_send_back(request, event_id, text_id):
+def press_text_send_back(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
     form = SendBackForm(request.POST)
@@ -388,17 +411,17 @@ def press_text_send_back(request, event_id, text_id):
 
 
 @require_POST
-def press_text_fact_check(request, event_id, text_id):
+def press_text_fact_check(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     return _transition(request, event_id, text_id, services.fact_check, "Texten är faktagranskad.")
 
 
 @require_POST
-def press_text_approve(request, event_id, text_id):
+def press_text_approve(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     return _transition(request, event_id, text_id, services.approve, "Texten är godkänd.")
 
 
 @require_POST
-def press_text_correct(request, event_id, text_id):
+def press_text_correct(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
     try:
@@ -411,7 +434,7 @@ def press_text_correct(request, event_id, text_id):
 
 
 @require_http_methods(["GET", "POST"])
-def press_text_publish(request, event_id, text_id):
+def press_text_publish(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
     data = request.POST if request.method == "POST" else None
@@ -436,7 +459,7 @@ def press_text_publish(request, event_id, text_id):
 
 
 @require_GET
-def press_text_pdf(request, event_id, text_id):
+def press_text_pdf(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     text = _text(event, text_id)
     archival = request.GET.get("arkiv") == "1"

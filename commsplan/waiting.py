@@ -15,7 +15,7 @@ Status = PressText.Status
 
 def press_texts_waiting(sender, *, user, events, now, **kwargs) -> list[Item]:
     """Items for the press texts that wait for the user, by the rules of
-    commsplan.services as filters. On `events` (the open events the user works on): a
+    commsplan.access as filters. On `events` (the open events the user works on): a
     draft sent to fact-checking, for its fact_checkers (whoever works on the case, other
     than its author and its last editor); a fact-checked text whose quotes are all
     approved, for its approvers (why_not_approve: the startgrupp, other than its author,

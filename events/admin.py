@@ -22,6 +22,19 @@ class EventAdmin(admin.ModelAdmin):
         # Public records (allmänna handlingar) are never deleted.
         return False
 
+    # Here only who is on a case is changed (save_formset). A case is logged, and its own
+    # fields and phase changed, on the site, through events.services: there the change is
+    # in the händelselogg, checked against the version a colleague saved, and a newly
+    # logged case convenes its startgrupp.
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Event._meta.concrete_fields if field.editable]
+
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: saving the row would only write back what was read
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)

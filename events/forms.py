@@ -21,6 +21,7 @@ from accounts.people import (
     swedish_key,
 )
 from accounts.text import clean
+from events.conflicts import Versioned, VersionField
 from events.models import (
     QUESTIONS,
     Event,
@@ -202,9 +203,9 @@ class EventForm(forms.ModelForm):
         pass
 
 
-class EventEditForm(EventForm):
+class EventEditForm(Versioned, EventForm):
     # The version the user's page showed: a save over a newer one is a conflict.
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
 
 class EventCreateForm(EventForm):
@@ -280,11 +281,17 @@ def first_answers(event: Event) -> dict:
     }
 
 
-class SituationPictureForm(forms.ModelForm):
-    """The startgrupp's six questions. `based_on` is the revision the user started from,
-    so a save over somebody else's newer answers is caught."""
+class SituationPictureForm(Versioned, forms.ModelForm):
+    """The startgrupp's six questions. `based_on` is the revision the user started from
+    (0: none yet), so a save over somebody else's newer answers is caught."""
 
-    based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    based_on = VersionField(required=False)
+    version_field = "based_on"
+
+    @staticmethod
+    def version_of(current):
+        return current.revision if current else 0
+
     attendees = StartgroupField(
         label="Närvarande vid startgruppens möte",
         queryset=User.objects.none(),
@@ -663,7 +670,7 @@ class AssigneePicker(forms.Form):
                 self.add_error("assignee_email", NO_ADDRESS)
 
 
-class TaskForm(AssigneePicker, forms.ModelForm):
+class TaskForm(Versioned, AssigneePicker, forms.ModelForm):
     """Vad, vem, när and uppföljning, as the arbetsgrupp delegates a task."""
 
     what = what_field("Vad ska göras")
@@ -678,7 +685,7 @@ class TaskForm(AssigneePicker, forms.ModelForm):
         help_text="Då påminns du som delegerar om att följa upp uppgiften.",
     )
     # On edit: the version the user's page showed; a save over a newer one is a conflict.
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField(required=False)
 
     class Meta:
         model = Task
@@ -699,7 +706,7 @@ class TaskForm(AssigneePicker, forms.ModelForm):
         return {field: self.cleaned_data[field] for field in self.Meta.fields}
 
 
-class TaskProgressForm(forms.Form):
+class TaskProgressForm(Versioned, forms.Form):
     """Status and återkoppling, by the assignee or a writer."""
 
     status = forms.ChoiceField(label="Status", choices=Task.Status.choices)
@@ -710,7 +717,7 @@ class TaskProgressForm(forms.Form):
         help_text="Hur och vad som har återrapporterats.",
         max_length=5000,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = VersionField()
 
     def __init__(self, data=None, *, task, **kwargs):
         # Lists hold one form per task: ids must not repeat on the page.
@@ -828,24 +835,16 @@ class MilestoneForm(AssigneePicker):
         return cleaned
 
 
-# The meeting's version on the user's page (Convening.sequence); only a page from before it
-# existed, or a hand-made post, lacks it.
-MEETING_VERSION_MISSING = "Sidan är för gammal. Ladda om den och gör ändringen igen."
+class MeetingVersioned(Versioned):
+    # The meeting's version on the user's page: its iCalendar SEQUENCE.
+    version_field = "sequence"
+
+    @staticmethod
+    def version_of(current):
+        return current.sequence
 
 
-def meeting_version_field() -> forms.IntegerField:
-    return forms.IntegerField(
-        widget=forms.HiddenInput,
-        min_value=0,
-        error_messages={
-            "required": MEETING_VERSION_MISSING,
-            "invalid": MEETING_VERSION_MISSING,
-            "min_value": MEETING_VERSION_MISSING,
-        },
-    )
-
-
-class MeetingMoveForm(forms.Form):
+class MeetingMoveForm(MeetingVersioned, forms.Form):
     """The startgrupp's meeting moved: a new time, a new place, or both. Made with the
     `convening`; `sequence` is the version the user's page showed."""
 
@@ -855,7 +854,7 @@ class MeetingMoveForm(forms.Form):
         error_messages={"required": "Ange när startgruppen ska mötas."},
     )
     location = forms.CharField(label="Plats", required=False, max_length=200)
-    sequence = meeting_version_field()
+    sequence = VersionField()
 
     def __init__(self, data=None, *, convening, **kwargs):
         self.convening = convening
@@ -879,7 +878,7 @@ class MeetingMoveForm(forms.Form):
         return cleaned
 
 
-class MeetingCancelForm(forms.Form):
+class MeetingCancelForm(MeetingVersioned, forms.Form):
     """The startgrupp's meeting cancelled, and why; `sequence` as for MeetingMoveForm."""
 
     reason = forms.CharField(
@@ -890,7 +889,7 @@ class MeetingCancelForm(forms.Form):
         "i ett konfidentiellt ärendes).",
         error_messages={"required": "Skriv varför mötet ställs in."},
     )
-    sequence = meeting_version_field()
+    sequence = VersionField()
 
     def __init__(self, data=None, *, convening, **kwargs):
         # Its own ids: it shares the page with MeetingMoveForm, which has a `sequence` too.

@@ -4,9 +4,9 @@ as in events.services, split off by resource: each takes the acting user as `by`
 the händelselogg in the same transaction."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from events.conflicts import Conflict, update_if_current
 from events.models import Convening, LogEntry
 from events.services import (
     add_log_entry,
@@ -15,14 +15,6 @@ from events.services import (
     send_meeting,
     startgroup_of,
 )
-
-
-class StaleMeeting(Exception):
-    """The meeting was moved, cancelled, held or sent to other attendees since the user's
-    page was loaded; `current` is the meeting as it is now."""
-
-    def __init__(self, current: Convening):
-        self.current = current
 
 
 def _booked(convening: Convening) -> str:
@@ -34,11 +26,11 @@ def _booked(convening: Convening) -> str:
 @transaction.atomic
 def move_meeting(convening: Convening, *, meeting_at, location: str, sequence: int, by) -> bool:
     """Move the meeting to `meeting_at` at `location` if it is still as the user's page
-    showed it (`sequence`; else StaleMeeting). Every attendee but `by` is sent the new
-    version: the same UID, SEQUENCE + 1, METHOD:REQUEST. Logged. False, with nothing sent,
-    if it is already booked so (the same form posted twice)."""
+    showed it (`sequence`; else Conflict, events.conflicts). Every attendee but `by` is
+    sent the new version: the same UID, SEQUENCE + 1, METHOD:REQUEST. Logged. False, with
+    nothing sent, if it is already booked so (the same form posted twice)."""
     if not convening.is_coming:
-        raise StaleMeeting(convening)
+        raise Conflict(convening)
     if (convening.meeting_at, convening.location) == (meeting_at, location):
         return False
     before, now = _booked(convening), timezone.now()
@@ -66,28 +58,27 @@ def move_meeting(convening: Convening, *, meeting_at, location: str, sequence: i
 def _next_version(convening: Convening, sequence: int, now, **fields):
     """Save `fields` as the meeting's next version (SEQUENCE + 1) if it is still the version
     the user's page showed and neither held nor cancelled: a conditional UPDATE, so of two
-    members changing it at once, one does; StaleMeeting for the other. `convening` follows."""
-    changed = Convening.objects.filter(
-        pk=convening.pk, sequence=sequence, held_at__isnull=True, cancelled_at__isnull=True
-    ).update(sequence=F("sequence") + 1, changed_at=now, **fields)
-    if not changed:
-        raise StaleMeeting(Convening.objects.get(pk=convening.pk))
+    members changing it at once, one does; Conflict for the other. `convening` follows."""
+    coming = Convening.objects.filter(held_at__isnull=True, cancelled_at__isnull=True)
+    convening.sequence = update_if_current(
+        coming, convening.pk, "sequence", sequence, changed_at=now, **fields
+    )
     for field, value in fields.items():
         setattr(convening, field, value)
-    convening.sequence, convening.changed_at = sequence + 1, now
+    convening.changed_at = now
 
 
 @transaction.atomic
 def cancel_meeting(convening: Convening, *, reason: str, sequence: int, by) -> bool:
     """Cancel the meeting if it is still as the user's page showed it (`sequence`; else
-    StaleMeeting). Every attendee but `by` is sent the cancellation: the same UID, SEQUENCE
+    Conflict). Every attendee but `by` is sent the cancellation: the same UID, SEQUENCE
     + 1, METHOD:CANCEL, STATUS:CANCELLED; `reason` only where the case is not confidential.
     Logged with the reason. False, with nothing sent, if it is cancelled already (the same
     form posted twice, or by someone else)."""
     if convening.cancelled_at is not None:
         return False
     if convening.held_at is not None:
-        raise StaleMeeting(convening)
+        raise Conflict(convening)
     now = timezone.now()
     _next_version(convening, sequence, now, cancelled_at=now, cancel_reason=reason)
     event = convening.event

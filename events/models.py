@@ -245,10 +245,6 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} ({self.get_group_display()})"
 
-    @property
-    def can_write(self) -> bool:
-        return self.group != self.Group.LASARE
-
 
 class Task(models.Model):
     """A task the arbetsgrupp delegates (arbetsuppgift): vad, vem, när, uppföljning and how

@@ -13,6 +13,7 @@ import notices
 from accounts.moments import day_text, moment_text
 from accounts.people import fold, normalise_email, person_key
 from events.access import events_for_user
+from events.conflicts import Conflict, update_if_current
 from events.ics import convening_ics
 from events.models import (
     CaseNumberSequence,
@@ -32,6 +33,11 @@ from notices.models import Notice
 # What reminds the holder or the delegator of open work: cancelled when the task is
 # finished, restored when it is reopened.
 TASK_REMINDERS = ["task_assigned", "task_due", "task_overdue", "task_overdue_lead", "follow_up"]
+
+
+class Refused(Exception):
+    """A step a workflow's rules do not allow (in any app); the message says why, in
+    Swedish, and is shown to the user as it is."""
 
 
 def add_log_entry(event: Event, *, by, text: str, happened_at=None, kind=LogEntry.Kind.NOTE):
@@ -466,11 +472,8 @@ def _tell_about_task(
     )
 
 
-class StaleTask(Exception):
-    """Someone else changed the task since the form was loaded."""
-
-
 def _save_task(task: Task, version: int, **changes):
+    """Save `changes` if the task is still at `version`; else Conflict (events.conflicts)."""
     now = timezone.now()
     if "status" in changes and changes["status"] != task.status:
         changes["status_changed_at"] = now
@@ -479,15 +482,11 @@ def _save_task(task: Task, version: int, **changes):
     schedule = ("assignee", "assignee_email", "due_at", "follow_up_at")
     if any(f in changes and changes[f] != getattr(task, f) for f in schedule):
         changes["rescheduled_at"] = now
-    updated = Task.objects.filter(pk=task.pk, version=version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise StaleTask
+    new_version = update_if_current(Task.objects, task.pk, "version", version, **changes)
     was_open = task.is_open
     for field, value in changes.items():
         setattr(task, field, value)
-    task.version = version + 1
+    task.version = new_version
     task_changed.send(sender=Task, task=task)
     reminders = Notice.objects.about(task).filter(kind__in=TASK_REMINDERS, sent_at__isnull=True)
     if task.is_open and not was_open:
@@ -595,17 +594,11 @@ def _tell_transition(task: Task, *, was_open: bool, by):
         )
 
 
-class StalePicture(Exception):
-    """Somebody saved newer answers since the user opened the form."""
-
-    def __init__(self, latest):
-        self.latest = latest
-
-
 def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -> SituationPicture:
     """Save the six answers as the next revision: the event's new nulägesbild. The answers
     come from the startgrupp's meeting: the latest convening is marked held, with who
-    attended."""
+    attended. Conflict (events.conflicts), with the latest revision, if it is not
+    `based_on` (0: none yet)."""
     try:
         with transaction.atomic():
             # A cancelled meeting was not held: the answers come from the latest one that
@@ -620,7 +613,7 @@ def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -
             latest = event.pictures.first()
             current = latest.revision if latest else 0
             if (based_on or 0) != current:
-                raise StalePicture(latest)
+                raise Conflict(latest)
             picture = SituationPicture.objects.create(
                 event=event, revision=current + 1, author=by, **answers
             )
@@ -655,7 +648,7 @@ def revise_picture(event: Event, answers: dict, *, based_on, attendees=(), by) -
                 )
     except IntegrityError:
         # Another member's revision won the race for the same number.
-        raise StalePicture(event.pictures.first()) from None
+        raise Conflict(event.pictures.first()) from None
     return picture
 
 
@@ -912,26 +905,16 @@ def reopen_event(event: Event, *, reason: str, new_times: dict, by) -> bool:
     return True
 
 
-class StaleEvent(Exception):
-    """The event was saved by somebody else since the user's page was loaded."""
-
-    def __init__(self, current: Event):
-        self.current = current
-
-
 def update_event(event: Event, data: dict, *, version: int, by) -> list[str]:
     """Save edited fields only if nobody saved in between (conditional UPDATE on the
-    version). Returns the labels of the fields that changed."""
+    version; else Conflict, events.conflicts). Returns the names of the fields that
+    changed."""
     with transaction.atomic():
         # Compared with the row, not `event`: a bound ModelForm has already copied the
         # user's input onto its instance.
         before = Event.objects.get(pk=event.pk)
         changed = [name for name, value in data.items() if getattr(before, name) != value]
-        updated = Event.objects.filter(pk=event.pk, version=version).update(
-            **data, version=F("version") + 1
-        )
-        if not updated:
-            raise StaleEvent(Event.objects.get(pk=event.pk))
+        update_if_current(Event.objects, event.pk, "version", version, **data)
         if changed:
             labels = ", ".join(str(Event._meta.get_field(name).verbose_name) for name in changed)
             add_log_entry(

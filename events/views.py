@@ -7,13 +7,15 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Lower
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
+from accounts.moments import moment_text
 from accounts.people import people_order, search, swedish_key
 from accounts.text import swedish
 from events import meetings, services, status, varsel, waiting
@@ -26,6 +28,7 @@ from events.access import (
     may_log_events,
     may_update_task,
 )
+from events.conflicts import Conflict, rebind
 from events.forms import (
     DUPLICATE_CASE_NUMBER,
     CloseForm,
@@ -63,7 +66,7 @@ TASK_CHANGED_MEANWHILE = (
 
 
 @require_GET
-def start(request):
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What waits for the user across all their cases (events.waiting), then the user's
     events, active ones first, each with its status and why; the status rule's table below
     them."""
@@ -107,7 +110,7 @@ MAY_NOT_LOG_EVENTS = (
 
 @require_http_methods(["GET", "POST"])
 @once_per_form
-def event_create(request):
+def event_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not may_log_events(request.user):
         raise PermissionDenied(MAY_NOT_LOG_EVENTS)
     form = EventCreateForm(request.POST if request.method == "POST" else None)
@@ -164,13 +167,13 @@ def _detail_context(event, form):
 
 
 @require_GET
-def event_detail(request, event_id):
+def event_detail(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     return render(request, "events/event_detail.html", _detail_context(event, LogEntryForm()))
 
 
 @require_GET
-def event_summary(request, event_id):
+def event_summary(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, summary=True)
     tasks = event.tasks.select_related("assignee").order_by(swedish("what"))
     own_tasks_only = event.access == Access.TASK_HOLDER
@@ -182,7 +185,7 @@ def event_summary(request, event_id):
 
 @require_POST
 @once_per_form
-def log_entry_add(request, event_id):
+def log_entry_add(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     form = LogEntryForm(request.POST)
     if form.is_valid():
@@ -202,11 +205,17 @@ def log_entry_add(request, event_id):
     return render(request, template, _detail_context(event, form))
 
 
+PICTURE_SAVED_MEANWHILE = (
+    "{who} sparade en nyare nulägesbild{when} medan du skrev. Inget är sparat än: din text "
+    "finns kvar i fälten och deras version står bredvid. Ändra det som behövs och spara igen."
+)
+
+
 @require_http_methods(["GET", "POST"])
-def picture_edit(request, event_id):
+def picture_edit(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """The startgrupp answers (or revises) the six questions."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    conflict, prefilled = None, {}
+    prefilled = {}
     if request.method == "POST":
         form = SituationPictureForm(request.POST, event=event)
         if form.is_valid():
@@ -219,13 +228,13 @@ def picture_edit(request, event_id):
                     attendees=form.cleaned_data["attendees"],
                     by=request.user,
                 )
-            except services.StalePicture as stale:
-                # Keep what the user typed, show the other version beside it, and let the
-                # next save be based on it.
-                conflict = stale.latest
-                data = request.POST.copy()
-                data["based_on"] = conflict.revision if conflict else 0
-                form = SituationPictureForm(data, event=event)
+            except Conflict as conflict:
+                latest = conflict.current
+                message = PICTURE_SAVED_MEANWHILE.format(
+                    who=latest.author if latest else "Någon annan",
+                    when=f" {moment_text(latest.created_at)}" if latest else "",
+                )
+                form = rebind(SituationPictureForm, request.POST, latest, message, event=event)
             else:
                 messages.success(request, "Nulägesbilden är sparad.")
                 return redirect("event_detail", event_id=event.pk)
@@ -233,32 +242,30 @@ def picture_edit(request, event_id):
         latest = event.pictures.first()
         convening = event.convenings.first()
         attended = list(convening.attendees.values_list("pk", flat=True)) if convening else []
-        initial = {"based_on": latest.revision if latest else 0, "attendees": attended}
+        initial = {"based_on": SituationPictureForm.version_of(latest), "attendees": attended}
         if latest is None:
             # The first answers start from what the new-event form already says.
             prefilled = first_answers(event)
             initial.update(prefilled)
         form = SituationPictureForm(instance=latest, event=event, initial=initial)
-    rows = [(form[field], getattr(conflict, field, None)) for field, _ in QUESTIONS]
     context = {
         "event": event,
         "form": form,
-        "rows": rows,
-        "conflict": conflict,
+        "questions": [form[field] for field, _ in QUESTIONS],
         "prefilled": any(prefilled.values()),
     }
     return render(request, "events/picture_edit.html", context)
 
 
 @require_GET
-def picture_history(request, event_id):
+def picture_history(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     pictures = event.pictures.select_related("author")
     return render(request, "events/picture_history.html", {"event": event, "pictures": pictures})
 
 
 @require_http_methods(["GET", "POST"])
-def decisions(request, event_id):
+def decisions(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     workgroup = [
         m.user_id for m in event.memberships.all() if m.group == Membership.Group.ARBETSGRUPP
@@ -282,7 +289,7 @@ def decisions(request, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-def startgroup_edit(request, event_id):
+def startgroup_edit(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     current = [m.user_id for m in event.memberships.filter(group=Membership.Group.STARTGRUPP)]
     form = StartgroupForm(
@@ -301,85 +308,79 @@ MEETING_CHANGED_MEANWHILE = (
 )
 
 
-def _meeting_page(request, convening, move_form, cancel_form):
-    context = {
-        "event": convening.event,
-        "convening": convening,
-        "move_form": move_form,
-        "cancel_form": cancel_form,
+def _meeting_page(request: AuthenticatedHttpRequest, convening, form) -> HttpResponse:
+    """The meeting with its two forms, `form` (bound or not) one of them."""
+    forms = {
+        "move_form": MeetingMoveForm(convening=convening),
+        "cancel_form": MeetingCancelForm(convening=convening),
     }
+    forms["move_form" if isinstance(form, MeetingMoveForm) else "cancel_form"] = form
+    context = {"event": convening.event, "convening": convening, **forms}
     return render(request, "events/meeting.html", context)
 
 
-def _meeting_form_again(form_class, request, stale, event):
-    """The user's input, kept on top of the meeting as it is now (its version), with a word
-    that it changed: saving again is then a knowing choice."""
-    current = stale.current
-    current.event = event
-    data = request.POST.copy()
-    data["sequence"] = current.sequence
-    form = form_class(data, convening=current)
-    form.is_valid()
-    form.add_error(None, MEETING_CHANGED_MEANWHILE)
-    return current, form
+# Each meeting form's change, and what the event's page then says: done, or that there was
+# nothing to send (the same form posted twice).
+MEETING_CHANGES = {
+    MeetingMoveForm: (
+        meetings.move_meeting,
+        "Mötet är flyttat. Startgruppen har fått den nya tiden.",
+        "Mötet var redan bokat så. Inget skickades.",
+    ),
+    MeetingCancelForm: (
+        meetings.cancel_meeting,
+        "Mötet är inställt. Startgruppen har fått avbokningen.",
+        "Mötet var redan inställt. Inget skickades.",
+    ),
+}
+
+
+def _change_meeting(request: AuthenticatedHttpRequest, convening, form) -> HttpResponse:
+    """The valid `form`'s change (MEETING_CHANGES), then the event. If somebody changed
+    the meeting first, its page again with the user's input kept on top of the meeting as
+    it is now, and a word that it changed: saving again is a knowing choice."""
+    change, done, already = MEETING_CHANGES[type(form)]
+    try:
+        changed = change(convening, **form.cleaned_data, by=request.user)
+    except Conflict as conflict:
+        current = conflict.current
+        current.event = convening.event
+        again = rebind(
+            type(form), request.POST, current, MEETING_CHANGED_MEANWHILE, convening=current
+        )
+        return _meeting_page(request, current, again)
+    if changed:
+        messages.success(request, done)
+    else:
+        messages.info(request, already)
+    return redirect("event_detail", event_id=convening.event.pk)
 
 
 @require_http_methods(["GET", "POST"])
-def meeting_edit(request, event_id, convening_id):
+def meeting_edit(request: AuthenticatedHttpRequest, event_id, convening_id) -> HttpResponse:
     """The startgrupp's meeting: moved here (a new time or place), cancelled with the
     form beside it (meeting_cancel). Every attendee is sent the new version."""
     convening = get_convening_for_user(request, event_id, convening_id, write=True)
     data = request.POST if request.method == "POST" else None
     form = MeetingMoveForm(data, convening=convening)
     if request.method == "POST" and form.is_valid():
-        try:
-            moved = meetings.move_meeting(
-                convening,
-                meeting_at=form.cleaned_data["meeting_at"],
-                location=form.cleaned_data["location"],
-                sequence=form.cleaned_data["sequence"],
-                by=request.user,
-            )
-        except meetings.StaleMeeting as stale:
-            convening, form = _meeting_form_again(MeetingMoveForm, request, stale, convening.event)
-        else:
-            if moved:
-                messages.success(request, "Mötet är flyttat. Startgruppen har fått den nya tiden.")
-            else:
-                messages.info(request, "Mötet var redan bokat så. Inget skickades.")
-            return redirect("event_detail", event_id=convening.event.pk)
-    return _meeting_page(request, convening, form, MeetingCancelForm(convening=convening))
+        return _change_meeting(request, convening, form)
+    return _meeting_page(request, convening, form)
 
 
 @require_POST
-def meeting_cancel(request, event_id, convening_id):
+def meeting_cancel(request: AuthenticatedHttpRequest, event_id, convening_id) -> HttpResponse:
     """The startgrupp cancels its meeting, saying why; every attendee is sent the
     cancellation."""
     convening = get_convening_for_user(request, event_id, convening_id, write=True)
     form = MeetingCancelForm(request.POST, convening=convening)
     if form.is_valid():
-        try:
-            cancelled = meetings.cancel_meeting(
-                convening,
-                reason=form.cleaned_data["reason"],
-                sequence=form.cleaned_data["sequence"],
-                by=request.user,
-            )
-        except meetings.StaleMeeting as stale:
-            convening, form = _meeting_form_again(
-                MeetingCancelForm, request, stale, convening.event
-            )
-        else:
-            if cancelled:
-                messages.success(request, "Mötet är inställt. Startgruppen har fått avbokningen.")
-            else:
-                messages.info(request, "Mötet var redan inställt. Inget skickades.")
-            return redirect("event_detail", event_id=convening.event.pk)
-    return _meeting_page(request, convening, MeetingMoveForm(convening=convening), form)
+        return _change_meeting(request, convening, form)
+    return _meeting_page(request, convening, form)
 
 
 @require_POST
-def phase_change(request, event_id):
+def phase_change(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     form = PhaseForm(request.POST)
     if form.is_valid() and form.cleaned_data["phase"] == Phase.AVSLUTAD:
@@ -392,7 +393,7 @@ def phase_change(request, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-def event_close(request, event_id):
+def event_close(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """Close the case: the user says why and confirms (services.close_event)."""
     event = get_event_for_user(request, event_id, write=True)
     form = CloseForm(request.POST if request.method == "POST" else None)
@@ -411,7 +412,7 @@ def event_close(request, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-def event_reopen(request, event_id):
+def event_reopen(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """A startgrupp member reopens a closed case and says why; the open tasks whose time
     has passed are listed, each to be given a new time or left (services.reopen_event).
     On a case that is open, the page says so."""
@@ -444,10 +445,16 @@ def event_reopen(request, event_id):
     return render(request, "events/event_reopen.html", context)
 
 
+EVENT_CHANGED_MEANWHILE = (
+    "Någon annan sparade ändringar i ärendet medan du skrev. Inget av ditt är sparat än, och "
+    "allt du skrev finns kvar i fälten; det som nu är sparat står vid de fält där ni skiljer "
+    "er åt. Spara igen för att ersätta med din version."
+)
+
+
 @require_http_methods(["GET", "POST"])
-def event_edit(request, event_id):
+def event_edit(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
-    conflict, differences = False, []
     if request.method == "POST":
         form = EventEditForm(request.POST, instance=event)
         if form.is_valid():
@@ -456,13 +463,10 @@ def event_edit(request, event_id):
                 services.update_event(
                     event, data, version=form.cleaned_data["version"], by=request.user
                 )
-            except services.StaleEvent as stale:
-                conflict, differences = True, _differences(form, data, stale.current)
-                # What the user typed stays in the form; the next save is knowingly made
-                # on top of the other version.
-                form = EventEditForm(
-                    data={**request.POST.dict(), "version": stale.current.version},
-                    instance=event,
+            except Conflict as conflict:
+                current = conflict.current
+                form = rebind(
+                    EventEditForm, request.POST, current, EVENT_CHANGED_MEANWHILE, instance=current
                 )
             except IntegrityError:
                 form.add_error("case_number", DUPLICATE_CASE_NUMBER)
@@ -471,23 +475,11 @@ def event_edit(request, event_id):
                 return redirect("event_detail", event_id=event.pk)
     else:
         form = EventEditForm(instance=event, initial={"version": event.version})
-    context = {"event": event, "form": form, "conflict": conflict, "differences": differences}
-    return render(request, "events/event_edit.html", context)
-
-
-def _differences(form, mine: dict, current) -> list[tuple[str, object]]:
-    """(label, the saved value) for each field where the user's input differs."""
-    rows = []
-    for name, value in mine.items():
-        theirs = getattr(current, name)
-        if value != theirs:
-            display = getattr(current, f"get_{name}_display", None)
-            rows.append((form[name].label, display() if display else theirs))
-    return rows
+    return render(request, "events/event_edit.html", {"event": event, "form": form})
 
 
 @require_GET
-def event_log(request, event_id):
+def event_log(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     paginator = Paginator(event.log_entries.select_related("author"), LOG_PAGE_SIZE)
     log_page = paginator.get_page(request.GET.get("sida"))
@@ -502,7 +494,7 @@ def _tasks_in_order(tasks):
 
 @require_http_methods(["GET", "POST"])
 @once_per_form
-def task_list(request, event_id):
+def task_list(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """The event's tasks, filtered by status and assignee, soonest due first; writers
     delegate a new one from the same page."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
@@ -529,7 +521,7 @@ def task_list(request, event_id):
 
 
 @require_GET
-def my_tasks(request):
+def my_tasks(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Mina uppgifter: the user's tasks across all events, open ones first."""
     filters = TaskFilterForm(request.GET)
     tasks = _tasks_in_order(Task.objects.filter(assignee=request.user)).select_related("event")
@@ -543,7 +535,7 @@ def my_tasks(request):
 
 
 @require_http_methods(["GET", "POST"])
-def task_detail(request, event_id, task_id):
+def task_detail(request: AuthenticatedHttpRequest, event_id, task_id) -> HttpResponse:
     """One task; its assignee or a writer reports status and återkoppling, inline (htmx)
     from the lists or as a plain form post."""
     task = get_task_for_user(request, event_id, task_id, write=request.method == "POST")
@@ -559,14 +551,9 @@ def task_detail(request, event_id, task_id):
                 by=request.user,
             )
             saved = True
-        except services.StaleTask:
+        except Conflict:
             task = get_task_for_user(request, event_id, task_id, write=True)
-            # Keep what the user typed; they can save it over the newer version knowingly.
-            data = request.POST.copy()
-            data["version"] = task.version
-            form = TaskProgressForm(data, task=task)
-            form.is_valid()
-            form.add_error(None, TASK_CHANGED_MEANWHILE)
+            form = rebind(TaskProgressForm, request.POST, task, TASK_CHANGED_MEANWHILE, task=task)
     if saved and not request.htmx:
         messages.success(request, "Uppgiften är uppdaterad.")
         return redirect(safe_next(request) or reverse("task_detail", args=[event_id, task.pk]))
@@ -580,7 +567,7 @@ def task_detail(request, event_id, task_id):
 
 
 @require_http_methods(["GET", "POST"])
-def task_edit(request, event_id, task_id):
+def task_edit(request: AuthenticatedHttpRequest, event_id, task_id) -> HttpResponse:
     # Changing vad/vem/när is the arbetsgrupp's, as delegating is.
     event = get_event_for_user(request, event_id, write=True)
     task = get_object_or_404(event.tasks, pk=task_id)
@@ -601,16 +588,17 @@ def task_edit(request, event_id, task_id):
                 version=form.cleaned_data["version"] or 0,
                 by=request.user,
             )
-        except services.StaleTask:
-            # Show what is saved now and keep what the user typed, on top of the new version,
-            # so that saving again (knowingly) goes through.
-            task = get_object_or_404(event.tasks, pk=task_id)
+        except Conflict as conflict:
+            task = conflict.current
             task.event = event
-            data = request.POST.copy()
-            data["version"] = task.version
-            form = TaskForm(data, instance=copy(task), event=event)
-            form.is_valid()
-            form.add_error(None, TASK_CHANGED_MEANWHILE)
+            form = rebind(
+                TaskForm,
+                request.POST,
+                task,
+                TASK_CHANGED_MEANWHILE,
+                instance=copy(task),
+                event=event,
+            )
         else:
             messages.success(request, "Uppgiften är ändrad.")
             return redirect("task_list", event_id=task.event.pk)
@@ -619,7 +607,7 @@ def task_edit(request, event_id, task_id):
     )
 
 
-def safe_next(request) -> str:
+def safe_next(request: AuthenticatedHttpRequest) -> str:
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
@@ -631,7 +619,9 @@ def _correction_form(event, data=None) -> VarselCorrectionForm:
     return VarselCorrectionForm(data, initial=initial)
 
 
-def _milestone_forms(request, event, clock, data=None) -> list[MilestoneForm]:
+def _milestone_forms(
+    request: AuthenticatedHttpRequest, event, clock, data=None
+) -> list[MilestoneForm]:
     """A form for each milestone not yet a task, for the arbetsgrupp's lead (or the one
     who delegates, if there is no lead yet) unless the user names someone else."""
     default = event.workgroup_lead or request.user
@@ -643,13 +633,15 @@ def _milestone_forms(request, event, clock, data=None) -> list[MilestoneForm]:
     ]
 
 
-def _varsel_page(request, event, clock, form, milestone_forms):
+def _varsel_page(
+    request: AuthenticatedHttpRequest, event, clock, form, milestone_forms
+) -> HttpResponse:
     context = {"event": event, "clock": clock, "form": form, "milestone_forms": milestone_forms}
     return render(request, "events/varsel.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-def varsel_clock(request, event_id):
+def varsel_clock(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """The varsel clock: the statutory dates, their correction from the actual notice, and
     the milestones to delegate."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
@@ -673,7 +665,7 @@ def varsel_clock(request, event_id):
 
 @require_POST
 @once_per_form
-def varsel_tasks(request, event_id):
+def varsel_tasks(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """The clock's milestones become tasks in one step, each for the person and by the day
     the user chose (prefilled: the arbetsgrupp's lead, the computed day); some may be
     skipped."""
@@ -704,7 +696,7 @@ def varsel_tasks(request, event_id):
 
 
 @require_GET
-def person_search(request, event_id):
+def person_search(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """Colleagues whose name or address matches what is typed in a person field, the
     case's members first: radio buttons swapped in under the field (htmx), or a page of
     its own. Any writer on the event may look up anyone with an account: a task may go to

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 
 
@@ -54,7 +54,7 @@ def _writable(folder: Path) -> bool:
 
 @never_cache
 @login_not_required
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": database_ok(), "broker": broker_ok()}
     healthy = all(checks.values())
     body = {"status": "ok" if healthy else "fel", **checks}
@@ -62,6 +62,6 @@ def healthz(request):
 
 
 @login_not_required
-def robots_txt(request):
+def robots_txt(request: HttpRequest) -> HttpResponse:
     # Case files are internal: nothing here is for search engines.
     return HttpResponse("User-agent: *\nDisallow: /\n", content_type="text/plain")

@@ -39,7 +39,6 @@ SECTION_TITLES = [
     ("planned_comms", "Planerad kommunikation (tidplan)"),
     ("decisions", "Beslut som behövs"),
 ]
-TITLES = dict(SECTION_TITLES)
 # Sections that hold only what happened during the period: all of it is new by definition,
 # so they are not compared line by line with the previous report.
 PERIOD_SECTIONS = {"tasks_done", "contacts"}

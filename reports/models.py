@@ -84,10 +84,6 @@ class Report(models.Model):
     def __str__(self):
         return f"Lägesrapport {self.version}"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == self.Status.UTKAST
-
 
 class Recipient(models.Model):
     """Who a sent version went to: kept with the version, dated by the report's sent_at."""

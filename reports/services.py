@@ -12,14 +12,11 @@ import notices
 from accounts.people import people_order
 from events.models import Event, LogEntry, Membership
 from events.notify import message, tell
-from events.services import add_log_entry
+from events.services import Refused, add_log_entry
+from reports.access import approvers, may_approve
 from reports.compile import compile_report
 from reports.models import Recipient, Report
 from reports.pdf import report_pdf
-
-
-class Refused(Exception):
-    """A step the workflow does not allow; the message says why, in Swedish."""
 
 
 def last_sent(event: Event, *, before=None) -> Report | None:
@@ -86,29 +83,6 @@ def update_draft(report: Report, *, summary: str, decisions_needed: str, hidden,
     return report
 
 
-def may_approve(report: Report, user) -> str:
-    """Why `user` may not approve the report, or "" if they may."""
-    if user.pk == report.author_id:
-        return "Någon annan än författaren måste godkänna rapporten."
-    if user.pk == report.edited_by_id:
-        return "Du ändrade utkastet senast. Någon annan måste godkänna rapporten."
-    is_startgrupp = Membership.objects.filter(
-        event=report.event_id, user=user, group=Membership.Group.STARTGRUPP
-    ).exists()
-    if not is_startgrupp:
-        return "Bara en ledamot av startgruppen kan godkänna rapporten."
-    return ""
-
-
-def approvers(report: Report) -> list:
-    """Who may approve the report, as may_approve decides: the startgrupp's active members
-    other than its author and whoever last saved its text."""
-    members = Membership.objects.filter(
-        event=report.event_id, group=Membership.Group.STARTGRUPP, user__is_active=True
-    ).select_related("user")
-    return [m.user for m in members if m.user_id not in (report.author_id, report.edited_by_id)]
-
-
 def _tell(report: Report, kind: str, users, sentence: str, *, occasion, by) -> int:
     """One hand-off notice about `report` to each of `users`, never to `by`; `occasion` is
     the transition's moment, so a repeated one tells again. Returns how many were new."""
@@ -155,16 +129,16 @@ def approve(report: Report, *, seen_compiled_at=None, by) -> Report:
     with transaction.atomic():
         now = timezone.now()
         drafts = Report.objects.filter(pk=report.pk, status=Report.Status.UTKAST)
-        if (
-            seen_compiled_at is not None
-            and not drafts.filter(compiled_at=seen_compiled_at).exists()
-        ):
-            raise Refused(
-                "Utkastet har sparats om sedan du öppnade det. Läs igenom det igen och "
-                "godkänn sedan."
-            )
-        updated = drafts.update(status=Report.Status.GODKAND, approved_by=by, approved_at=now)
-        if not updated:
+        # The version token in the UPDATE itself (events.conflicts): a draft saved again
+        # between a check and the write would be approved unseen.
+        if seen_compiled_at is not None:
+            drafts = drafts.filter(compiled_at=seen_compiled_at)
+        if not drafts.update(status=Report.Status.GODKAND, approved_by=by, approved_at=now):
+            if seen_compiled_at is not None:
+                raise Refused(
+                    "Utkastet har sparats om sedan du öppnade det. Läs igenom det igen och "
+                    "godkänn sedan."
+                )
             raise Refused("Rapporten är inte ett utkast längre.")
         add_log_entry(
             report.event,

@@ -1,14 +1,17 @@
 from datetime import datetime
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from events.access import get_event_for_user
 from events.downloads import attachment
 from events.submissions import once_per_form, record
 from reports import pdf, services
+from reports.access import may_approve
 from reports.forms import ReportForm
 from reports.models import Report
 
@@ -24,7 +27,7 @@ def _report(event, report_id) -> Report:
 
 
 @require_GET
-def report_list(request, event_id):
+def report_list(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id)
     reports = event.reports.select_related("author", "approved_by").order_by("-version")
     return render(request, "reports/report_list.html", {"event": event, "reports": reports})
@@ -40,7 +43,7 @@ def _data(form) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @once_per_form
-def report_create(request, event_id):
+def report_create(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """A new draft: the reporter's text; everything else is compiled when it is saved.
     The "report due" reminder links here."""
     event = get_event_for_user(request, event_id, write=True)
@@ -62,7 +65,7 @@ def report_create(request, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-def report_detail(request, event_id, report_id):
+def report_detail(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=request.method == "POST")
     report = _report(event, report_id)
     initial = {
@@ -83,14 +86,16 @@ def report_detail(request, event_id, report_id):
         **pdf.report_context(report, politicians=False),
         "event": event,
         "form": form,
-        "cannot_approve": services.may_approve(report, request.user),
+        "cannot_approve": may_approve(report, request.user),
         "recipients": report.recipients.select_related("user"),
     }
     return render(request, "reports/report_detail.html", context)
 
 
 @require_POST
-def report_request_approval(request, event_id, report_id):
+def report_request_approval(
+    request: AuthenticatedHttpRequest, event_id, report_id
+) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     report = _report(event, report_id)
     try:
@@ -115,7 +120,7 @@ def report_request_approval(request, event_id, report_id):
 
 
 @require_POST
-def report_approve(request, event_id, report_id):
+def report_approve(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     report = _report(event, report_id)
     try:
@@ -132,7 +137,7 @@ def report_approve(request, event_id, report_id):
 
 
 @require_POST
-def report_send(request, event_id, report_id):
+def report_send(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
     report = _report(event, report_id)
     try:
@@ -145,7 +150,7 @@ def report_send(request, event_id, report_id):
 
 
 @require_GET
-def report_pdf(request, event_id, report_id):
+def report_pdf(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
     """?politiker=1: the politicians' copy; ?arkiv=1: PDF/A for the records."""
     event = get_event_for_user(request, event_id)
     report = _report(event, report_id)

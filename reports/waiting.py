@@ -31,12 +31,13 @@ def _next_due(event: Event) -> datetime | None:
 
 def _to_approve(user, events, now) -> list[Item]:
     # A draft sent for approval (services.request_approval), for its approvers
-    # (services.approvers, as may_approve decides) as one filter: the startgrupp, other than
-    # its author and whoever last saved its text. Due at once: the reporter has done their
-    # part and waits for a yes, so the item waits since approval was asked and sorts before
-    # every deadline ahead (the next report's due date, one interval on, is not when this one
-    # is to be approved). Late once the report itself is late: the reporter's own item
-    # (_due_from) is late then too, and the case turns röd a day later (events.status).
+    # (reports.access.approvers, as may_approve decides) as one filter: the startgrupp,
+    # other than its author and whoever last saved its text. Due at once: the reporter has
+    # done their part and waits for a yes, so the item waits since approval was asked and
+    # sorts before every deadline ahead (the next report's due date, one interval on, is not
+    # when this one is to be approved). Late once the report itself is late: the reporter's
+    # own item (_due_from) is late then too, and the case turns röd a day later
+    # (events.status).
     drafts = (
         Report.objects.filter(
             status=Report.Status.UTKAST,

@@ -289,10 +289,30 @@ def plan_defaults(db):
         importlib.import_module("commsplan.migrations.0002_seed_norsjo_defaults").seed(apps, None)
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
+    """Mark browser tests and tests with a real Celery worker, and put them first.
+
+    `make test` spreads the tests over one process per core (pytest-xdist, `--dist
+    loadgroup`). These tests time what Chromium or a worker process does, so they stay in one
+    group on one process, one after another; first, so the other process takes the rest of
+    the suite meanwhile instead of waiting for this, the longest group, at the end. Marks go
+    on before the other plugins' hooks run (xdist reads the group there), the order after
+    (pytest-django puts transactional tests last)."""
+    grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+        if "celery_worker" in item.fixturenames:
+            item.add_marker(pytest.mark.worker)
+        if grouped and _one_at_a_time(item):
+            item.add_marker(pytest.mark.xdist_group("browser_and_worker"))
+    yield
+    items.sort(key=lambda item: not _one_at_a_time(item))
+
+
+def _one_at_a_time(item) -> bool:
+    return bool(item.get_closest_marker("browser") or item.get_closest_marker("worker"))
 
 
 @pytest.fixture

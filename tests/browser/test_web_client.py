@@ -187,6 +187,14 @@ def test_a_sheet_far_behind_is_reloaded_only_once_nothing_typed_is_lost(
     assert page.evaluate("window.stillTheSamePage") is None
 
 
+def edit_inline(line):
+    """Click the row's Ändra and wait until htmx has taken over the form it swapped in: a
+    click before that would follow the link's plain href."""
+    line.get_by_role("link", name="Ändra").click()
+    expect(line).to_have_class(re.compile(r"\bediting\b"))
+    expect(line).not_to_have_class(re.compile(r"\bhtmx-(added|settling)\b"))
+
+
 def expect_a_whole_page(page, heading):
     expect(page.locator("body > header.site-header")).to_be_visible()
     expect(page.locator("main h1")).to_have_count(1)
@@ -206,9 +214,10 @@ def test_back_after_an_inline_edit_form_shows_the_whole_page(page, live_server, 
     page.goto(row_page)
     expect_a_whole_page(page, "ändra rad")
     page.get_by_role("link", name="Bedömningsmall").click()
+    page.wait_for_load_state()  # htmx set up: Ändra is its request, not a link to follow
 
     line = page.locator(f"#row-{row.pk}")
-    line.get_by_role("link", name="Ändra").click()
+    edit_inline(line)
     line.get_by_label("Vad").fill("Granlunds varslar 40 anställda.")
     line.get_by_role("link", name="Avbryt").click()
     expect(line.get_by_role("link", name="Ändra")).to_be_visible()
@@ -235,6 +244,12 @@ def test_back_and_forward_through_htmx_history_show_whole_pages(
     page.goto(sheet)
     if cache == "miss":
         page.evaluate("htmx.config.historyCacheSize = 0")
+    # htmx tells when a restore is done (a miss waits for the server's answer).
+    page.evaluate(
+        "document.body.addEventListener('htmx:historyRestore', event => {"
+        "  event.target.dataset.restored = Number(event.target.dataset.restored || 0) + 1;"
+        "})"
+    )
     restores = []
     page.on(
         "request",
@@ -245,16 +260,18 @@ def test_back_and_forward_through_htmx_history_show_whole_pages(
     line.get_by_role("link", name="Ändra").evaluate(
         "link => link.setAttribute('hx-push-url', 'true')"
     )
-    line.get_by_role("link", name="Ändra").click()
+    edit_inline(line)
     expect(page).to_have_url(row_page)
     line.get_by_label("Vad").fill("Granlunds varslar 40 anställda.")
     line.get_by_role("button", name="Spara").click()
     expect(line).to_contain_text("Granlunds varslar 40 anställda.")
 
     page.go_back()
+    expect(page.locator("body")).to_have_attribute("data-restored", "1")
     expect(page).to_have_url(sheet)
     expect_a_whole_page(page, "Bedömningsmall")
     page.go_forward()
+    expect(page.locator("body")).to_have_attribute("data-restored", "2")
     expect(page).to_have_url(row_page)
     if cache == "miss":
         expect_a_whole_page(page, "ändra rad")
