@@ -315,6 +315,17 @@ def _one_at_a_time(item) -> bool:
     return bool(item.get_closest_marker("browser") or item.get_closest_marker("worker"))
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids):
+    """Stop if the group did not reach xdist's scheduler, which reads it from a suffix on
+    each test's id (`…[chromium]@browser_and_worker`): pytest 9.2 ignores the suffix
+    (pytest-xdist#1386), and the tests would run side by side without a word."""
+    if node.config.getoption("dist") == "loadgroup" and any(
+        nodeid.startswith("tests/browser/") and "@" not in nodeid for nodeid in ids
+    ):
+        pytest.exit("pytest-xdist did not group the browser tests (pytest-xdist#1386)", 4)
+
+
 @pytest.fixture
 def page(page):
     # Everything here is local: a locator that has not matched in 5 s never will.
