@@ -105,22 +105,30 @@ def active_people():
 
 
 def _haystack(user: User) -> str:
-    return match_key(f"{user.first_name} {user.last_name} {user.email}")
+    return f"{user.first_name} {user.last_name} {user.email}"
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in (word.strip(_PUNCTUATION) for word in text.split()) if word]
 
 
 def search(people, text: str) -> list[User]:
     """Those of `people` whose name or address contains every word of `text`, diacritics
-    ignored (match_key), in the order of `people`."""
-    words = [word.strip(_PUNCTUATION) for word in match_key(text).split()]
-    words = [word for word in words if word]
-    if not words:
+    ignored (match_key: "oberg" finds Öberg). Those whose name or address has the words as
+    typed, diacritics and all (fold), come first, then the rest, each group in the order of
+    `people`: "Å" lists Åsa and Åke before the many with an "a", within the first ten a
+    picker shows."""
+    loose = _words(match_key(text))
+    if not loose:
         return []
-    found = []
+    typed = _words(fold(text))
+    first, rest = [], []
     for user in people:
         haystack = _haystack(user)
-        if all(word in haystack for word in words):
-            found.append(user)
-    return found
+        if all(word in match_key(haystack) for word in loose):
+            exact = all(word in fold(haystack) for word in typed)
+            (first if exact else rest).append(user)
+    return first + rest
 
 
 def resolve(people, text: str) -> list[User]:

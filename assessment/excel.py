@@ -315,6 +315,8 @@ class FileRow:
     version: int | None = None
     # For a row that was a task: the task's status the export showed.
     shown_status: str | None = None
+    # Cells that cannot be read as text (events.workbook.cell_problem): {field: why}.
+    problems: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -350,7 +352,7 @@ def _parse(lines: list[tuple]) -> FileSheet:
     marker = str(head[0][REF_COLUMN - 1] or "")
     if not marker.startswith(f"{MARKER}:"):
         raise WorkbookError(LAYOUT.format(problem="den dolda kolumnen G med mallens id saknas"))
-    if [str(c or "").strip() for c in head[2][:5]] != HEADERS[:5]:
+    if [workbook.heading(c) for c in head[2][:5]] != [workbook.heading(h) for h in HEADERS[:5]]:
         raise WorkbookError(
             LAYOUT.format(problem="rad 3 ska ha rubrikerna Vad, Vem, När, Uppföljning, Status")
         )
@@ -379,13 +381,18 @@ def _parse(lines: list[tuple]) -> FileSheet:
             name: workbook.cell_text(value, multiline=MULTILINE[name])
             for name, value in zip(COLUMNS, values, strict=False)
         }
-        if not any(cells.values()):
+        problems = {
+            name: why
+            for name, value in zip(COLUMNS, values, strict=False)
+            if (why := workbook.cell_problem(value))
+        }
+        if not any(cells.values()) and not problems:
             continue
         if section is None:
             raise WorkbookError(
                 LAYOUT.format(problem=f"rad {line} ligger ovanför mallens första avsnitt")
             )
-        row = FileRow(line=line, section=section, cells=cells)
+        row = FileRow(line=line, section=section, cells=cells, problems=problems)
         if match := REF.match(ref):
             row.ref, row.version, row.shown_status = uuid.UUID(match[1]), int(match[2]), match[3]
         elif ref:
@@ -544,6 +551,10 @@ def _resolve(file: FileSheet, existing: dict, errors: list) -> list[_Line]:
 def _content(file_row: FileRow, chain: bool, errors: list) -> dict:
     """The row's content as it would be stored; each cell that cannot be is an error."""
     content = dict(file_row.cells)
+    for name, why in file_row.problems.items():
+        errors.append(
+            {"line": file_row.line, "field": HEADERS[COLUMNS.index(name)], "message": why}
+        )
     if chain:
         what = content["what"]
         prefix = next(p for p in (*CHAIN_PREFIXES, "") if what.startswith(p))

@@ -16,6 +16,8 @@ import mimetypes
 import re
 import ssl
 import threading
+import unicodedata
+from html import escape
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -170,16 +172,28 @@ def _not_drawn() -> re.Pattern:
 
 
 def _drawn_as(match: re.Match) -> str:
-    return "" if match.group() == SOFT_HYPHEN else REPLACEMENT
+    char = match.group()
+    if char == SOFT_HYPHEN:
+        return ""
+    # Its compatibility form (Unicode UAX #15, NFKC) where the fonts have that: full-width
+    # digits and letters as East Asian input methods type them (U+FF11 is "1"), ligatures
+    # (U+FB01 is "fi"), superscripts, circled digits. Escaped, as it goes into HTML: the
+    # full-width less-than sign U+FF1C is the text "<", never markup.
+    compatible = unicodedata.normalize("NFKC", char)
+    if compatible != char and all(ord(c) in _covered() for c in compatible):
+        return escape(compatible)
+    return REPLACEMENT
 
 
 def drawable(text: str) -> str:
-    """`text` (HTML or plain) as the PDF draws it: in stored form (`accounts.text.clean`:
-    NFC, a control character a space or line break), without soft hyphens, and with every
+    """`text` (HTML) as the PDF draws it: in stored form (`accounts.text.clean`: NFC, a
+    control character a space or line break), without soft hyphens, and with every
     character that no shipped font has a glyph for, and the shaper does not hide, replaced
-    by U+FFFD; so no text is drawn with glyph 0, the missing-glyph box PDF/A-2 forbids
-    (ISO 19005-2, 6.2.11.8). Every character with a glyph is kept: emoji, Tigrinya,
-    Arabic, Sami letters. Markup is ASCII and passes unchanged."""
+    by its compatibility form (NFKC, HTML-escaped: full-width U+FF11 U+FF12 is "12") when
+    the fonts have every character of that, or else by U+FFFD; so no text is drawn with
+    glyph 0, the missing-glyph box PDF/A-2 forbids (ISO 19005-2, 6.2.11.8). Every
+    character with a glyph is kept: emoji, Tigrinya, Arabic, Sami letters. Markup is ASCII
+    and passes unchanged."""
     return _not_drawn().sub(_drawn_as, clean(text, multiline=True))
 
 

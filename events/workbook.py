@@ -13,9 +13,17 @@ app's are decided here.
   `<dimension>`: a file that understates it would hide the rows below it, and an import
   would take them for removed. At most MAX_LINES lines are read; a small file can claim a
   million.
+- Values (`read_sheet`, `cell_text`). A formula is read as the value the spreadsheet
+  program last computed and saved for it, as the user saw it; a formula saved without one
+  (openpyxl writes none, nor do some converters) is `Uncomputed`, an error at its cell
+  (`cell_problem`), never its formula text. A number, date, time or TRUE/FALSE in a text
+  field reads as Swedish Excel shows it: "3,5", "12 december 2026", "SANT".
 - Text (`text_of`, `cell_text`). A file's text and the stored text are compared in one
   form, the one `accounts.text.clean` stores (NFC, no control characters), stripped: an
-  untouched export then reads back as no change, whatever the text held.
+  untouched export then reads back as no change, whatever the text held. A control
+  character that Excel saved as the file format's escape (ECMA-376 part 1, 22.9.2.19
+  ST_Xstring: "_x000B_") is that character before it is cleaned; a text that itself reads
+  like such an escape is written escaped ("_x005F_x000B_") and reads back as written.
 - Writing (`put`, `text_cell`). Text is cleaned the same way and stored as text and only
   text: a cell that starts like a formula is never evaluated. `row_height` fits a row to its
   wrapped text, which neither Excel nor LibreOffice does on opening a file.
@@ -28,17 +36,21 @@ app's are decided here.
 import functools
 import io
 import json
+import re
 import zipfile
 from collections import Counter
 from copy import copy
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 import openpyxl
 from defusedxml import DefusedXmlException
 from django.core.exceptions import ValidationError
 from openpyxl.cell.cell import Cell
 from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils.escape import unescape
 
+from accounts.moments import day_text
 from accounts.text import clean
 
 CELL_LIMIT = 32_767
@@ -139,38 +151,78 @@ def check_archive(data: bytes) -> None:
         raise WorkbookError("Filen är inte en Excel-arbetsbok (.xlsx): arbetsboken saknas i den.")
 
 
+@dataclass(frozen=True)
+class Uncomputed:
+    """A formula cell saved without a computed value: its `formula` ("=TODAY()+7")."""
+
+    formula: str
+
+
+# A cell's formula element (<f>, or <x:f> with a namespace prefix) in a worksheet's XML.
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _open(data: bytes, *, data_only: bool):
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise _unreadable(error) from None
+
+
+def _rows(wb, title: str, columns: int):
+    ws = wb[title]
+    # The file's own claim of its used range: understated, it would hide rows (openpyxl
+    # stops at it); overstated, the line limit below still holds.
+    ws.reset_dimensions()
+    # Only the columns asked for: a cell far out to the right would otherwise make openpyxl
+    # pad every line out to it.
+    for values in ws.iter_rows(max_col=columns, values_only=True):
+        yield tuple(values) + (None,) * (columns - len(values))
+
+
 def read_sheet(
     data: bytes, title: str, *, columns: int, max_lines: int = MAX_LINES
 ) -> list[tuple] | None:
     """The values of the worksheet `title`, line by line from line 1, each line a tuple of
-    `columns` values (None for an empty cell); None if the file has no such worksheet.
+    `columns` values (None for an empty cell); None if the file has no such worksheet. A
+    formula cell holds the value last computed and saved for it, or is `Uncomputed`.
 
     Every line the file holds is read, whatever its `<dimension>` says; more than
     `max_lines` lines (counting the empty ones between) is a WorkbookError, as is anything
     check_archive refuses or openpyxl cannot parse."""
     check_archive(data)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise _unreadable(error) from None
+    wb = _open(data, data_only=True)
+    # With data_only, a formula saved without its value reads as an empty cell: its formula
+    # is read too (a second parse, only for a file with formulas) to tell the two apart.
+    formulas = None
     try:
         if title not in wb.sheetnames:
             return None
-        ws = wb[title]
-        # The file's own claim of its used range: understated, it would hide rows (openpyxl
-        # stops at it); overstated, the line limit below still holds.
-        ws.reset_dimensions()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if any(
+                _FORMULA.search(archive.read(name))
+                for name in archive.namelist()
+                if name.startswith("xl/worksheets/")
+            ):
+                formulas = _open(data, data_only=False)
         lines = []
         try:
-            # Only the columns asked for: a cell far out to the right would otherwise make
-            # openpyxl pad every line out to it.
-            for values in ws.iter_rows(max_col=columns, values_only=True):
+            computed = _rows(wb, title, columns)
+            written = _rows(formulas, title, columns) if formulas is not None else None
+            for values in computed:
                 if len(lines) == max_lines:
                     raise WorkbookError(
                         f"Filen har fler än {number(max_lines)} rader, vilket en arbetsbok "
                         "härifrån aldrig har. Den har inte lästs."
                     )
-                lines.append(tuple(values) + (None,) * (columns - len(values)))
+                if written is not None:
+                    values = tuple(
+                        Uncomputed(str(formula))
+                        if value is None and formula is not None
+                        else value
+                        for value, formula in zip(values, next(written), strict=True)
+                    )
+                lines.append(values)
         except WorkbookError:
             raise
         except Exception as error:  # the worksheet's XML is parsed only now (read-only)
@@ -178,6 +230,8 @@ def read_sheet(
         return lines
     finally:
         wb.close()
+        if formulas is not None:
+            formulas.close()
 
 
 def _unreadable(error: Exception) -> WorkbookError:
@@ -201,21 +255,64 @@ def text_of(value: str, *, multiline: bool) -> str:
 
 
 def cell_text(value, *, multiline: bool) -> str:
-    """A cell's value as text (text_of): a date or time a spreadsheet program made of what
-    was typed as 2026-03-02 or 2026-03-02 14:00 reads back as that, a whole number without
-    ".0"."""
-    if value is None:
+    """A cell's value (read_sheet) as text (text_of), as Swedish Excel shows it: a date
+    (what a spreadsheet program makes of "2026-12-12" typed) "12 december 2026", with its
+    time "12 december 2026 kl. 14:00", a time "14:00", a duration "36:00", a number "3,5"
+    and a whole one "7", TRUE and FALSE "SANT" and "FALSKT". Text has its escapes
+    ("_x000B_") undone. An Uncomputed formula is "" (cell_problem says why)."""
+    if value is None or isinstance(value, Uncomputed):
         return ""
-    if isinstance(value, datetime):
-        value = f"{value:%Y-%m-%d %H:%M}" if value.time() != time() else f"{value:%Y-%m-%d}"
+    if isinstance(value, bool):
+        value = "SANT" if value else "FALSKT"
+    elif isinstance(value, datetime):
+        value = day_text(value.date()) + (
+            f" kl. {_clock(value.time())}" if value.time() != time() else ""
+        )
     elif isinstance(value, date):
-        value = f"{value:%Y-%m-%d}"
-    elif isinstance(value, float) and value.is_integer():
-        value = int(value)
+        value = day_text(value)
+    elif isinstance(value, time):
+        value = _clock(value)
+    elif isinstance(value, timedelta):
+        minutes = round(value.total_seconds() / 60)
+        value = f"{'-' if minutes < 0 else ''}{abs(minutes) // 60}:{abs(minutes) % 60:02d}"
+    elif isinstance(value, float):
+        # Excel keeps 15 significant digits: 0.1+0.2 computed is 0.3 in the cell.
+        value = int(value) if value.is_integer() else f"{value:.15g}".replace(".", ",")
+    elif isinstance(value, str):
+        value = unescape(value)
     return text_of(str(value), multiline=multiline)
 
 
+def _clock(value: time) -> str:
+    return f"{value:%H:%M:%S}" if value.second else f"{value:%H:%M}"
+
+
+def cell_problem(value) -> str | None:
+    """Why a cell's value (read_sheet) cannot be read as text, or None. Said to the user as
+    it is, after the cell's field."""
+    if isinstance(value, Uncomputed):
+        return "cellen innehåller en formel utan värde – skriv in värdet"
+    return None
+
+
+def heading(value) -> str:
+    """A heading cell in the form headings are compared in: cell_text on one line, spaces
+    collapsed, case folded, so "Vad", " vad " and "När" typed decomposed (NFD) are the
+    headings the export wrote."""
+    return " ".join(cell_text(value, multiline=False).split()).casefold()
+
+
 # Writing -------------------------------------------------------------------------------------
+
+
+# Text that reads like the file format's escape of a character ("_x000B_"): Excel and
+# cell_text would read the character, so its underscore is escaped ("_x005F_x000B_"), as
+# Excel writes such a text.
+_ESCAPE_LIKE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def _literal(text: str) -> str:
+    return _ESCAPE_LIKE.sub("_x005F_", text)
 
 
 def _guard(cell: Cell, value) -> Cell:
@@ -230,8 +327,14 @@ def put(ws, row: int, column: int, value, style: StyleArray | None = None) -> Ce
     """Write a cell; text is cleaned (control characters a space or a line break, as text is
     stored) and text that looks like a formula is stored as text, never evaluated."""
     # Cleaned first, tested after: "\x01=HYPERLINK(…)" is a formula once the \x01 is gone.
-    value = fit_cell(clean(value, multiline=True)) if isinstance(value, str) else value
-    cell = ws.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        value = fit_cell(clean(value, multiline=True))
+        cell = ws.cell(row=row, column=column)
+        # Past openpyxl's check, as in text_cell: escaped, a text as long as a cell holds is
+        # longer than openpyxl lets through uncut.
+        cell._value, cell.data_type = _literal(value), "s"
+    else:
+        cell = ws.cell(row=row, column=column, value=value)
     if style is not None:
         cell._style = copy(style)
     return _guard(cell, value)
@@ -246,7 +349,7 @@ def text_cell(ws, value: str, style: StyleArray, *, multiline: bool = True) -> C
     # Set past openpyxl's own check of the text (a third of an export's time at 2,000
     # rows), which it cannot fail: `clean` left no character it refuses and fit_cell no
     # more than a cell holds.
-    cell._value = value
+    cell._value = _literal(value)
     cell.data_type = "s"
     cell._style = copy(style)
     return _guard(cell, value)

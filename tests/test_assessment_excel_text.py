@@ -5,6 +5,7 @@ every row of the file is read whatever the file says of its size."""
 import io
 import re
 import zipfile
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -235,3 +236,167 @@ def test_a_text_stored_longer_than_a_cell_is_cut_in_the_file_and_kept_whole_on_i
     confirm(client, cast, preview)
     row.refresh_from_db()
     assert (row.who, row.what) == ("Sara", long)
+
+
+# Values that are not text, in the cells of text fields (issue 14, item 7: what a clerk's
+# Excel makes of a cell). ----------------------------------------------------------------------
+
+
+def edited_row(client, cast, cells: dict) -> tuple[bytes, int]:
+    """An export with cells of the row "Pressmeddelande" set ({column: value, or
+    (value, number format)}), and that row's line."""
+    sheets.a_row(cast, what="Pressmeddelande", section="information")
+    client.force_login(cast.arbetsgrupp)
+    wb, ws = opened(export(client, cast))
+    line = rows_of(ws)["Pressmeddelande"][0]
+    for column, value in cells.items():
+        value, number_format = value if isinstance(value, tuple) else (value, None)
+        cell = ws.cell(row=line, column=column, value=value)
+        if number_format:
+            cell.number_format = number_format
+    return save(wb), line
+
+
+def imported(client, cast, data: bytes) -> Row:
+    preview = upload(client, cast, data)
+    assert "draft" in preview.context, preview.context.get("cell_errors")
+    confirm(client, cast, preview)
+    return Row.objects.get()
+
+
+@pytest.mark.parametrize(
+    ("column", "field", "value", "stored"),
+    [
+        # What Excel makes of "2026-12-12", "2026-12-12 14:00", "14:30" typed in När.
+        (3, "when", date(2026, 12, 12), "12 december 2026"),
+        (3, "when", datetime(2026, 12, 12, 14, 0), "12 december 2026 kl. 14:00"),
+        (3, "when", time(14, 30), "14:30"),
+        (3, "when", (timedelta(hours=36), "[h]:mm"), "36:00"),
+        (3, "when", 7.0, "7"),
+        (4, "follow_up", 3.5, "3,5"),
+        (4, "follow_up", 0.1 + 0.2, "0,3"),
+        (2, "who", True, "SANT"),
+        (2, "who", False, "FALSKT"),
+    ],
+)
+def test_a_value_in_a_text_cell_is_imported_as_swedish_excel_shows_it(
+    client, cast, column, field, value, stored
+):
+    data, _ = edited_row(client, cast, {column: value})
+    assert getattr(imported(client, cast, data), field) == stored
+
+
+def with_cached(data: bytes, formula: str, cached: str, kind: str | None = None) -> bytes:
+    """The file with the value `cached` saved for the cell of `formula`, as Excel and
+    LibreOffice save a computed value (openpyxl saves none); `kind` is the cell's type
+    ("str", "b"; a number without)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            content = source.read(entry)
+            if entry.filename.startswith("xl/worksheets/"):
+                text, found = re.subn(
+                    rf"(<c [^>]*?)\s*/?>?<f>{re.escape(formula)}</f><v\s*/>",
+                    lambda m: (
+                        f"{m[1]}{f' t="{kind}"' if kind else ''}><f>{formula}</f><v>{cached}</v>"
+                    ),
+                    content.decode(),
+                )
+                found and (content := text.encode())
+            archive.writestr(entry, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("column", "field", "formula", "cached", "kind", "stored"),
+    [
+        # =TODAY()+7 in a date format, saved on 5 December 2026.
+        (3, "when", ("=TODAY()+7", "yyyy-mm-dd"), "46368", None, "12 december 2026"),
+        (2, "who", "=UPPER(F1)", "PER OLSSON", "str", "PER OLSSON"),
+        (4, "follow_up", "=7/2", "3.5", None, "3,5"),
+        (2, "who", "=1=1", "1", "b", "SANT"),
+    ],
+)
+def test_a_formula_is_imported_as_the_value_excel_saved_for_it(
+    client, cast, column, field, formula, cached, kind, stored
+):
+    data, _ = edited_row(client, cast, {column: formula})
+    text = formula[0] if isinstance(formula, tuple) else formula
+    data = with_cached(data, text.removeprefix("="), cached, kind)
+    row = imported(client, cast, data)
+    assert getattr(row, field) == stored
+    assert not Row.objects.filter(**{f"{field}__contains": text}).exists()
+
+
+def test_a_formula_saved_without_a_value_is_an_error_at_its_cell_and_nothing_is_read(client, cast):
+    data, line = edited_row(client, cast, {2: "=UPPER(F1)", 3: "=TODAY()+7"})
+    # A new row made of formulas only is read too, not skipped as empty.
+    wb, ws = opened(data)
+    ws.insert_rows(line + 1)
+    ws.cell(row=line + 1, column=1, value="=A5")
+    response = upload(client, cast, save(wb))
+    assert response.status_code == 200
+    assert "Filen är inte inläst och inget är ändrat." in response.text
+    message = "cellen innehåller en formel utan värde – skriv in värdet"
+    assert {(e["line"], e["field"], e["message"]) for e in response.context["cell_errors"]} == {
+        (line, "Vem", message),
+        (line, "När", message),
+        (line + 1, "Vad", message),
+    }
+    assert f"Rad {line}, Vem: {message}." in response.text
+    assert not ImportDraft.objects.exists()
+    assert Row.objects.get().version == 1
+
+
+@pytest.mark.parametrize(
+    ("column", "field", "in_file", "stored"),
+    [
+        # A vertical tab (Word's manual line break) as Excel saves it.
+        (1, "what", "rad1_x000B_rad2", "rad1\nrad2"),
+        (2, "who", "Sara_x000B_Eklund", "Sara Eklund"),
+        (4, "follow_up", "Fredag_x000D__x000A_kl 10", "Fredag\nkl 10"),
+        (4, "follow_up", "Kod_x0009_12", "Kod 12"),
+        # The escape of an underscore: a text that only reads like an escape.
+        (4, "follow_up", "Mall _x005F_x000B_ kvar", "Mall _x000B_ kvar"),
+    ],
+)
+def test_a_character_excel_saved_escaped_is_imported_as_that_character(
+    client, cast, column, field, in_file, stored
+):
+    data, _ = edited_row(client, cast, {column: "PLATSHÅLLARE"})
+    row = imported(client, cast, replaced(data, "PLATSHÅLLARE", in_file))
+    assert getattr(row, field) == stored
+
+
+def test_a_text_that_reads_like_an_escape_comes_back_from_excel_as_no_change(client, cast):
+    text = "Mallen _x000B_ och _x0041_ står kvar"
+    row = sheets.a_row(cast, what=text, section="fakta")
+    client.force_login(cast.arbetsgrupp)
+    data = export(client, cast)
+    # Written escaped, as Excel writes it, so that Excel shows the text as it is.
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert any(b"_x005F_x000B_" in archive.read(name) for name in archive.namelist())
+    assert "Filen innehåller inga ändringar att läsa in." in upload(client, cast, data).text
+    row.refresh_from_db()
+    assert (row.what, row.version) == (text, 1)
+
+
+@pytest.mark.parametrize(
+    "headings",
+    [
+        # Typed again on a Mac (NFD), in capitals, with spaces around.
+        ["Vad", "Vem", "Na\u0308r", "Uppfo\u0308ljning", "Status"],
+        ["VAD", " vem ", "NÄR", "uppföljning", "Status\u00a0"],
+    ],
+)
+def test_headings_typed_again_in_another_form_are_the_templates(client, cast, headings):
+    fill(cast)
+    client.force_login(cast.arbetsgrupp)
+    wb, ws = opened(export(client, cast))
+    for column, heading in enumerate(headings, start=1):
+        ws.cell(row=3, column=column, value=heading)
+    assert "Filen innehåller inga ändringar att läsa in." in upload(client, cast, save(wb)).text
+    ws.cell(row=3, column=3, value="Datum")
+    refused = upload(client, cast, save(wb)).text
+    assert "Filen har inte bedömningsmallens uppställning" in refused

@@ -47,7 +47,13 @@ KEPT = ("🙂", "ትግርኛ", "العربية", "Ođđa sámi", "Áá Čč Đ�
 PASTED = (
     "Hälsningar 🙂 på ትግርኛ och العربية\u200f. Ođđa sámi: Áá Čč Đđ Ŋŋ Šš Ŧŧ Žž, ǥ ǧ ǩ ǯ ʒ ǫ ǭ ï. "
     "Vi ❤️ Norsjö 👍🏽 🇸🇪 👨‍👩‍👧. Inklistrat\x0bmed\x07styrtecken, "
-    "privat tecken \ue000 och ny emoji 🥲."
+    "privat tecken \ue000 och ny emoji 🥲. "
+    # Full-width forms (ASCII + U+FEE0), as East Asian input methods type digits and letters;
+    # a unit in one character, as some fonts and PDFs hand it over.
+    + "Möte 12 december i KS 2026/0002, <b>fet</b>, ".translate(
+        {c: c + 0xFEE0 for c in range(0x21, 0x7F)}
+    )
+    + "vikt 20 \u338f."
 )
 # The same address after words of every length: some land where a line ends, at the soft
 # hyphens pasted with it.
@@ -363,3 +369,14 @@ def test_the_press_texts_link_keeps_its_address(rendered):
         if annotation.get_object().get("/A", {}).get("/URI")
     ]
     assert LINK in targets
+
+
+@pytest.mark.parametrize("name", ["press archive", "report archive"])
+def test_a_character_no_font_has_is_drawn_as_its_compatibility_form(rendered, name):
+    # Lines joined with a space: the sentence may wrap.
+    text = " ".join(" ".join(page_texts(rendered[name][1])).split())
+    assert "Möte 12 december i KS 2026/0002, <b>fet</b>, vikt 20 kg." in text
+    assert not re.search("[\uff01-\uff5e\u338f]", text)
+    # Drawn with real glyphs, none of them glyph 0 (test_no_text_is_drawn_with_the_missing_glyph
+    # holds for the whole document).
+    assert [cid for _, cid in shown_cids(rendered[name][1]) if cid == 0] == []
