@@ -86,11 +86,21 @@ class NormalisedFormField(forms.CharField):
     """A form's field for a CleanCharField or CleanTextField: the value is normalised as
     the model field stores it before its length and validators are checked, so a name
     pasted decomposed (NFD, more code points than letters) fits the limit its letters fit,
-    and `cleaned_data` holds what will be stored. The page still shows what was typed."""
+    and `cleaned_data` holds what will be stored. The page still shows what was typed.
+
+    No `maxlength` attribute on the input: the browser counts code points before this
+    cleaning and would cut a paste that fits once cleaned (an organisationsnummer pasted with
+    spaces and an en dash is longer than its 11 characters, a name in NFD than its letters).
+    The length is checked here, after cleaning, with a message that keeps the text."""
 
     def __init__(self, *, normalise, **kwargs):
         self.normalise = normalise
         super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
 
     def to_python(self, value):
         value = super().to_python(value)

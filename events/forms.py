@@ -472,7 +472,9 @@ class EventSearchForm(forms.Form):
 
     def clean_q(self):
         # As text is stored (NFC): a name pasted decomposed finds the one typed, and back.
-        q = clean(self.cleaned_data["q"], multiline=False).strip()
+        # Every run of whitespace is one space (str.split takes all of Unicode's: a tab, a
+        # no-break space from a web page or Word, a doubled space), as names are typed.
+        q = " ".join(clean(self.cleaned_data["q"], multiline=False).split())
         # A whole diarienummer, however typed ("ks 2026/7"), as it is stored.
         parsed = parse_case_number(q)
         return format_case_number(*parsed) if parsed else q

@@ -1,15 +1,12 @@
 from urllib.parse import urlsplit
 
-from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
-from django.shortcuts import resolve_url
-from django.utils.cache import patch_vary_headers
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
-
-NOT_SAVED = "Du hade blivit utloggad, så det du skickade sparades inte. Logga in och gör om det."
 
 # Marks the answer to an htmx (or sheet.js) request whose session has ended, beside its
 # HX-Redirect: static/js/answers.js follows the redirect only when nothing typed would be
@@ -22,8 +19,9 @@ class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
     *page* they were on, never to the address of a fragment or of a POST-only view.
 
     - a plain GET: back to its own address (a page);
-    - a plain POST (a form sent after the session ended): back to the page it was sent from
-      (Referer), with a note that nothing was saved: its own address may answer only POST;
+    - a plain POST (a form sent after the session ended): no redirect, which would lose
+      what was typed, but the page that offers to send it again (`not_sent_page`) once the
+      user has logged in in another tab;
     - an htmx request: a fragment swapped in would put the login page inside a part of
       a page, so the answer is an empty 204 with `HX-Redirect` to the login page, whose
       `next` is the page htmx says it was sent from (`HX-Current-URL`).
@@ -34,12 +32,52 @@ class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):
             return signed_out_response(request)
         if request.method in ("GET", "HEAD"):
             return super().handle_no_permission(request, view_func)
-        messages.warning(request, NOT_SAVED)
-        return redirect_to_login(
-            page_it_came_from(request),
-            resolve_url(self.get_login_url(view_func)),
-            self.get_redirect_field_name(view_func),
-        )
+        return not_sent_page(request, signed_out=True)
+
+
+def not_sent_page(request, *, signed_out: bool) -> HttpResponse:
+    """403: the Swedish page (templates/403_csrf.html) for a plain form post that was not
+    saved, because the session had ended (`signed_out`) or its CSRF token was stale. It
+    links to the login page in a new tab (next: the page the post came from) and offers a
+    "Skicka igen" form carrying what was posted, with the current token.
+
+    If logging in renewed the token (Django's rotate_token), "Skicka igen" is itself
+    refused as stale, and norsjo.csrf.csrf_failure answers with this page again, with the
+    fresh token: the second press saves."""
+    back = page_it_came_from(request)
+    context = {
+        "fields": _to_send_again(request),
+        "action": request.get_full_path(),
+        "back": back,
+        "login_url": redirect_to_login(back)["Location"],
+        "signed_out": signed_out,
+    }
+    response = render(request, "403_csrf.html", context, status=403)
+    # It holds what the user typed.
+    add_never_cache_headers(response)
+    return response
+
+
+def _to_send_again(request) -> list[tuple[str, str]] | None:
+    """The posted (name, value) pairs, in order, without the old token; None if the post
+    may not or cannot be sent again from a page.
+
+    Only for a post from our own pages (Origin, else Referer): otherwise a page elsewhere
+    could have a user send its text with a valid token in one click. Not for a password (it
+    would be written into a page) or a file (it cannot be)."""
+    if not is_ours(request.headers.get("Origin") or request.headers.get("Referer", ""), request):
+        return None
+    if request.FILES:
+        return None
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+        for value in values
+    ]
+    if any("password" in name for name, _ in fields):
+        return None
+    return fields
 
 
 def signed_out_response(request) -> HttpResponse:

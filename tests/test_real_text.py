@@ -236,6 +236,13 @@ def test_a_name_is_found_whether_it_was_pasted_or_searched_decomposed(
     assert [event.company_name for event in events] == ["Bjurträsk Trävaror AB"]
 
 
+@pytest.mark.parametrize("between", ["\u00a0", "\t", "  ", " \u2009"])
+def test_a_search_finds_a_name_whatever_space_was_typed_between_the_words(client, cast, between):
+    log_event(client, cast, company_name="Norsjö Trä AB")
+    events = client.get(reverse("start"), {"q": f"Norsjö{between}Trä"}).context["events"]
+    assert [event.company_name for event in events] == ["Norsjö Trä AB"]
+
+
 def test_a_control_character_is_saved_as_a_space_or_a_line_break(client, cast):
     log_event(client, cast, title="Ta fram\x0bsiffror", description="Ta fram\x0bsiffror\x00!")
     event = logged("Ta fram siffror")
@@ -306,6 +313,46 @@ def test_a_pasted_name_fits_the_limit_its_letters_fit(client, cast):
     title = "Bjurträsk " + "ä" * 190
     assert log_event(client, cast, title=nfd(title)).status_code == 302
     assert logged(title).title == title
+
+
+def input_tags(page: str) -> dict[str, str]:
+    """Each text input and textarea of `page` by its name: its opening tag."""
+    tags = re.findall(r"<(?:input|textarea)\b[^>]*>", page)
+    return {re.search(r'name="([^"]*)"', tag)[1]: tag for tag in tags if "name=" in tag}
+
+
+def test_the_browser_is_not_told_to_cut_what_is_pasted(client, cast):
+    # The browser would count code points before cleaning: an en dash and spaces in 11.
+    client.force_login(cast.kommunchef)
+    new_event = input_tags(client.get(URL).text)
+    parties = input_tags(client.get(reverse("parties", args=[cast.event.pk])).text)
+    for tag in [
+        *(new_event[name] for name in ("title", "company_name", "org_number", "case_number")),
+        parties["organisation"],
+        parties["phone"],
+    ]:
+        assert "maxlength" not in tag
+
+
+@pytest.mark.parametrize("typed", [" 556036 – 0793 ", "556036\u00a0\u2013\u00a00793"])
+def test_an_organisation_number_pasted_with_spaces_and_a_dash_is_stored(client, cast, typed):
+    assert log_event(client, cast, org_number=typed).status_code == 302
+    assert logged().org_number == "556036-0793"
+
+
+@pytest.mark.parametrize("field", ["title", "company_name"])
+def test_a_decomposed_name_at_the_limit_in_letters_is_taken_and_one_over_is_refused(
+    client, cast, field
+):
+    at_limit = "Åsele Trä " + "ö" * 190  # 200 letters, 392 code points in NFD
+    assert log_event(client, cast, **{field: nfd(at_limit)}).status_code == 302
+    assert Event.objects.filter(**{field: at_limit}).count() == 1
+    over = nfd(at_limit + "å")
+    refused = log_event(client, cast, **{field: over})
+    assert refused.status_code == 200
+    # Counted in letters, as cleaned: 201, not 394 code points.
+    assert "200 tecken (den har 201)" in " ".join(refused.context["form"].errors[field])
+    assert f'value="{over}"' in refused.text
 
 
 # 4. Swedish order -----------------------------------------------------------------------
@@ -405,3 +452,49 @@ def test_a_municipalitys_accounts_are_ordered_in_sql_at_once(db, five):
     names = list(User.objects.values_list("first_name", flat=True))
     assert time.perf_counter() - start < 1
     assert names.index("Zelma") < names.index("Åsa") < names.index("Ärla0000")
+
+
+# Fifteen colleagues for a person picker that shows the first ten matches.
+PICKER = [
+    "Adam Ahl",
+    "Agnes Alm",
+    "Albin Ask",
+    "Alice Berg",
+    "Alva Dahl",
+    "Amanda Falk",
+    "Anton Holm",
+    "Arvid Lund",
+    "Axel Nord",
+    "Ali Hassan",
+    "Ada Sten",
+    "Olof Oberg",
+    "Åsa Lind",
+    "Ärla Nyström",
+    "Örjan Öberg",
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "first", "also"),
+    [
+        # Letters of their own come first; the loose matches still follow.
+        ("Å", ["Åsa Lind"], ["Adam Ahl", "Ada Sten"]),
+        ("å", ["Åsa Lind"], ["Adam Ahl"]),
+        ("ä", ["Ärla Nyström"], ["Adam Ahl"]),
+        (nfd("Ärla"), ["Ärla Nyström"], []),
+        # Diacritics ignored still, either way: people type "oberg" for Öberg.
+        ("oberg", ["Olof Oberg"], ["Lena Öberg", "Örjan Öberg"]),
+        ("Öberg", ["Lena Öberg", "Örjan Öberg"], ["Olof Oberg"]),
+    ],
+)
+def test_the_person_picker_lists_names_with_the_letters_typed_first(
+    client, cast, typed, first, also
+):
+    for i, name in enumerate(PICKER):
+        create_user(f"p{i}", *name.split())
+    client.force_login(cast.arbetsgrupp)
+    response = client.get(reverse("person_search", args=[cast.event.pk]), {"vem": typed})
+    shown = [f"{user.first_name} {user.last_name}" for user in response.context["people"]]
+    assert len(shown) <= 10
+    assert shown[: len(first)] == first
+    assert set(also) <= set(shown[len(first) :])

@@ -1,17 +1,22 @@
 """The web client over HTTP (issue 14, items 17 and 18): a stale token or an ended session
-loses nothing typed and leads back to the page, never to a fragment; a URL that answers a
-fragment and a page keeps the two apart for caches and for htmx's history.
+loses nothing typed (a plain form is offered again, htmx keeps the form) and leads back to
+the page, never to a fragment; a URL that answers a fragment and a page keeps the two
+apart for caches and for htmx's history.
 
 The browser side (what htmx and static/js/answers.js make of these answers) is in
 tests/browser/test_web_client.py."""
 
 import html
 import re
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from events.models import LogEntry
 from norsjo.csrf import STALE_PAGE
@@ -204,6 +209,86 @@ def test_the_sheet_poll_after_the_session_ended_is_answered_like_htmx(client, ca
     )
     assert response.status_code == 204
     assert response["HX-Redirect"] == f"{LOGIN}?next={quote(sheet)}"
+
+
+# A plain form posted after the session ended ---------------------------------------------
+
+PLAIN_POSTS = [name for name in POSTS if EVENT_URLS[name][2]]
+OURS = {"Origin": "http://testserver"}
+
+
+def end_session():
+    """The session ends as it does after SESSION_IDLE_MINUTES without activity."""
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.mark.parametrize("name", PLAIN_POSTS)
+def test_any_form_posted_after_the_session_ended_keeps_what_was_typed(client, cast, name):
+    _, _, data = EVENT_URLS[name]
+    url, event_page = url_of(name, cast), reverse("event_detail", args=[cast.event.pk])
+    refused = client.post(url, data, headers={**OURS, "Referer": f"http://testserver{event_page}"})
+    assert refused.status_code == 403
+    assert "Du hade blivit utloggad" in refused.text
+    assert "no-store" in refused["Cache-Control"]
+    login = html.escape(f"{LOGIN}?next={quote(event_page)}")
+    assert f'<a href="{login}" target="_blank" rel="noopener">Logga in i en ny flik</a>' in (
+        refused.text
+    )
+    form = resend_form(refused)
+    assert form["action"] == url
+    typed = [field for field in form["data"] if field[0] != "csrfmiddlewaretoken"]
+    assert sorted(typed) == sorted((key, str(value)) for key, value in data.items())
+
+
+def test_a_form_sent_again_after_logging_in_in_another_tab_is_saved(cast):
+    browser = Client(enforce_csrf_checks=True)
+    log_in(browser, cast.kommunchef)
+    page = browser.get(reverse("event_detail", args=[cast.event.pk]))
+    end_session()
+    url = reverse("log_entry_add", args=[cast.event.pk])
+    text = 'Facket: "möte" <fredag> & 38 varsel.\nÅsa ringer Örjan.'
+    shown = browser.post(url, {"text": text, "csrfmiddlewaretoken": token_in(page)}, headers=OURS)
+    assert ("text", text) in resend_form(shown)["data"]
+    assert not LogEntry.objects.filter(text=text).exists()
+
+    log_in(browser, cast.kommunchef)  # in the other tab: the token is renewed
+    presses = 0
+    while shown.status_code == 403 and presses < 2:
+        form = resend_form(shown)
+        shown = browser.post(form["action"], dict(form["data"]), headers=OURS)
+        presses += 1
+    assert shown.status_code == 302
+    assert LogEntry.objects.get(text=text).author == cast.kommunchef
+
+
+@pytest.mark.parametrize(
+    ("headers", "data"),
+    [
+        ({"Origin": "https://angripare.example"}, {"text": "Överför pengar."}),
+        ({"Origin": "null"}, {"text": "Överför pengar."}),
+        ({}, {"text": "Överför pengar."}),
+        (OURS, {"text": "Överför pengar.", "new_password": "hemligt-ord-42"}),
+    ],
+    ids=["other-site", "null", "no-origin", "password"],
+)
+def test_a_post_after_the_session_ended_is_offered_again_only_from_our_pages(
+    client, cast, headers, data
+):
+    refused = client.post(reverse("log_entry_add", args=[cast.event.pk]), data, headers=headers)
+    assert refused.status_code == 403
+    assert "Logga in i en ny flik" in refused.text
+    assert "Överför pengar." not in refused.text
+    assert "hemligt-ord-42" not in refused.text
+    assert "Skicka igen" not in refused.text
+
+
+def test_a_file_posted_after_the_session_ended_is_not_offered_again(client, cast):
+    url = reverse("sheet_import", args=[cast.event.pk])
+    upload = SimpleUploadedFile("mall.xlsx", b"PK\x03\x04", content_type="application/zip")
+    refused = client.post(url, {"file": upload, "note": "Bjurträsk"}, headers=OURS)
+    assert refused.status_code == 403
+    assert "Bjurträsk" not in refused.text
+    assert "Gå tillbaka i webbläsaren" in refused.text
 
 
 # A fragment and a page at one address ---------------------------------------------------
