@@ -83,8 +83,9 @@ def identifier(value: str) -> str:
 
 
 class NormalisedFormField(forms.CharField):
-    """A form's field for a CleanCharField or CleanTextField: the value is normalised as
-    the model field stores it before its length and validators are checked, so a name
+    """A form's field for a CleanCharField or CleanTextField, and every form's own text field:
+    the value is normalised as the model field stores it (without `normalise`, `clean`,
+    multi-line in a textarea) before its length and validators are checked, so a name
     pasted decomposed (NFD, more code points than letters) fits the limit its letters fit,
     and `cleaned_data` holds what will be stored. The page still shows what was typed.
 
@@ -93,9 +94,10 @@ class NormalisedFormField(forms.CharField):
     spaces and an en dash is longer than its 11 characters, a name in NFD than its letters).
     The length is checked here, after cleaning, with a message that keeps the text."""
 
-    def __init__(self, *, normalise, **kwargs):
-        self.normalise = normalise
+    def __init__(self, *, normalise=None, **kwargs):
         super().__init__(**kwargs)
+        multiline = isinstance(self.widget, forms.Textarea)
+        self.normalise = normalise or (lambda value: clean(value, multiline=multiline))
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.moments import ClockField, from_clock
+from accounts.text import NormalisedFormField
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
 from events import workbook
@@ -122,7 +123,7 @@ class DelegateForm(Versioned, AssigneePicker):
     prefilled whole and refused, for the user to shorten: never cut."""
 
     what = what_field("Vad")
-    assignee_name = forms.CharField(
+    assignee_name = NormalisedFormField(
         label="Namn (person utan konto)", max_length=200, required=False
     )
     assignee_email = AddressField(
@@ -198,7 +199,7 @@ def row_moment(text: str) -> datetime | None:
 
 
 class SnapshotForm(forms.Form):
-    label = forms.CharField(
+    label = NormalisedFormField(
         label="Rubrik (valfri)", max_length=200, required=False, help_text="T.ex. Lägesbild 14.00"
     )
 

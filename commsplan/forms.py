@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.moments import ClockField
 from accounts.people import active_people
+from accounts.text import NormalisedFormField
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
 from commsplan.sanitise import HELP
 from commsplan.services import fingerprint
@@ -104,7 +105,7 @@ class RowForm(forms.ModelForm):
 
 
 class TalkingPointsForm(forms.Form):
-    talking_points = forms.CharField(
+    talking_points = NormalisedFormField(
         label="Talepunkter för muntlig kommunikation",
         help_text="Det KSO kan säga muntligt. " + BODY_HELP,
         required=False,
@@ -131,7 +132,7 @@ class AnnouncementForm(forms.Form):
         widget=DATETIME_WIDGET,
         error_messages={"required": "Ange när företaget gick ut, eller när det ska gå ut."},
     )
-    where = forms.CharField(
+    where = NormalisedFormField(
         label="Var?",
         max_length=200,
         required=False,
@@ -243,7 +244,7 @@ class PublishForm(forms.Form):
         initial=lambda: timezone.localtime().replace(second=0, microsecond=0),
         error_messages={"required": "Ange när texten publicerades."},
     )
-    override_reason = forms.CharField(
+    override_reason = NormalisedFormField(
         label="Skäl att publicera före företagets eget besked",
         help_text="Fyll bara i om texten måste ut innan företaget har gått ut. Skälet loggas "
         "och visas på texten.",
@@ -261,7 +262,7 @@ class PublishForm(forms.Form):
 
 
 class SendBackForm(forms.Form):
-    reason = forms.CharField(
+    reason = NormalisedFormField(
         label="Vad behöver ändras?",
         help_text="Skälet visas på texten, loggas och skickas till den som skrev den.",
         max_length=2000,

@@ -1,6 +1,7 @@
 import re
 import unicodedata
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from itertools import chain
 
 from django import forms
@@ -20,7 +21,7 @@ from accounts.people import (
     search,
     swedish_key,
 )
-from accounts.text import clean
+from accounts.text import NormalisedFormField, clean
 from events.conflicts import Versioned, VersionField
 from events.models import (
     QUESTIONS,
@@ -215,7 +216,7 @@ class EventCreateForm(EventForm):
         help_text="Föreslagen tid; alla i startgruppen får en kallelse direkt när du sparar.",
         error_messages={"required": "Ange när startgruppen ska mötas."},
     )
-    location = forms.CharField(label="Plats", required=False, max_length=200)
+    location = NormalisedFormField(label="Plats", required=False, max_length=200)
     startgroup = StartgroupField(
         label="Startgrupp",
         queryset=active_people().select_related("function"),
@@ -323,7 +324,7 @@ class DecisionsForm(forms.Form):
     politicians_interval_days = forms.IntegerField(
         label="Hur ofta (antal dagar)", min_value=1, max_value=90, required=False
     )
-    politician_emails = forms.CharField(
+    politician_emails = NormalisedFormField(
         label="Vilka politiker informeras (e-post)",
         help_text="En adress per rad, t.ex. kommunstyrelsens presidium. De får lägesrapporten "
         "utan det som är markerat ej för publicering.",
@@ -412,7 +413,7 @@ class PhaseForm(forms.Form):
 class CloseForm(forms.Form):
     """Closing a case: why, and that the user means it (the case becomes read-only)."""
 
-    reason = forms.CharField(
+    reason = NormalisedFormField(
         label="Varför avslutas ärendet?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -429,7 +430,7 @@ class CloseForm(forms.Form):
 class ReopenForm(forms.Form):
     """Reopening a closed case: why."""
 
-    reason = forms.CharField(
+    reason = NormalisedFormField(
         label="Varför öppnas ärendet igen?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -460,7 +461,7 @@ class RedateForm(forms.Form):
 
 
 class EventSearchForm(forms.Form):
-    q = forms.CharField(
+    q = NormalisedFormField(
         label="Sök",
         required=False,
         help_text="Rubrik, företag eller diarienummer",
@@ -504,14 +505,14 @@ def what_field(label: str) -> forms.CharField:
     """A task's Vad, in every form that makes or changes a task: too long is refused on the
     field, saying the limit, with the whole text kept. No `maxlength` on the textarea: a
     browser would cut a longer paste, or a longer prefilled sheet row, without a word."""
-    field = forms.CharField(
+    return NormalisedFormField(
         label=label,
         max_length=Task._meta.get_field("what").max_length,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Skriv vad som ska göras.", "max_length": WHAT_TOO_LONG},
+        # Stored on one line, as it is a mail's subject: typed line breaks are spaces.
+        normalise=Task._meta.get_field("what").normalise,
     )
-    field.widget.attrs.pop("maxlength")
-    return field
 
 
 def _minute(moment) -> datetime:
@@ -565,16 +566,18 @@ class AssigneePicker(forms.Form):
     `several`, a prefilled text that lists several people (SEVERAL_PEOPLE).
     """
 
-    vem = forms.CharField(
+    vem = NormalisedFormField(
         label="Person med konto",
         required=False,
         max_length=254,
         help_text="Skriv en del av namnet eller e-postadressen. Alla i kommunen som har konto "
         "går att välja; de som är med i ärendet visas först.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        # A line break separates people in a pasted list (accounts.people.resolve).
+        normalise=partial(clean, multiline=True),
     )
     # The id of the one chosen among the matches.
-    assignee = forms.CharField(required=False)
+    assignee = NormalisedFormField(required=False)
     no_one_named = f"{NO_ONE_NAMED} Fyll i namn och e-post nedan om personen inte har konto."
 
     def __init__(self, *args, event, **kwargs):
@@ -712,7 +715,7 @@ class TaskProgressForm(Versioned, forms.Form):
     """Status and återkoppling, by the assignee or a writer."""
 
     status = forms.ChoiceField(label="Status", choices=Task.Status.choices)
-    feedback = forms.CharField(
+    feedback = NormalisedFormField(
         label="Återkoppling",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -786,7 +789,7 @@ class VarselCorrectionForm(forms.Form):
         widget=DATE_WIDGET,
         help_text="Lämna tomt för att räkna enligt lagen utifrån varseldatum och antal berörda.",
     )
-    reason = forms.CharField(
+    reason = NormalisedFormField(
         label="Varför (t.ex. vad det faktiska varslet säger)",
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -855,7 +858,7 @@ class MeetingMoveForm(MeetingVersioned, forms.Form):
         widget=DATETIME_WIDGET,
         error_messages={"required": "Ange när startgruppen ska mötas."},
     )
-    location = forms.CharField(label="Plats", required=False, max_length=200)
+    location = NormalisedFormField(label="Plats", required=False, max_length=200)
     sequence = VersionField()
 
     def __init__(self, data=None, *, convening, **kwargs):
@@ -883,7 +886,7 @@ class MeetingMoveForm(MeetingVersioned, forms.Form):
 class MeetingCancelForm(MeetingVersioned, forms.Form):
     """The startgrupp's meeting cancelled, and why; `sequence` as for MeetingMoveForm."""
 
-    reason = forms.CharField(
+    reason = NormalisedFormField(
         label="Varför ställs mötet in?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,19 +1,20 @@
 from django import forms
 
+from accounts.text import NormalisedFormField
 from reports.compile import SECTION_TITLES
 
 
 class ReportForm(forms.Form):
     """What the reporter writes; the rest is compiled from the case file."""
 
-    summary = forms.CharField(
+    summary = NormalisedFormField(
         label="Sammanfattning",
         help_text="Läget med dina egna ord. Tom rad mellan styckena.",
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=10000,
     )
-    decisions_needed = forms.CharField(
+    decisions_needed = NormalisedFormField(
         label="Beslut som behövs",
         help_text="Ett beslut per rad. Startgruppens obesvarade beslut läggs till av sig själva.",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -12,12 +12,13 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
-from django.urls import reverse
+from django.forms import BaseForm, CharField, HiddenInput, PasswordInput
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Function, User
 from accounts.people import swedish_key
-from accounts.text import clean_rows, clean_stored_text
+from accounts.text import NormalisedFormField, clean_rows, clean_stored_text
 from assessment.models import ExternalParty, Presence
 from commsplan.models import Channel
 from events.downloads import attachment
@@ -498,3 +499,28 @@ def test_the_person_picker_lists_names_with_the_letters_typed_first(
     assert len(shown) <= 10
     assert shown[: len(first)] == first
     assert set(also) <= set(shown[len(first) :])
+
+
+def test_no_text_field_of_any_form_lets_the_browser_cut_a_paste_or_skips_cleaning():
+    """The whole kind: a form's own text field, declared with Django's CharField, would
+    tell the browser to cut a paste (maxlength, counted before cleaning) and check its
+    length on text not yet in NFC."""
+    # Every view, and so every form a person fills in, is imported with the URLs.
+    get_resolver().url_patterns  # noqa: B018
+    ours = tuple(
+        f"{config.name}." for config in apps.get_app_configs() if "django" not in config.name
+    )
+    forms, fields = [BaseForm], {}
+    while forms:
+        form = forms.pop()
+        forms.extend(form.__subclasses__())
+        if form.__module__.startswith(ours):
+            for name, field in form.base_fields.items():
+                # A password is checked as typed; a hidden field is never typed.
+                typed = not isinstance(field.widget, HiddenInput | PasswordInput)
+                if typed and (type(field) is CharField or isinstance(field, NormalisedFormField)):
+                    fields[f"{form.__name__}.{name}"] = field
+    assert {"EventCreateForm.title", "MeetingMoveForm.location", "CloseForm.reason"} <= set(fields)
+    assert [name for name, field in fields.items() if type(field) is CharField] == []
+    cut = [name for name, field in fields.items() if "maxlength" in field.widget.attrs]
+    assert cut == []
