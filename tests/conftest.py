@@ -296,9 +296,10 @@ def pytest_collection_modifyitems(config, items):
     `make test` spreads the tests over one process per core (pytest-xdist, `--dist
     loadgroup`). These tests time what Chromium or a worker process does, so they stay in one
     group on one process, one after another; first, so the other process takes the rest of
-    the suite meanwhile instead of waiting for this, the longest group, at the end. Marks go
-    on before the other plugins' hooks run (xdist reads the group there), the order after
-    (pytest-django puts transactional tests last)."""
+    the suite meanwhile instead of waiting for this, the longest group, at the end (the tests
+    after them find the database flushed, hence `plan_defaults`). Marks go on before the other
+    plugins' hooks run (xdist reads the group there), the order after (pytest-django's puts
+    transactional tests last)."""
     grouped = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if "tests/browser/" in str(item.fspath):
