@@ -4,11 +4,13 @@ or by LibreOffice), uploaded, previewed and confirmed, through HTTP."""
 import io
 import os
 import shutil
+import signal
 import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -89,6 +91,28 @@ def fill(cast) -> dict:
     return rows
 
 
+def soffice(options: list[str], target: str, *, env=None, timeout: float = 120):
+    """Run headless LibreOffice on `target`; fail the test after `timeout` seconds.
+
+    `soffice` is a script that starts `soffice.bin`, which keeps the output pipes open: a
+    plain `subprocess.run(timeout=…)` kills only the script and then waits for the pipes
+    for ever. LibreOffice runs in its own process group, and the whole group is killed."""
+    process = subprocess.Popen(
+        [SOFFICE, "--headless", *options, target],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        pytest.fail(f"LibreOffice did not finish in {timeout} s: {output[-2000:]!r}")
+    assert process.returncode == 0, f"LibreOffice failed ({process.returncode}): {output!r}"
+
+
 def libreoffice(data: bytes, work: Path, *, macro: str | None = None, env=None) -> bytes:
     """`data` opened and saved again as .xlsx by LibreOffice (headless), as a clerk who
     opens the export in LibreOffice Calc and saves it does; or, with `macro` (a Basic
@@ -100,20 +124,9 @@ def libreoffice(data: bytes, work: Path, *, macro: str | None = None, env=None) 
     profile = f"-env:UserInstallation=file://{work / 'profile'}"
     if macro is None:
         out = work / "out"
-        subprocess.run(
-            [
-                SOFFICE,
-                "--headless",
-                profile,
-                "--convert-to",
-                "xlsx:Calc MS Excel 2007 XML",
-                "--outdir",
-                str(out),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
+        soffice(
+            [profile, "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out)],
+            str(source),
         )
         return (out / "in.xlsx").read_bytes()
     if not (work / "profile").exists():
@@ -125,16 +138,9 @@ def libreoffice(data: bytes, work: Path, *, macro: str | None = None, env=None) 
         'xmlns:script="http://openoffice.org/2000/script" script:name="Module1" '
         f'script:language="StarBasic">{macro}</script:module>'
     )
-    subprocess.run(
-        [
-            SOFFICE,
-            "--headless",
-            profile,
-            "vnd.sun.star.script:Standard.Module1.Main?language=Basic&location=application",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
+    soffice(
+        [profile],
+        "vnd.sun.star.script:Standard.Module1.Main?language=Basic&location=application",
         env={**os.environ, "WORKBOOK": str(source), **(env or {})},
     )
     return source.read_bytes()
