@@ -7,6 +7,9 @@ UV_VERSION := 0.13.8
 # uv must use the Python we found, never download one of its own.
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# uv trusts the system's certificates (/etc/ssl/certs) as apt and curl do; on its own it
+# knows only its built-in roots, and fails where a local or proxy CA signs PyPI's answers.
+export UV_SYSTEM_CERTS ?= 1
 # Installed packages get their bytecode now: where PYTHONDONTWRITEBYTECODE is set (as on
 # CI) every worker and server the tests start would otherwise compile Django anew (~2 s).
 export UV_COMPILE_BYTECODE := 1
@@ -43,8 +46,11 @@ lint: install-dev
 # another in one of them (tests/conftest.py). PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= auto
 
-test: lint
+# The Debian packages come first: lint's `manage.py check` imports WeasyPrint, which needs
+# Pango; and without root the one apt-get command is printed before anything else runs.
+test:
 	bin/system-deps $(TEST_PACKAGES)
+	@$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 bench: install-dev

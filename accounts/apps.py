@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.backends.signals import connection_created
 
 
@@ -14,3 +15,9 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(session_saved_at_login)
         connection_created.connect(register_swedish_collation)
+        if settings.OIDC_ISSUER:
+            # At start-up, so that a wrong or unreachable issuer stops the process with
+            # its name rather than the first person's sign-in.
+            from accounts.oidc import provider
+
+            provider()

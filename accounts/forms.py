@@ -25,11 +25,22 @@ class LoginForm(AuthenticationForm):
         **AuthenticationForm.error_messages,
         "invalid_login": "Fel användarnamn eller lösenord. Båda fälten är skiftlägeskänsliga.",
         "inactive": "Kontot är avstängt. Kontakta kommunens IT-stöd.",
+        # LOCAL_LOGIN=false: the same whether or not the password was right, so that it
+        # tells a guesser nothing (accounts.backends.PasswordBackend refuses either way).
+        "local_login_off": (
+            "Fel användarnamn eller lösenord. Med lösenord loggar bara administratören in; "
+            "logga in med kommunens konto."
+        ),
         "throttled": (
             "För många misslyckade försök. Av säkerhetsskäl kan du försöka igen från den här "
             "datorn kl. %(time)s, eller logga in från en annan dator."
         ),
     }
+
+    def get_invalid_login_error(self):
+        if settings.LOCAL_LOGIN:
+            return super().get_invalid_login_error()
+        return ValidationError(self.error_messages["local_login_off"], code="invalid_login")
 
     def clean(self):
         username = self.cleaned_data.get("username")

@@ -133,3 +133,26 @@ class LoginThrottle(models.Model):
     @classmethod
     def clear(cls, username: str, ip: str):
         cls.objects.filter(username=username.lower(), ip=ip).delete()
+
+
+class OidcIdentity(models.Model):
+    """Who a user is at the municipality's OpenID provider: its issuer and the subject it
+    names the user by, which never changes (OpenID Connect Core §5.7). The account is found
+    by this pair at every sign-in, never by e-mail, which the user or an administrator can
+    change and another account may hold."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="oidc_identities")
+    issuer = models.CharField("utfärdare", max_length=255)
+    subject = models.CharField("subjekt", max_length=255)
+    created_at = models.DateTimeField("första inloggning", default=timezone.now)
+    signed_in_at = models.DateTimeField("senaste inloggning", default=timezone.now)
+
+    class Meta:
+        verbose_name = "inloggning med kommunens konto"
+        verbose_name_plural = "inloggningar med kommunens konto"
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="oidc_identity_once")
+        ]
+
+    def __str__(self):
+        return f"{self.subject} hos {self.issuer}"

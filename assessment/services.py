@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import ngettext
 
@@ -30,6 +31,7 @@ from assessment.models import (
 from events.conflicts import Conflict, update_if_current
 from events.models import Event, LogEntry
 from events.services import add_log_entry, delegate_task
+from events.signals import finalised
 
 # A browser marks its user present this often; someone not seen for PRESENT_FOR has left.
 PRESENCE_INTERVAL = timedelta(seconds=10)
@@ -283,6 +285,14 @@ def take_snapshot(sheet: Sheet, *, label: str, by) -> Snapshot:
         by=by,
         kind=LogEntry.Kind.EDIT,
         text=f"Lägesbild av bedömningsmallen sparad: {snapshot}.",
+    )
+    finalised.send(
+        Snapshot,
+        event=sheet.event,
+        title=f"Bedömningsmall: {snapshot}",
+        description=f"Bedömningsmall: {snapshot}",
+        path=reverse("snapshot_detail", args=[sheet.event.pk, snapshot.pk]),
+        by=by,
     )
     return snapshot
 

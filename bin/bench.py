@@ -5,9 +5,11 @@ Each figure is the median (or stated percentile) of repeated runs after a warm-u
 gunicorn with DEBUG off, as in production. Rows: {"<name>": {"value": n, "unit": "…"}}.
 """
 
+import asyncio
 import http.client
 import importlib
 import json
+import math
 import os
 import shutil
 import socket
@@ -70,6 +72,11 @@ def postgres_env(name, **extra) -> dict:
     return env
 
 
+def floor_env(env) -> dict:
+    """`env` with the floor views' URLs added (bin/floor_settings.py, bin/floor_urls.py)."""
+    return {**env, "DJANGO_SETTINGS_MODULE": "floor_settings", "PYTHONPATH": str(BASE_DIR / "bin")}
+
+
 def manage(env, *args):
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
 
@@ -98,13 +105,15 @@ class Server:
             cwd=BASE_DIR,
             env=self.env,
         )
-        deadline = time.monotonic() + 30
+        # Each worker imports the URLconf (and all it imports) on its first request.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if self.get("/healthz")[0] == 200:
                     return self
             except OSError:
                 time.sleep(0.1)
+        self.__exit__()
         raise RuntimeError("gunicorn did not start")
 
     def __exit__(self, *exc):
@@ -120,20 +129,97 @@ class Server:
         finally:
             conn.close()
 
-    def median_ms(self, path, headers=None, *, runs=RUNS) -> float:
+    def medians_ms(self, paths, headers=None, *, runs=RUNS, rounds=10) -> list[float]:
+        """The median of each path, measured in turns (`rounds` turns of runs/rounds
+        each), so that a load that comes and goes weighs on all of them alike."""
+        timings = [[] for _ in paths]
+        for _ in range(rounds):
+            for path, times in zip(paths, timings, strict=True):
+                times.append(self.median_ms(path, headers, runs=runs // rounds, warm_up=3))
+        return [round(statistics.median(times), 2) for times in timings]
+
+    def median_ms(self, path, headers=None, *, runs=RUNS, warm_up=WARM_UP) -> float:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         timings = []
-        for i in range(WARM_UP + runs):
+        for i in range(warm_up + runs):
             start = time.perf_counter()
             conn.request("GET", path, headers=headers or {})
             response = conn.getresponse()
             response.read()
             if response.status != 200:
                 raise RuntimeError(f"{path}: HTTP {response.status}")
-            if i >= WARM_UP:
+            if i >= warm_up:
                 timings.append((time.perf_counter() - start) * 1000)
         conn.close()
         return round(statistics.median(timings), 2)
+
+
+class Answer:
+    """One HTTP response as an asyncio client saw it: status, headers (lower-case names),
+    body, and when it ended (time.monotonic)."""
+
+    def __init__(self, status, headers, body, ended):
+        self.status, self.headers, self.body, self.ended = status, headers, body, ended
+
+    @property
+    def text(self) -> str:
+        return self.body.decode()
+
+
+async def request(port, method, path, headers=None, body=b"", *, timeout=10.0) -> Answer:
+    """One HTTP/1.1 request on a connection of its own: gunicorn's sync workers (norsjo/
+    gunicorn.py) close every connection after one response, as they do for a browser.
+    Raises TimeoutError after `timeout` seconds, OSError when the server is unreachable."""
+
+    async def exchange():
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            head = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+            head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+            if method != "GET":
+                head.append(f"Content-Length: {len(body)}")
+            writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+            status_line, *lines = (
+                (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+            )
+            fields = {}
+            for line in lines:
+                if line:
+                    name, _, value = line.partition(":")
+                    fields.setdefault(name.strip().lower(), value.strip())
+            if "content-length" in fields:
+                content = await reader.readexactly(int(fields["content-length"]))
+            else:
+                content = await reader.read()
+            return Answer(int(status_line.split()[1]), fields, content, time.monotonic())
+        finally:
+            writer.close()
+
+    return await asyncio.wait_for(exchange(), timeout)
+
+
+def percentile(values, share) -> float:
+    """The nearest-rank percentile (share 0.95 for p95) of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(len(ordered) * share) - 1)]
+
+
+def server_cpu_s(master_pid) -> float:
+    """CPU seconds (user + system) used so far by a process and its living children, from
+    /proc/<pid>/stat (fields 14 and 15, in clock ticks); gunicorn's master and workers."""
+    pids = [master_pid]
+    children = Path(f"/proc/{master_pid}/task/{master_pid}/children")
+    pids += [int(pid) for pid in children.read_text().split()]
+    ticks = 0
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except FileNotFoundError:
+            continue
+        # The command name (field 2) may hold spaces: count fields after its ")".
+        fields = stat.rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def bench_pages(results):
@@ -183,18 +269,25 @@ def bench_event_page(results):
 
 
 def login_cookie(env, username) -> str:
+    return login_cookies(env, [username])[0]
+
+
+def login_cookies(env, usernames) -> list[str]:
+    """A signed-in session cookie for each user, made in one Django shell."""
     code = (
-        "from django.contrib.sessions.backends.db import SessionStore;"
-        "from accounts.models import User;"
-        f"u = User.objects.get(username={username!r});"
-        "s = SessionStore();"
-        "s['_auth_user_id'] = str(u.pk);"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend';"
-        "s['_auth_user_hash'] = u.get_session_auth_hash();"
-        "s.create(); print(s.session_key)"
+        "from django.contrib.sessions.backends.db import SessionStore\n"
+        "from accounts.models import User\n"
+        f"for name in {list(usernames)!r}:\n"
+        "    u = User.objects.get(username=name)\n"
+        "    s = SessionStore()\n"
+        "    s['_auth_user_id'] = str(u.pk)\n"
+        "    s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "    s['_auth_user_hash'] = u.get_session_auth_hash()\n"
+        "    s.create()\n"
+        "    print(s.session_key)\n"
     )
-    out = django_shell(env, code)
-    return f"sessionid={out.splitlines()[-1]}"
+    keys = django_shell(env, code).splitlines()[-len(usernames) :]
+    return [f"sessionid={key}" for key in keys]
 
 
 # Queries for the event page of a small event and of the big one (same count expected).
@@ -282,6 +375,61 @@ def bench_event_page_concurrent(results):
     results["event_page_errors_20_clients"] = {"value": run["errors"], "unit": "errors"}
 
 
+async def paced(port, path, headers, *, users, every_s, seconds, warm_up_s) -> dict:
+    """Open loop: each of `users` sends a request every `every_s` seconds (their phases
+    spread evenly), on time whether or not earlier ones were answered; each is timed from
+    its scheduled send time, so a slow server shows as latency and cannot slow the load.
+    Requests scheduled in the first `warm_up_s` seconds are not counted."""
+    loop = asyncio.get_running_loop()
+    start = loop.time() + 0.1
+    timings, errors = [], []
+
+    async def one(scheduled, counted):
+        await asyncio.sleep(max(0.0, scheduled - loop.time()))
+        try:
+            answer = await request(port, "GET", path, headers)
+            ok = answer.status == 200
+        except (OSError, TimeoutError) as e:
+            ok, answer = False, e
+        if counted:
+            if ok:
+                timings.append((loop.time() - scheduled) * 1000)
+            else:
+                errors.append(getattr(answer, "status", answer))
+
+    jobs = [
+        one(start + phase + n * every_s, n * every_s >= warm_up_s)
+        for user in range(users)
+        for phase in [every_s * user / users]
+        for n in range(int((warm_up_s + seconds) / every_s))
+    ]
+    await asyncio.gather(*jobs)
+    return {"p95_ms": percentile(timings, 0.95), "requests": len(timings), "errors": errors}
+
+
+def bench_event_page_paced(results):
+    """20 users each opening the event page every 2 s for 30 s (after 10 s of the same),
+    against gunicorn with 2 workers on PostgreSQL; a small asyncio client (no wrk2 here)."""
+    env = postgres_env("norsjo_bench", WEB_WORKERS="2")
+    event_id = django_shell(env, BIG_EVENT).splitlines()[-1]
+    cookie = login_cookie(env, "bench0")
+    with Server(env) as server:
+        run = asyncio.run(
+            paced(
+                server.port,
+                f"/arenden/{event_id}/",
+                {"Cookie": cookie},
+                users=20,
+                every_s=2.0,
+                seconds=30,
+                warm_up_s=10,
+            )
+        )
+    unit = f"ms (20 users × 1 per 2 s, open loop, {run['requests']} requests, 2 workers)"
+    results["event_page_paced_p95_ms"] = {"value": round(run["p95_ms"], 1), "unit": unit}
+    results["event_page_paced_errors"] = {"value": len(run["errors"]), "unit": "errors"}
+
+
 # Log an event and convene the four startgrupp members; prints nothing.
 CONVENE = """
 from django.db import transaction
@@ -352,6 +500,7 @@ BENCHES = [
     bench_event_page,
     bench_event_page_queries,
     bench_event_page_concurrent,
+    bench_event_page_paced,
     bench_convene_to_mail,
 ]
 

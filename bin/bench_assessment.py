@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 
-from bench import Server, bench_env, django_shell, login_cookie, postgres_env
+from bench import Server, bench_env, django_shell, floor_env, login_cookie, postgres_env
 
 # An event with a sheet of `count` rows spread over every section (a tenth of the
 # scenario rows in chains) and 10 arbetsgrupp members bench-s0..9; prints the event id.
@@ -48,15 +48,22 @@ def make_sheet(env, count) -> str:
 
 
 def bench_sheet_page(results):
+    """The page against its floor (bin/floor_urls.py: one values_list() of the same rows and
+    one template loop of five cells a row, behind the same middleware), in turns on one
+    server."""
     env = bench_env()
     event_id = make_sheet(env, 1000)
     cookie = login_cookie(env, "bench-s0")
-    with Server(env) as server:
-        url = f"/arenden/{event_id}/bedomning/"
-        results["sheet_page_median_ms"] = {
-            "value": server.median_ms(url, {"Cookie": cookie}, runs=100),
-            "unit": "ms (1,000 rows, gunicorn, SQLite)",
-        }
+    with Server(floor_env(env)) as server:
+        page, floor = server.medians_ms(
+            [f"/arenden/{event_id}/bedomning/", f"/golv/bedomning/{event_id}/"],
+            {"Cookie": cookie},
+            runs=100,
+        )
+    unit = "ms (1,000 rows, gunicorn, SQLite)"
+    results["sheet_page_median_ms"] = {"value": page, "unit": unit}
+    results["sheet_floor_median_ms"] = {"value": floor, "unit": unit}
+    results["sheet_page_to_floor"] = {"value": round(page / floor, 2), "unit": "× (≤ 2)"}
     out = django_shell(
         env,
         f"""

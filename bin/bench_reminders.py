@@ -62,7 +62,10 @@ from django.test.utils import CaptureQueriesContext
 from events import reminders
 from notices.models import Notice
 from notices.tasks import send_notices
-# Warm, as in a running worker: modules loaded, the broker connection open.
+# Warm, as in a running worker: modules loaded (the URLconf too, which a reminder's link
+# is reversed through), the broker connection open.
+from django.urls import get_resolver
+get_resolver().url_patterns
 send_notices.delay([])
 with CaptureQueriesContext(connection) as ctx:
     start = time.perf_counter()

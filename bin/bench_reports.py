@@ -1,7 +1,9 @@
 """Bench of the lägesrapport: its PDF through the download URL (warm gunicorn) for an event
 with 500 sheet rows and 200 tasks (target: median ≤ 500 ms), on SQLite and PostgreSQL."""
 
-from bench import Server, bench_env, django_shell, login_cookie, postgres_env
+import json
+
+from bench import Server, bench_env, django_shell, floor_env, login_cookie, postgres_env
 
 PG_DATABASE = "norsjo_bench_reports"
 
@@ -43,22 +45,61 @@ print(event.pk, report.pk)
 """
 
 
+# Where the floor's time goes: styles, layout, drawing; and its pages. Prints JSON.
+FLOOR_PROFILE = """
+import json, statistics, time
+from weasyprint import HTML
+from floor_urls import final_html, render_floor
+from events import pdf
+html = final_html("{report_id}")
+render_floor(html)
+phases = {{"styles_and_layout": [], "draw_and_write": []}}
+for _ in range(5):
+    start = time.perf_counter()
+    document = HTML(string=html, url_fetcher=pdf.StaticOnlyFetcher()).render(
+        stylesheets=[pdf._stylesheet()], font_config=pdf._FONTS, cache=pdf._IMAGES)
+    laid_out = time.perf_counter()
+    document.write_pdf()
+    phases["styles_and_layout"].append((laid_out - start) * 1000)
+    phases["draw_and_write"].append((time.perf_counter() - laid_out) * 1000)
+print(json.dumps({{"pages": len(document.pages),
+                  **{{k: statistics.median(v) for k, v in phases.items()}}}}))
+"""
+
+
 def _measure(env, results, name):
+    """The download URL against its floor (bin/floor_urls.py: WeasyPrint alone on the
+    report's final HTML, same stylesheet, fonts and caches), in turns on one server."""
     event_id, report_id = django_shell(env, SETUP).split()[-2:]
     cookie = login_cookie(env, "bench_reports")
     path = f"/arenden/{event_id}/rapporter/{report_id}/pdf/"
-    with Server(env) as server:
+    with Server(floor_env(env)) as server:
         status, content = server.get(path, {"Cookie": cookie})
         assert status == 200, status
         assert content.startswith(b"%PDF")
-        results[name] = {
-            "value": server.median_ms(path, {"Cookie": cookie}, runs=30),
-            "unit": "ms",
-        }
+        page, floor = server.medians_ms(
+            [path, f"/golv/rapport/{report_id}/"], {"Cookie": cookie}, runs=30, rounds=5
+        )
+    results[name] = {"value": page, "unit": "ms"}
+    results[name.replace("pdf", "pdf_floor")] = {"value": floor, "unit": "ms (WeasyPrint alone)"}
+    results[name.replace("median_ms", "to_floor")] = {
+        "value": round(page / floor, 2),
+        "unit": "× (≤ 1.25)",
+    }
+    return report_id
 
 
 def bench_report_pdf(results):
-    _measure(bench_env(), results, "report_pdf_median_ms")
+    env = bench_env()
+    report_id = _measure(env, results, "report_pdf_median_ms")
+    out = django_shell(floor_env(env), FLOOR_PROFILE.format(report_id=report_id))
+    floor = json.loads(out.splitlines()[-1])
+    results["report_pdf_floor_pages"] = {"value": floor["pages"], "unit": "pages"}
+    for phase in ("styles_and_layout", "draw_and_write"):
+        results[f"report_pdf_floor_{phase}_ms"] = {
+            "value": round(floor[phase]),
+            "unit": "ms (median of 5, in a shell)",
+        }
 
 
 def bench_report_pdf_postgresql(results):

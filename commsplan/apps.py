@@ -35,3 +35,14 @@ class CommsplanConfig(AppConfig):
         from events.signals import waiting_for
 
         waiting_for.connect(press_texts_waiting, dispatch_uid="commsplan.press_texts_waiting")
+        # Every PDF's letterhead is the municipality row kept here; the shared renderer
+        # (events.pdf) is handed it, as events never imports us.
+        from commsplan.models import Municipality
+        from events.pdf import provide_municipality
+
+        provide_municipality(Municipality.get)
+        # An omställningsplan's kommunikationsstrategi starts from the case's plan.
+        from commsplan.summary import communication_summary
+        from events.signals import case_summary
+
+        case_summary.connect(communication_summary, dispatch_uid="commsplan.communication")

@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 from django import forms
@@ -9,8 +8,7 @@ from accounts.people import active_people
 from accounts.text import NormalisedFormField
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
 from commsplan.sanitise import HELP
-from commsplan.services import fingerprint
-from events.conflicts import Versioned
+from events.conflicts import Versioned, VersionField
 from events.forms import DATE_WIDGET, DATETIME_WIDGET, ModelMultipleIdsField
 from events.people import people_for
 
@@ -18,14 +16,9 @@ BODY_HELP = "Skriv vanlig text, ingen HTML. " + HELP
 
 
 class PlanForm(Versioned, forms.ModelForm):
-    # A fingerprint of each answer as the page showed it: saving changes only the answers
-    # this user changed, so a colleague's answers saved meanwhile are not undone.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False)
-    version_field = "seen"
-
-    @staticmethod
-    def version_of(current):
-        return json.dumps({field: fingerprint(getattr(current, field)) for field, _ in ANSWERS})
+    # The version the page showed: saving changes only the answers this user changed
+    # since, so a colleague's answers saved meanwhile are not undone.
+    version = VersionField()
 
     class Meta:
         model = CommsPlan
@@ -34,14 +27,7 @@ class PlanForm(Versioned, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["seen"].initial = self.version_of(self.instance)
-
-    def clean_seen(self):
-        try:
-            seen = json.loads(self.cleaned_data["seen"] or "{}")
-        except ValueError:
-            seen = {}
-        return seen if isinstance(seen, dict) else {}
+        self.fields["version"].initial = self.version_of(self.instance)
 
 
 def person_with_function(user) -> str:
@@ -194,14 +180,14 @@ class PressTextForm(Versioned, forms.ModelForm):
             "body": {"required": "Skriv brödtexten."},
         }
 
-    # On edit: when the text the user started from was saved. A save over a newer one is
-    # refused, not applied, so two people editing one draft never lose each other's words.
-    based_on = forms.CharField(widget=forms.HiddenInput, required=False)
+    # On edit: the version the user started from. A save over a newer one is refused, not
+    # applied, so two people editing one draft never lose each other's words.
+    based_on = VersionField(required=False)
     version_field = "based_on"
 
     @staticmethod
     def version_of(current):
-        return current.updated_at.isoformat()
+        return current.revision
 
     def __init__(self, *args, event, preview_url, **kwargs):
         super().__init__(*args, **kwargs)

@@ -168,6 +168,9 @@ class CommsPlan(PlanAnswers):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The version token (events.conflicts): every save of the answers raises it, and the
+    # answers it replaces are kept as that version (PlanVersion).
+    version = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "kommunikationsplan"
@@ -195,6 +198,25 @@ class CommsPlan(PlanAnswers):
 
     def __str__(self):
         return f"Kommunikationsplan för {self.event_id}"
+
+
+class PlanVersion(PlanAnswers):
+    """A plan's answers as they were at `version`, kept when a save replaced them: a page
+    opened at that version showed these, so saving it changes only the answers its user
+    changed (services.update_plan), and a colleague's answer saved meanwhile stays."""
+
+    plan = models.ForeignKey(CommsPlan, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "kommunikationsplanens tidigare svar"
+        verbose_name_plural = "kommunikationsplanens tidigare svar"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "version"], name="plan_version_once")
+        ]
+
+    def __str__(self):
+        return f"{self.plan}, version {self.version}"
 
 
 class TimetableRow(models.Model):
@@ -287,6 +309,9 @@ class PressText(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The version token (events.conflicts): every save of the words raises it. (`version`
+    # is the text's number as published: a correction is the next.)
+    revision = models.PositiveIntegerField(default=0)
     # Who last changed the words, if not the author: they do not check them either.
     edited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"

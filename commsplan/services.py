@@ -2,7 +2,7 @@
 händelselogg in the same transaction; a press text's step also tells, in that transaction,
 whoever must act on it next (issue 12: one hand-off notice per transition)."""
 
-import hashlib
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
@@ -27,6 +27,7 @@ from commsplan.models import (
     ANSWERS,
     CommsPlan,
     Municipality,
+    PlanVersion,
     PressText,
     Quote,
     TimetableDefault,
@@ -36,6 +37,7 @@ from events.conflicts import Conflict, update_if_current
 from events.models import Event, LogEntry, Membership, Phase
 from events.notify import message
 from events.services import Refused, add_log_entry
+from events.signals import finalised
 from notices.models import Notice
 
 Status = PressText.Status
@@ -97,38 +99,37 @@ def _copy_timetable(plan: CommsPlan, event: Event):
     TimetableRow.target_groups.through.objects.bulk_create(group_links)
 
 
-def fingerprint(text: str) -> str:
-    """What a page showed of an answer, small enough to send back with the form."""
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+def answers_at(plan: CommsPlan, version: int) -> dict:
+    """The plan's answers ({field: text}) as a page opened at `version` showed them: the
+    ones a later save kept (PlanVersion), else the answers saved now."""
+    fields = [field for field, _ in ANSWERS]
+    kept = PlanVersion.objects.filter(plan=plan, version=version).values(*fields).first()
+    return kept or CommsPlan.objects.values(*fields).get(pk=plan.pk)
 
 
-def update_plan(plan: CommsPlan, answers: dict, *, seen: dict, by):
-    """Save the answers this user changed. `seen` fingerprints each answer as their page
-    showed it: an answer they left alone keeps whatever a colleague saved meanwhile, and one
-    both changed is a conflict, not an overwrite (Conflict, events.conflicts, with the plan
-    as saved and those answers)."""
+def update_plan(plan: CommsPlan, answers: dict, *, version: int, by):
+    """Save the answers this user changed on their page, opened at `version` (the token,
+    events.conflicts). An answer they left alone keeps whatever a colleague saved
+    meanwhile, and one both changed is a conflict, not an overwrite (Conflict with the plan
+    as saved and those answers). The answers replaced are kept as the version they were."""
     labels = dict(ANSWERS)
     with transaction.atomic():
-        # Compared with what is stored: a ModelForm has already copied the input onto `plan`.
-        stored = CommsPlan.objects.select_for_update().values(*labels).get(pk=plan.pk)
-        changed, conflicts = [], []
-        for field, value in answers.items():
-            if stored[field] == value:
-                continue
-            shown = seen.get(field)
-            if shown is not None and fingerprint(value) == shown:
-                continue  # untouched by this user; someone else changed it meanwhile
-            if shown is not None and fingerprint(stored[field]) != shown:
-                conflicts.append(field)
-            else:
-                changed.append(field)
-        if conflicts:
-            raise Conflict(CommsPlan.objects.get(pk=plan.pk), conflicts)
+        # Locked: the answers kept and the token raised are those of one version.
+        stored = CommsPlan.objects.select_for_update().values("version", *labels).get(pk=plan.pk)
+        shown = stored if stored["version"] == version else answers_at(plan, version)
+        mine = {field: value for field, value in answers.items() if value != shown[field]}
+        both = [
+            field for field, value in mine.items() if stored[field] not in (shown[field], value)
+        ]
+        if both:
+            raise Conflict(CommsPlan.objects.get(pk=plan.pk), both)
+        changed = {field: value for field, value in mine.items() if stored[field] != value}
         if not changed:
             return
-        for field in changed:
-            setattr(plan, field, answers[field])
-        plan.save(update_fields=changed)
+        PlanVersion.objects.create(
+            plan=plan, version=stored["version"], **{field: stored[field] for field in labels}
+        )
+        update_if_current(CommsPlan.objects, plan.pk, "version", stored["version"], **changed)
         add_log_entry(
             plan.event,
             by=by,
@@ -288,11 +289,12 @@ def _tell_quoted(text: PressText, readers, *, occasion, by):
     _tell(text, "text_quote", readers, occasion=occasion, by=by, path=path)
 
 
-def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
-    """Change a text that is not yet published, as it was saved at `based_on`; `data` as
-    for create_text. Returns False, and changes nothing, when the words (title, lead, body,
-    contact, quoted people) are those already saved: nothing was checked or approved that
-    is not still there. Otherwise a text checked or approved goes back to utkast, and every
+def edit_text(text: PressText, data: dict, *, based_on: int, by) -> bool:
+    """Change a text that is not yet published, as its page showed it (`based_on`, its
+    revision: the version token of events.conflicts); `data` as for create_text. Returns
+    False, and changes nothing, when the words (title, lead, body, contact, quoted people)
+    are those already saved: nothing was checked or approved that is not still there.
+    Otherwise a text checked or approved goes back to utkast, and every
     quote must be approved again: the check and the approvals were of the words that were
     there. Each person whose approval is cleared, and each person newly quoted, is told
     (text_quote). Conflict (events.conflicts) if it was saved again since `based_on`."""
@@ -311,20 +313,17 @@ def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
             and set(quotes.values_list("person_id", flat=True)) == {p.pk for p in quoted}
         ):
             return False
-        was = text.status
-        now = update_if_current(
+        was, now = text.status, timezone.now()
+        update_if_current(
             PressText.objects.filter(status=was),
             text.pk,
-            "updated_at",
+            "revision",
             based_on,
             **data,
-            status=Status.UTKAST,
+            updated_at=now,
+            **UNCHECKED,
             # The author's own saves leave a colleague's earlier rewrite on record.
             edited_by=F("edited_by") if by.pk == text.author_id else by,
-            fact_checked_by=None,
-            fact_checked_at=None,
-            approved_by=None,
-            approved_at=None,
         )
         for field, value in data.items():  # the notices below name the text as it now is
             setattr(text, field, value)
@@ -356,14 +355,39 @@ def edit_text(text: PressText, data: dict, *, based_on, by) -> bool:
     return True
 
 
-def _step(text: PressText, *, expected: str, fields: dict, log: str, by):
-    """Move a text one step on, if nobody moved it first (a conditional UPDATE)."""
-    if not PressText.objects.filter(pk=text.pk, status=expected).update(**fields):
-        raise Refused("Texten har redan ändrats av någon annan. Ladda om sidan.")
-    # The caller tells people about the text as it now is.
-    for field, value in fields.items():
-        setattr(text, field, value)
-    add_log_entry(text.row.plan.event, by=by, kind=LogEntry.Kind.DECISION, text=log)
+# A draft again, with nothing of its review left: its words changed (edit_text), or a
+# reviewer sent it back (send_back).
+UNCHECKED = {
+    "status": Status.UTKAST,
+    "fact_checked_by": None,
+    "fact_checked_at": None,
+    "approved_by": None,
+    "approved_at": None,
+}
+
+
+def _sent_back(at, by, reason: str) -> dict:
+    """A send-back on record, or none (None, None, ""): its three fields go together
+    (presstext_sent_back_with_reason)."""
+    return {"sent_back_at": at, "sent_back_by": by, "sent_back_reason": reason}
+
+
+@contextmanager
+def _step(text: PressText, *, refusal: str = "", expected: str, fields: dict, log: str, by):
+    """Move a text one step on, in a transaction the block runs in (to tell whoever acts
+    next): Refused with `refusal` (a why_not_* answer of commsplan.access) unless it is "",
+    or if somebody moved the text first (a conditional UPDATE from `expected`); else
+    `fields` written, onto `text` too, and `log` logged."""
+    if refusal:
+        raise Refused(refusal)
+    with transaction.atomic():
+        if not PressText.objects.filter(pk=text.pk, status=expected).update(**fields):
+            raise Refused("Texten har redan ändrats av någon annan. Ladda om sidan.")
+        # The block tells people about the text as it now is.
+        for field, value in fields.items():
+            setattr(text, field, value)
+        add_log_entry(text.row.plan.event, by=by, kind=LogEntry.Kind.DECISION, text=log)
+        yield
 
 
 def _tell(
@@ -396,10 +420,11 @@ def _tell(
     )
 
 
-def approve_quote(text: PressText, *, based_on, by):
-    """`by` approves the words `text` puts in their mouth, as the text read when saved at
-    `based_on` (their page): refused if it changed since. Logged; when the last quote of a
-    fact-checked text is approved, its approvers are asked (kind text_approval)."""
+def approve_quote(text: PressText, *, based_on: int | None, by):
+    """`by` approves the words `text` puts in their mouth, as the text read at revision
+    `based_on` (their page; None, a hand-made post, approves nothing): refused if it changed
+    since. Logged; when the last quote of a fact-checked text is approved, its approvers
+    are asked (kind text_approval)."""
     if refusal := why_not_approve_quote(text, by):
         raise Refused(refusal)
     with transaction.atomic():
@@ -408,7 +433,7 @@ def approve_quote(text: PressText, *, based_on, by):
             text=text,
             person=by,
             approved_at__isnull=True,
-            text__updated_at=based_on,
+            text__revision=based_on,
             text__status__in=[Status.UTKAST, Status.FAKTAGRANSKAD],
         ).update(approved_at=now):
             raise Refused(
@@ -477,27 +502,15 @@ def send_back(text: PressText, *, reason: str, by):
     """A reviewer finds something wrong: the text goes back to utkast, its checks and any
     request for one cleared, `reason` (required) kept on the text and logged, and its author
     and last editor told why (kind text_sent_back)."""
-    if refusal := why_not_send_back(text, by):
-        raise Refused(refusal)
-    with transaction.atomic():
-        now = timezone.now()
-        _step(
-            text,
-            expected=text.status,
-            fields={
-                "status": Status.UTKAST,
-                "fact_check_requested_at": None,
-                "fact_checked_by": None,
-                "fact_checked_at": None,
-                "approved_by": None,
-                "approved_at": None,
-                "sent_back_at": now,
-                "sent_back_by": by,
-                "sent_back_reason": reason,
-            },
-            log=f"Pressmeddelandet ”{text.title}” skickades tillbaka till författaren: {reason}",
-            by=by,
-        )
+    now = timezone.now()
+    with _step(
+        text,
+        refusal=why_not_send_back(text, by),
+        expected=text.status,
+        fields={**UNCHECKED, "fact_check_requested_at": None, **_sent_back(now, by, reason)},
+        log=f"Pressmeddelandet ”{text.title}” skickades tillbaka till författaren: {reason}",
+        by=by,
+    ):
         number = text.row.plan.event.case_number
         _tell(
             text,
@@ -523,25 +536,22 @@ def send_back(text: PressText, *, reason: str, by):
 def fact_check(text: PressText, *, by):
     """Mark the draft fact-checked, and ask `approvers(text)` to approve it (kind
     text_approval). A pending request and an earlier send-back are answered by it."""
-    if refusal := why_not_fact_check(text, by):
-        raise Refused(refusal)
-    with transaction.atomic():
-        now = timezone.now()
-        _step(
-            text,
-            expected=Status.UTKAST,
-            fields={
-                "status": Status.FAKTAGRANSKAD,
-                "fact_checked_by": by,
-                "fact_checked_at": now,
-                "fact_check_requested_at": None,
-                "sent_back_at": None,
-                "sent_back_by": None,
-                "sent_back_reason": "",
-            },
-            log=f"Pressmeddelandet ”{text.title}” faktagranskades.",
-            by=by,
-        )
+    now = timezone.now()
+    with _step(
+        text,
+        refusal=why_not_fact_check(text, by),
+        expected=Status.UTKAST,
+        fields={
+            "status": Status.FAKTAGRANSKAD,
+            "fact_checked_by": by,
+            "fact_checked_at": now,
+            "fact_check_requested_at": None,
+            # The check answers an earlier send-back.
+            **_sent_back(None, None, ""),
+        },
+        log=f"Pressmeddelandet ”{text.title}” faktagranskades.",
+        by=by,
+    ):
         # Whoever must act next: the quoted people who have not approved their quote, or,
         # once none is left, the approvers.
         if pending := pending_quotes(text):
@@ -563,17 +573,15 @@ def fact_check(text: PressText, *, by):
 def approve(text: PressText, *, by):
     """Approve a fact-checked text whose quotes are approved, as why_not_approve rules, and
     tell its author and fact-checker (kind text_approved)."""
-    if refusal := why_not_approve(text, by):
-        raise Refused(refusal)
-    with transaction.atomic():
-        now = timezone.now()
-        _step(
-            text,
-            expected=Status.FAKTAGRANSKAD,
-            fields={"status": Status.GODKAND, "approved_by": by, "approved_at": now},
-            log=f"Pressmeddelandet ”{text.title}” godkändes.",
-            by=by,
-        )
+    now = timezone.now()
+    with _step(
+        text,
+        refusal=why_not_approve(text, by),
+        expected=Status.FAKTAGRANSKAD,
+        fields={"status": Status.GODKAND, "approved_by": by, "approved_at": now},
+        log=f"Pressmeddelandet ”{text.title}” godkändes.",
+        by=by,
+    ):
         event = text.row.plan.event
         number = event.case_number
         # Nothing may be published while the case is confidential (see publish).
@@ -621,21 +629,20 @@ def publish(text: PressText, *, channels, at, override_reason: str = "", by):
     if missing and not override_reason:
         raise Refused(missing)
     where = ", ".join(str(channel) for channel in channels)
-    with transaction.atomic():
-        _step(
-            text,
-            expected=Status.GODKAND,
-            fields={
-                "status": Status.PUBLICERAD,
-                "published_by": by,
-                "published_at": at,
-                "override_reason": override_reason if missing else "",
-                "override_by": by if missing else None,
-            },
-            log=f"Pressmeddelandet ”{text.title}” publicerades i {where} {moment_text(at)}."
-            + (f" Publicerades före företagets eget besked: {override_reason}" if missing else ""),
-            by=by,
-        )
+    with _step(
+        text,
+        expected=Status.GODKAND,
+        fields={
+            "status": Status.PUBLICERAD,
+            "published_by": by,
+            "published_at": at,
+            "override_reason": override_reason if missing else "",
+            "override_by": by if missing else None,
+        },
+        log=f"Pressmeddelandet ”{text.title}” publicerades i {where} {moment_text(at)}."
+        + (f" Publicerades före företagets eget besked: {override_reason}" if missing else ""),
+        by=by,
+    ):
         text.published_channels.set(channels)
         row = text.row
         row.status = TimetableRow.Status.PUBLICERAD
@@ -655,6 +662,14 @@ def publish(text: PressText, *, channels, at, override_reason: str = "", by):
             occasion=at,
             by=by,
             details=f"Publicerat i {where} {moment_text(at)}.",
+        )
+        finalised.send(
+            PressText,
+            event=event,
+            title=f"Pressmeddelande: {text.title}",
+            description=f"Pressmeddelande: {text.title}",
+            path=reverse("press_text_pdf", args=[event.pk, text.pk]),
+            by=by,
         )
 
 

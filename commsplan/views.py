@@ -1,5 +1,5 @@
 from copy import copy
-from datetime import datetime
+from functools import partial
 
 from django.contrib import messages
 from django.db.models import Prefetch
@@ -30,8 +30,9 @@ from commsplan.forms import (
 from commsplan.models import ANSWERS, PressText, TimetableRow
 from commsplan.sanitise import render as render_markdown
 from events.access import get_event_for_user
-from events.conflicts import Conflict, rebind
+from events.conflicts import Conflict, rebind, version_posted
 from events.downloads import attachment
+from events.steps import asked, take_step
 from events.submissions import once_per_form, record
 
 
@@ -95,14 +96,16 @@ def commsplan_edit(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     form = PlanForm(request.POST if request.method == "POST" else None, instance=plan)
     if request.method == "POST" and form.is_valid():
         answers = {field: form.cleaned_data[field] for field, _ in ANSWERS}
+        version = form.cleaned_data["version"]
         try:
-            services.update_plan(plan, answers, seen=form.cleaned_data["seen"], by=request.user)
+            services.update_plan(plan, answers, version=version, by=request.user)
         except Conflict as conflict:
             # Saving again, knowingly, replaces theirs; answers this user left alone show
             # what is saved now, so saving again cannot undo a colleague's change either.
-            saved, seen, data = conflict.current, form.cleaned_data["seen"], request.POST.copy()
-            for field, _ in ANSWERS:
-                if seen.get(field) == services.fingerprint(data.get(field, "")):
+            saved, data = conflict.current, request.POST.copy()
+            shown = services.answers_at(plan, version)
+            for field, value in answers.items():
+                if value == shown[field]:
                     data[field] = getattr(saved, field)
             form = rebind(PlanForm, data, saved, "", instance=saved)
             for field in conflict.fields:
@@ -299,10 +302,9 @@ def press_text_edit(request: AuthenticatedHttpRequest, event_id, text_id) -> Htt
     data = request.POST if request.method == "POST" else None
     form = PressTextForm(data, instance=text, event=event, preview_url=url)
     if request.method == "POST" and form.is_valid():
-        try:
-            based_on = datetime.fromisoformat(form.cleaned_data["based_on"])
-        except ValueError:
-            based_on = text.updated_at  # no version sent: a hand-made post, not a stale page
+        based_on = form.cleaned_data["based_on"]
+        if based_on is None:
+            based_on = text.revision  # no version sent: a hand-made post, not a stale page
         try:
             changed = services.edit_text(
                 text, _text_data(form), based_on=based_on, by=request.user
@@ -335,10 +337,8 @@ def press_text_quote(request: AuthenticatedHttpRequest, event_id, text_id) -> Ht
     text = quote.text
     event = text.row.plan.event
     if request.method == "POST":
-        try:
-            based_on = datetime.fromisoformat(request.POST.get("based_on", ""))
-        except ValueError:
-            based_on = None  # a hand-made post cannot say which words it approves
+        # A hand-made post without the version cannot say which words it approves.
+        based_on = version_posted(request.POST, "based_on")
         try:
             services.approve_quote(text, based_on=based_on, by=request.user)
         except services.Refused as refused:
@@ -355,43 +355,35 @@ def press_text_quote(request: AuthenticatedHttpRequest, event_id, text_id) -> Ht
     return render(request, "commsplan/press_text_quote.html", context)
 
 
-def _transition(
-    request: AuthenticatedHttpRequest, event_id, text_id, step, done: str
-) -> HttpResponse:
-    event = get_event_for_user(request, event_id, write=True)
-    text = _text(event, text_id)
-    try:
-        step(text, by=request.user)
-    except services.Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, done)
-    return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+# The steps taken with a button on a text's page, by the name urls.py gives each address:
+# the service, and what the user is told once it is taken (events.steps). Who may take
+# which is commsplan.access's, asked by the service.
+TEXT_STEPS = {
+    "request_fact_check": (
+        services.request_fact_check,
+        partial(
+            asked,
+            waits="Texten väntar på faktagranskning",
+            whom=("kollega", "kollegor"),
+            nobody="ingen annan i ärendet kan granska den. Be startgruppen lägga till någon "
+            "i arbetsgruppen.",
+        ),
+    ),
+    "fact_check": (services.fact_check, "Texten är faktagranskad."),
+    "approve": (services.approve, "Texten är godkänd."),
+}
 
 
 @require_POST
-def press_text_request_fact_check(
-    request: AuthenticatedHttpRequest, event_id, text_id
+def press_text_step(
+    request: AuthenticatedHttpRequest, event_id, text_id, step: str
 ) -> HttpResponse:
+    """Ask for a fact-check, fact-check or approve (TEXT_STEPS), back on the text's page."""
     event = get_event_for_user(request, event_id, write=True)
     text = _text(event, text_id)
-    try:
-        told = services.request_fact_check(text, by=request.user)
-    except services.Refused as refused:
-        messages.error(request, str(refused))
-    else:
-        if told:
-            colleagues = "kollega" if told == 1 else "kollegor"
-            messages.success(
-                request, f"Texten väntar på faktagranskning. {told} {colleagues} har fått besked."
-            )
-        else:
-            messages.warning(
-                request,
-                "Texten väntar på faktagranskning, men ingen annan i ärendet kan granska "
-                "den. Be startgruppen lägga till någon i arbetsgruppen.",
-            )
-    return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
+    service, done = TEXT_STEPS[step]
+    back = reverse("press_text_detail", args=[event.pk, text.pk])
+    return take_step(request, service, text, done=done, back=back)
 
 
 @require_POST
@@ -408,16 +400,6 @@ def press_text_send_back(request: AuthenticatedHttpRequest, event_id, text_id) -
             messages.success(request, "Texten är tillbaka hos författaren, med ditt skäl.")
             return redirect("press_text_detail", event_id=event.pk, text_id=text.pk)
     return _detail(request, event, text, send_back_form=form)
-
-
-@require_POST
-def press_text_fact_check(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
-    return _transition(request, event_id, text_id, services.fact_check, "Texten är faktagranskad.")
-
-
-@require_POST
-def press_text_approve(request: AuthenticatedHttpRequest, event_id, text_id) -> HttpResponse:
-    return _transition(request, event_id, text_id, services.approve, "Texten är godkänd.")
 
 
 @require_POST

@@ -6,26 +6,26 @@ of the row advances. A save is one conditional UPDATE on that column (`update_if
 of two users saving from the same page one wins, and the other gets `Conflict`, with nothing
 of theirs saved. Their page comes back (`rebind`) with what they typed still in the fields,
 a message saying so, beside each field where the two differ what it says now
-(templates/conflict.html, in form_field.html), and the token of the version saved now: saving
-again is then a knowing choice on top of it.
+(templates/conflict.html, in form_field.html: the one place a page shows it, its alert,
+conflict.html#alert, saying only what happened), and the token of the version saved now:
+saving again is then a knowing choice on top of it.
 
-The token is an integer counter: `version` (tasks, events, sheet rows); a meeting's
-`sequence`, its iCalendar SEQUENCE (RFC 5545 3.8.7.4), which every change raises anyway; and
-for the nulägesbild, kept as numbered revisions, the latest `revision` (the unique (event,
-revision) constraint is its conditional write). Two tokens are moments, since the moment is
-what their pages and links already send: a press text's `updated_at`, advanced to now by the
-same UPDATE, and a lägesrapport's `compiled_at`, which approving must not move (the next
-report counts its changes from it). Approving what one read (a quote, a lägesrapport)
-puts the token in its UPDATE without advancing it, since the words do not change. The
-communication plan's nine answers carry a fingerprint each (commsplan.services.update_plan),
-so that a colleague's save of one answer is no conflict for another.
+The token is one kind everywhere, an integer counter: `version` (tasks, events, sheet rows,
+the communication plan); where `version` already names a document's number, `revision` (a
+press text, a lägesrapport); a meeting's `sequence`, its iCalendar SEQUENCE (RFC 5545
+3.8.7.4), which every change raises anyway; and for the nulägesbild, kept as numbered
+revisions, the latest `revision` (the unique (event, revision) constraint is its
+conditional write). Approving what one read (a quote, a lägesrapport) puts the token in its
+UPDATE without advancing it, since the words do not change (`version_posted` reads it from
+the approving button's form). The communication plan keeps the answers each save replaced
+as the version they were (commsplan.models.PlanVersion), so that a colleague's save of one
+answer is no conflict for another.
 """
 
 from datetime import date, datetime
 
 from django import forms
 from django.db import models
-from django.utils import timezone
 
 from accounts.moments import day_text, moment_text
 
@@ -42,13 +42,12 @@ class Conflict(Exception):
         self.current, self.fields = current, list(fields)
 
 
-def update_if_current(queryset, pk, field: str, token, **changes):
+def update_if_current(queryset, pk, field: str, token: int, **changes) -> int:
     """Write `changes` to the row `pk` of `queryset` in one UPDATE … WHERE `field` = `token`
-    (what the user's page showed), advancing `field`: a counter by one, a moment to now.
-    Returns the new token. Raises Conflict, with the row as it now is, when it moved on or
-    no longer matches `queryset` (a meeting cancelled meanwhile)."""
-    column = queryset.model._meta.get_field(field)
-    after = timezone.now() if isinstance(column, models.DateTimeField) else token + 1
+    (what the user's page showed), advancing the counter `field` by one. Returns the new
+    token. Raises Conflict, with the row as it now is, when it moved on or no longer
+    matches `queryset` (a meeting cancelled meanwhile)."""
+    after = token + 1
     if not queryset.filter(pk=pk, **{field: token}).update(**{field: after}, **changes):
         raise Conflict(queryset.model._default_manager.filter(pk=pk).first())
     return after
@@ -63,6 +62,15 @@ class VersionField(forms.IntegerField):
     def __init__(self, **kwargs):
         messages = dict.fromkeys(["required", "invalid", "min_value"], STALE_PAGE)
         super().__init__(min_value=0, error_messages=messages, **kwargs)
+
+
+def version_posted(data, name: str) -> int | None:
+    """The token `name` in `data` (a QueryDict) posted by a button that approves what its
+    page showed, or None where there is none (a hand-made post)."""
+    try:
+        return VersionField(required=False).clean(data.get(name))
+    except forms.ValidationError:
+        return None
 
 
 class Versioned:
@@ -90,7 +98,7 @@ def rebind(form_class, data, current, message: str, **kwargs):
     # Read before validating: a ModelForm's validation writes the input into its instance,
     # which may be `current`.
     saved = {
-        field.name: _saved(current, field.name)
+        field.name: _saved(current, field.name, field.field)
         for field in form.visible_fields()
         # Not a field of the form alone (attendance, a person's search text).
         if current is not None and hasattr(current, field.name)
@@ -105,14 +113,18 @@ def rebind(form_class, data, current, message: str, **kwargs):
     return form
 
 
-def _saved(current, name: str) -> tuple[object, str]:
-    """A saved value, and that value as the user reads it: a choice by its label, a moment
-    and a day as the product writes them, people and other rows by their names."""
+def _saved(current, name: str, field: forms.Field) -> tuple[object, str]:
+    """A saved value, and that value as the user reads it in `field`: a choice by its
+    label, a moment and a day as the product writes them, people and other rows by their
+    names."""
     value = getattr(current, name)
     if isinstance(value, models.Manager):
         value = list(value.all())
     if label := getattr(current, f"get_{name}_display", None):
         return value, label()
+    if isinstance(field, forms.MultipleChoiceField):  # boxes ticked, by their labels
+        labels = dict(field.choices)
+        return value, ", ".join(str(labels.get(item, item)) for item in value)
     if isinstance(value, list):
         return value, ", ".join(str(item) for item in value)
     if isinstance(value, datetime):

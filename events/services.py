@@ -26,7 +26,7 @@ from events.models import (
     Task,
 )
 from events.notify import message, tell
-from events.signals import task_changed
+from events.signals import finalised, task_changed
 from events.validators import format_case_number, parse_case_number
 from notices.models import Notice
 
@@ -767,6 +767,14 @@ def record_decisions(event: Event, data: dict, *, by):
         event.save(update_fields=[*DECISION_FIELDS, "politician_emails", "reporting_since"])
         if lines:
             add_log_entry(event, by=by, kind=LogEntry.Kind.DECISION, text=" ".join(lines))
+            finalised.send(
+                Event,
+                event=event,
+                title="Startgruppens beslut",
+                description="Startgruppens beslut om arbetsgrupp och information",
+                path=reverse("event_log", args=[event.pk]),
+                by=by,
+            )
 
 
 def _tell_roles(event: Event, data: dict, *, by):

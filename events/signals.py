@@ -16,3 +16,15 @@ waiting_for = Signal()
 # its vad/vem/när, so that a page showing the task elsewhere (a sheet row that became the
 # task) can mark itself changed for the browsers that poll it.
 task_changed = Signal()
+
+# Sent by the services that finalise a record of the case, inside that transaction, with
+# `event`, `title`, `description` (the public description, ärendemening), `path` (where the
+# record is kept in the product) and `by`: a sent lägesrapport, a published press text, the
+# startgrupp's decisions, a snapshot of the sheet. documents registers it in the case's
+# register (OSL 5 kap. 1 §: registered without delay); events never imports documents.
+finalised = Signal()
+
+# Sent by an app that summarises a case elsewhere (an omställningsplan's prefilled sections)
+# with `event` and `section` ("communication"). A receiver returns its app's text for that
+# section of the case, or "".
+case_summary = Signal()

@@ -6,6 +6,7 @@ production must never silently fall back to a default (healthchecks' envbool/env
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -84,3 +85,31 @@ def envsecret(name: str, default: str | None = None) -> str | None:
                 f"{name}_FILE={path!r}: cannot read ({e.strerror})"
             ) from None
     return _raw(name, default)
+
+
+def envurl(name: str, default: str, *, https: bool) -> str:
+    """An absolute http(s) URL, kept exactly as written (an OpenID issuer is compared
+    character for character); `https` refuses plain http."""
+    value = _raw(name, None)
+    if value is None:
+        return default
+    parts = urlsplit(value)
+    schemes = {"https"} if https else {"http", "https"}
+    if parts.scheme not in schemes or not parts.netloc:
+        expected = "https://…" if https else "http(s)://…"
+        raise ImproperlyConfigured(f"{name}={value!r}: expected an absolute {expected} address")
+    return value
+
+
+def envpairs(name: str) -> dict[str, str]:
+    """Comma-separated `key=value` pairs, in the order written (a later pair never
+    overrides an earlier one: a repeated key is an error)."""
+    pairs: dict[str, str] = {}
+    for item in envlist(name, []):
+        key, equals, value = (part.strip() for part in item.partition("="))
+        if not equals or not key or not value:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not of the form key=value")
+        if key in pairs:
+            raise ImproperlyConfigured(f"{name}: {key!r} is given twice")
+        pairs[key] = value
+    return pairs

@@ -1,7 +1,9 @@
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -12,6 +14,25 @@ from django_htmx.middleware import HtmxDetails
 # HX-Redirect: static/js/answers.js follows the redirect only when nothing typed would be
 # lost, and never from a background poll.
 SIGNED_OUT_HEADER = "X-Signed-Out"
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, except on the paths of SESSIONLESS_PATHS (the guest
+    pages, guests.views_guest): there the request gets a new, empty session that is never
+    saved, and the response is left alone. So these pages set no cookie, read nobody's
+    session (a member opening a guest link sees the guest's page), and never delete or
+    renew the member's cookie their browser sent along."""
+
+    def process_request(self, request):
+        if request.path_info.startswith(tuple(settings.SESSIONLESS_PATHS)):
+            request.session = self.SessionStore()
+            return
+        super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(tuple(settings.SESSIONLESS_PATHS)):
+            return response
+        return super().process_response(request, response)
 
 
 class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):

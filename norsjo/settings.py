@@ -14,7 +14,16 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from norsjo.env import envbool, envfloat, envint, envlist, envsecret, envstr
+from norsjo.env import (
+    envbool,
+    envfloat,
+    envint,
+    envlist,
+    envpairs,
+    envsecret,
+    envstr,
+    envurl,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("VAR_DIR", str(BASE_DIR / "var")))
@@ -48,12 +57,16 @@ INSTALLED_APPS = [
     "assessment",
     "commsplan",
     "reports",
+    "omstallning",
+    "guests",
+    "documents",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, without a session on SESSIONLESS_PATHS.
+    "norsjo.middleware.SessionMiddleware",
     "accounts.sessions.SlidingSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,11 +180,59 @@ SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", 120, minimum=5)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = False  # accounts.sessions.SlidingSessionMiddleware
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# The guest pages (guests.urls): no session is read or saved there, so they set no cookie.
+SESSIONLESS_PATHS = ["/gast/"]
 
 # Failed logins per username and client address before that pair must wait. Keyed on both,
 # so an attacker elsewhere cannot lock a named official out of their own desk.
 LOGIN_MAX_FAILURES = envint("LOGIN_MAX_FAILURES", 5, minimum=1)
 LOGIN_COOL_OFF_MINUTES = envint("LOGIN_COOL_OFF_MINUTES", 15, minimum=1)
+
+
+# Single sign-on (OpenID Connect) ----------------------------------------------------------
+# With OIDC_ISSUER staff sign in with the municipality's identity provider; without it,
+# local passwords only. mozilla-django-oidc runs the protocol (its settings are the OIDC_RP_*
+# and OIDC_* names here); accounts/oidc.py reads the provider's discovery document once at
+# start-up and checks what the library does not (accounts/backends.py).
+OIDC_ISSUER = envurl("OIDC_ISSUER", "", https=not DEBUG)
+OIDC_RP_CLIENT_ID = envstr("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = envsecret("OIDC_CLIENT_SECRET", "")
+# The ID token's claim listing the user's groups (Entra ID: "groups", object ids) or app
+# roles ("roles"); who may sign in at all, and which group gives which municipal function
+# (accounts.models.Function's name), the first listed winning.
+OIDC_GROUPS_CLAIM = envstr("OIDC_GROUPS_CLAIM", "groups")
+OIDC_ALLOWED_GROUPS = envlist("OIDC_ALLOWED_GROUPS", [])
+OIDC_GROUP_FUNCTIONS = envpairs("OIDC_GROUP_FUNCTIONS")
+# false: local passwords only for superusers (break-glass), everyone else signs in by OIDC.
+LOCAL_LOGIN = envbool("LOCAL_LOGIN", True)
+if OIDC_ISSUER:
+    for _name, _value in [
+        ("OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+        ("OIDC_CLIENT_SECRET (or OIDC_CLIENT_SECRET_FILE)", OIDC_RP_CLIENT_SECRET),
+        ("OIDC_ALLOWED_GROUPS", OIDC_ALLOWED_GROUPS),
+    ]:
+        if not _value:
+            raise ImproperlyConfigured(f"{_name} must be set with OIDC_ISSUER")
+    for _group in OIDC_GROUP_FUNCTIONS:
+        if _group not in OIDC_ALLOWED_GROUPS:
+            raise ImproperlyConfigured(
+                f"OIDC_GROUP_FUNCTIONS: {_group!r} is not in OIDC_ALLOWED_GROUPS"
+            )
+elif not LOCAL_LOGIN:
+    raise ImproperlyConfigured("LOCAL_LOGIN=false needs OIDC_ISSUER, or only superusers log in")
+AUTHENTICATION_BACKENDS = ["accounts.backends.PasswordBackend", "accounts.backends.OidcBackend"]
+# The authorization code flow with state, nonce and PKCE (RFC 7636, S256); the client
+# authenticates with HTTP Basic, which every provider must accept (RFC 6749 2.3.1).
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_S", 10, minimum=1)
+# Kept for the id_token_hint that signs out at the provider too (accounts.oidc.logout_url).
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "accounts.oidc.logout_url"
 
 
 # Internationalisation ---------------------------------------------------------------------
@@ -193,6 +254,33 @@ STORAGES = {
 }
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+# Documents on a case (documents/): a folder under VAR_DIR, or with DOCUMENTS_S3_BUCKET an
+# S3-compatible bucket that every web host shares (django-storages). Never served by URL:
+# every download goes through the case's access rule (documents.views.document_download).
+DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_MB", 25, minimum=1) * 1024 * 1024
+DOCUMENTS_S3_BUCKET = envstr("DOCUMENTS_S3_BUCKET", "")
+if DOCUMENTS_S3_BUCKET:
+    STORAGES["documents"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": envstr("DOCUMENTS_S3_ENDPOINT_URL", "") or None,
+            "region_name": envstr("DOCUMENTS_S3_REGION", "") or None,
+            "access_key": envsecret("DOCUMENTS_S3_ACCESS_KEY", "") or None,
+            "secret_key": envsecret("DOCUMENTS_S3_SECRET_KEY", "") or None,
+            "location": envstr("DOCUMENTS_S3_PREFIX", "documents"),
+            # Private objects, never overwritten: a name taken is an error, not a new name.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["documents"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "documents", "base_url": None},
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 
 
@@ -281,6 +369,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": INFO_GAP_SCAN_INTERVAL_S,
         "options": {"expires": INFO_GAP_SCAN_INTERVAL_S},
     },
+    # Reminds a member whose request to an external party is past its due time.
+    "remind-overdue-guest-requests": {
+        "task": "guests.tasks.scan_overdue",
+        "schedule": SCAN_INTERVAL_S,
+        "options": {"expires": SCAN_INTERVAL_S},
+    },
     # Asks the kommunikatör "Har företaget gått ut?" when the company's planned
     # announcement time has come unconfirmed: as often as the reminders, since it is an
     # appointment, not a gap of days.
@@ -288,6 +382,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "commsplan.tasks.remind_company_announcements",
         "schedule": SCAN_INTERVAL_S,
         "options": {"expires": SCAN_INTERVAL_S},
+    },
+    # Reminds whoever measures an omställningsprogram's target when a measurement is due:
+    # due by the day, so hourly is soon enough.
+    "remind-due-measurements": {
+        "task": "omstallning.tasks.remind_due_measurements",
+        "schedule": 3600,
+        "options": {"expires": 3600},
     },
 }
 
@@ -341,6 +442,13 @@ OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10, minimum=1)
 # Kommunikationsplanen: "Undvika informationsgluggar". The kommunikatör is reminded when
 # nothing about an ongoing event has been published for this many days.
 INFO_GAP_DAYS = envint("INFO_GAP_DAYS", 3, minimum=1)
+# A request's link to an external party works this many days; its due time lies within.
+GUEST_LINK_DAYS = envint("GUEST_LINK_DAYS", 14, minimum=1)
+# Requests to the guest pages per link and per client address in each window, counted in
+# the database (guests.ratelimit), so the limits hold across processes and hosts.
+GUEST_RATE_WINDOW_S = envint("GUEST_RATE_WINDOW_S", 3600, minimum=10)
+GUEST_RATE_PER_TOKEN = envint("GUEST_RATE_PER_TOKEN", 30, minimum=1)
+GUEST_RATE_PER_ADDRESS = envint("GUEST_RATE_PER_ADDRESS", 120, minimum=1)
 
 
 # Security ---------------------------------------------------------------------------------

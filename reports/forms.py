@@ -1,11 +1,14 @@
 from django import forms
 
 from accounts.text import NormalisedFormField
+from events.conflicts import Versioned, VersionField
 from reports.compile import SECTION_TITLES
 
 
-class ReportForm(forms.Form):
+class ReportForm(Versioned, forms.Form):
     """What the reporter writes; the rest is compiled from the case file."""
+
+    version_field = "revision"
 
     summary = NormalisedFormField(
         label="Sammanfattning",
@@ -28,3 +31,10 @@ class ReportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # On edit: the version of the draft the page showed; a save over a newer one is a
+    # conflict.
+    revision = VersionField(required=False)
+
+    @staticmethod
+    def version_of(current):
+        return current.revision

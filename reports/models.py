@@ -35,6 +35,9 @@ class Report(models.Model):
     # The compiled sections, as of `compiled_at` (reports.compile.compile_report).
     content = models.JSONField()
     compiled_at = models.DateTimeField(default=timezone.now)
+    # The version token (events.conflicts): every save of the draft raises it, and an
+    # approval names the one its approver read. (`version` is the report's number.)
+    revision = models.PositiveIntegerField(default=0)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

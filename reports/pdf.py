@@ -1,11 +1,11 @@
 """The lägesrapport as an A4 PDF, through the press texts' renderer: the same letterhead,
-stylesheet and static-only fetcher (commsplan.pdf)."""
+stylesheet and static-only fetcher (events.pdf)."""
 
 from datetime import datetime
 
 from django.template.loader import render_to_string
 
-from commsplan.pdf import html_to_pdf, letterhead
+from events.pdf import html_to_pdf, letterhead
 from reports.compile import content_for
 
 
@@ -22,8 +22,16 @@ def report_context(report, *, politicians: bool) -> dict:
     }
 
 
+# Each line of the PDF starts with this, as text (static/css/pdf.css says why).
+LINE_MARK = "– "
+
+
 def report_html(report, *, politicians=False) -> str:
-    context = {**letterhead(report.event), **report_context(report, politicians=politicians)}
+    context = {
+        **letterhead(report.event),
+        **report_context(report, politicians=politicians),
+        "mark": LINE_MARK,
+    }
     return render_to_string("reports/pdf/report.html", context)
 
 

@@ -10,9 +10,11 @@ from django.utils import timezone
 
 import notices
 from accounts.people import people_order
+from events.conflicts import Conflict, update_if_current
 from events.models import Event, LogEntry, Membership
 from events.notify import message, tell
 from events.services import Refused, add_log_entry
+from events.signals import finalised
 from reports.access import approvers, may_approve
 from reports.compile import compile_report
 from reports.models import Recipient, Report
@@ -57,8 +59,13 @@ def create_draft(event: Event, *, summary: str, decisions_needed: str, hidden, b
     return report
 
 
-def update_draft(report: Report, *, summary: str, decisions_needed: str, hidden, by) -> Report:
-    """Save the reporter's text and compile the rest again from the case file as it is now."""
+def update_draft(
+    report: Report, *, summary: str, decisions_needed: str, hidden, revision: int, by
+) -> Report:
+    """Save the reporter's text over the draft as their page showed it (`revision`, the
+    version token of events.conflicts) and compile the rest again from the case file as it
+    is now. Conflict, with the draft as saved now, if somebody saved it first; Refused once
+    it is approved."""
     previous, now = last_sent(report.event, before=report.version), timezone.now()
     content = compile_report(
         report.event,
@@ -68,17 +75,24 @@ def update_draft(report: Report, *, summary: str, decisions_needed: str, hidden,
         now=now,
     )
     with transaction.atomic():
-        updated = Report.objects.filter(pk=report.pk, status=Report.Status.UTKAST).update(
-            summary=summary,
-            decisions_needed=decisions_needed,
-            not_for_publication=list(hidden),
-            content=content,
-            compiled_at=now,
-            # The author's own saves leave a colleague's earlier rewrite on record.
-            edited_by=F("edited_by") if by.pk == report.author_id else by,
-        )
-        if not updated:
-            raise Refused("Rapporten är redan godkänd och kan inte ändras.")
+        try:
+            update_if_current(
+                Report.objects.filter(status=Report.Status.UTKAST),
+                report.pk,
+                "revision",
+                revision,
+                summary=summary,
+                decisions_needed=decisions_needed,
+                not_for_publication=list(hidden),
+                content=content,
+                compiled_at=now,
+                # The author's own saves leave a colleague's earlier rewrite on record.
+                edited_by=F("edited_by") if by.pk == report.author_id else by,
+            )
+        except Conflict as conflict:
+            if conflict.current.status != Report.Status.UTKAST:
+                raise Refused("Rapporten är redan godkänd och kan inte ändras.") from None
+            raise
     report.refresh_from_db()
     return report
 
@@ -121,9 +135,10 @@ def request_approval(report: Report, *, by) -> int:
         )
 
 
-def approve(report: Report, *, seen_compiled_at=None, by) -> Report:
-    """Approve the draft as the approver saw it (`seen_compiled_at`): one saved again since
-    they opened it is not approved unseen. Its author is told (kind report_approved)."""
+def approve(report: Report, *, revision: int | None = None, by) -> Report:
+    """Approve the draft as the approver saw it (`revision`, the version token of
+    events.conflicts; None from a hand-made post): one saved again since they opened it is
+    not approved unseen. Its author is told (kind report_approved)."""
     if reason := may_approve(report, by):
         raise Refused(reason)
     with transaction.atomic():
@@ -131,10 +146,10 @@ def approve(report: Report, *, seen_compiled_at=None, by) -> Report:
         drafts = Report.objects.filter(pk=report.pk, status=Report.Status.UTKAST)
         # The version token in the UPDATE itself (events.conflicts): a draft saved again
         # between a check and the write would be approved unseen.
-        if seen_compiled_at is not None:
-            drafts = drafts.filter(compiled_at=seen_compiled_at)
+        if revision is not None:
+            drafts = drafts.filter(revision=revision)
         if not drafts.update(status=Report.Status.GODKAND, approved_by=by, approved_at=now):
-            if seen_compiled_at is not None:
+            if revision is not None:
                 raise Refused(
                     "Utkastet har sparats om sedan du öppnade det. Läs igenom det igen och "
                     "godkänn sedan."
@@ -229,6 +244,14 @@ def send(report: Report, *, by) -> int:
             by=by,
             kind=LogEntry.Kind.NOTE,
             text=f"Lägesrapport {report.version} skickades till {names}.",
+        )
+        finalised.send(
+            Report,
+            event=event,
+            title=f"Lägesrapport {report.version}",
+            description=f"Lägesrapport {report.version}",
+            path=reverse("report_pdf", args=[event.pk, report.pk]),
+            by=by,
         )
     return written
 

@@ -1,4 +1,4 @@
-from datetime import datetime
+from functools import partial
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -8,7 +8,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedHttpRequest
 from events.access import get_event_for_user
+from events.conflicts import Conflict, rebind, version_posted
 from events.downloads import attachment
+from events.steps import asked, take_step
 from events.submissions import once_per_form, record
 from reports import pdf, services
 from reports.access import may_approve
@@ -64,6 +66,12 @@ def report_create(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     return render(request, "reports/report_create.html", {"event": event, "form": form})
 
 
+REPORT_SAVED_MEANWHILE = (
+    "Någon annan sparade utkastet medan du skrev. Din text finns kvar i fälten; det som nu "
+    "är sparat står bredvid. Jämför och spara igen."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def report_detail(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=request.method == "POST")
@@ -72,16 +80,28 @@ def report_detail(request: AuthenticatedHttpRequest, event_id, report_id) -> Htt
         "summary": report.summary,
         "decisions_needed": report.decisions_needed,
         "not_for_publication": report.not_for_publication,
+        "revision": report.revision,
     }
     form = ReportForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        revision = form.cleaned_data["revision"]
         try:
-            services.update_draft(report, **_data(form), by=request.user)
+            services.update_draft(
+                report,
+                **_data(form),
+                # No version sent: a hand-made post, not a stale page.
+                revision=report.revision if revision is None else revision,
+                by=request.user,
+            )
         except services.Refused as e:
             messages.error(request, str(e))
+        except Conflict:
+            report = _report(event, report.pk)  # what is saved now, shown beside the user's
+            form = rebind(ReportForm, request.POST, report, REPORT_SAVED_MEANWHILE)
         else:
             messages.success(request, "Utkastet är sparat och uppdaterat från ärendet.")
-        return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+        if not form.errors:
+            return redirect("report_detail", event_id=event.pk, report_id=report.pk)
     context = {
         **pdf.report_context(report, politicians=False),
         "event": event,
@@ -92,61 +112,54 @@ def report_detail(request: AuthenticatedHttpRequest, event_id, report_id) -> Htt
     return render(request, "reports/report_detail.html", context)
 
 
+def _transition(
+    request: AuthenticatedHttpRequest, event_id, report_id, step, done
+) -> HttpResponse:
+    """A step on the report taken with a button (events.steps), back on the report's page;
+    `done(report, result)` says how it went."""
+    event = get_event_for_user(request, event_id, write=True)
+    report = _report(event, report_id)
+    back = reverse("report_detail", args=[event.pk, report.pk])
+    return take_step(request, step, report, done=partial(done, report), back=back)
+
+
+def _approval_asked(report, told: int) -> tuple[int, str]:
+    return asked(
+        told,
+        waits="Rapporten väntar på godkännande",
+        whom=("ledamot av startgruppen", "ledamöter av startgruppen"),
+        nobody="ingen i startgruppen kan godkänna den: alla har skrivit eller ändrat den.",
+    )
+
+
+def _approved(report, _) -> tuple[int, str]:
+    return messages.SUCCESS, f"Lägesrapport {report.version} är godkänd."
+
+
+def _sent(report, count: int) -> tuple[int, str]:
+    return messages.SUCCESS, f"Lägesrapport {report.version} skickas till {count} mottagare."
+
+
 @require_POST
 def report_request_approval(
     request: AuthenticatedHttpRequest, event_id, report_id
 ) -> HttpResponse:
-    event = get_event_for_user(request, event_id, write=True)
-    report = _report(event, report_id)
-    try:
-        told = services.request_approval(report, by=request.user)
-    except services.Refused as e:
-        messages.error(request, str(e))
-    else:
-        if told:
-            members = "ledamot" if told == 1 else "ledamöter"
-            messages.success(
-                request,
-                f"Rapporten väntar på godkännande. {told} {members} av startgruppen har fått "
-                "besked.",
-            )
-        else:
-            messages.warning(
-                request,
-                "Rapporten väntar på godkännande, men ingen i startgruppen kan godkänna den: "
-                "alla har skrivit eller ändrat den.",
-            )
-    return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+    """The reporter asks the startgrupp's members who may approve the draft (reports.access)."""
+    return _transition(request, event_id, report_id, services.request_approval, _approval_asked)
 
 
 @require_POST
 def report_approve(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
-    event = get_event_for_user(request, event_id, write=True)
-    report = _report(event, report_id)
-    try:
-        seen = datetime.fromisoformat(request.POST.get("compiled_at", ""))
-    except ValueError:
-        seen = None  # no version sent: a hand-made post, not a stale page
-    try:
-        services.approve(report, seen_compiled_at=seen, by=request.user)
-    except services.Refused as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, f"Lägesrapport {report.version} är godkänd.")
-    return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+    """A member of the startgrupp approves the draft as their page showed it (its revision,
+    events.conflicts): one saved again since is not approved unseen."""
+    step = partial(services.approve, revision=version_posted(request.POST, "revision"))
+    return _transition(request, event_id, report_id, step, _approved)
 
 
 @require_POST
 def report_send(request: AuthenticatedHttpRequest, event_id, report_id) -> HttpResponse:
-    event = get_event_for_user(request, event_id, write=True)
-    report = _report(event, report_id)
-    try:
-        count = services.send(report, by=request.user)
-    except services.Refused as e:
-        messages.error(request, str(e))
-    else:
-        messages.success(request, f"Lägesrapport {report.version} skickas till {count} mottagare.")
-    return redirect("report_detail", event_id=event.pk, report_id=report.pk)
+    """The approved report goes to the startgrupp, and to the politicians it named."""
+    return _transition(request, event_id, report_id, services.send, _sent)
 
 
 @require_GET

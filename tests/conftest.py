@@ -1,3 +1,4 @@
+import http.client
 import importlib
 import os
 import shutil
@@ -261,6 +262,19 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "sv-SE", "timezone_id": "Europe/Stockholm"}
 
 
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, asked for a page once before any test times one: the
+    first request imports every app's views and compiles the templates, longer on a busy
+    machine than a locator waits (5 s)."""
+    host, port = live_server.url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    connection.request("GET", "/konto/logga-in/")
+    assert connection.getresponse().status == 200
+    connection.close()
+    return live_server
+
+
 @pytest.fixture
 def cast_live(transactional_db):
     """The cast, committed, for tests that drive a live server in a browser."""
@@ -332,3 +346,75 @@ def page(page):
     # Everything here is local: a locator that has not matched in 5 s never will.
     page.set_default_timeout(5000)
     return page
+
+
+# OpenID Connect -------------------------------------------------------------------------------
+
+
+class OidcProvider:
+    """A real OpenID provider, `oidc-provider-mock`, in its own process on a free port: it
+    signs with its own RSA key, wants clients registered (--require-registration) and a
+    nonce in every authorization request (--require-nonce)."""
+
+    def __init__(self, *extra_args: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_args = extra_args
+        self.process = None
+
+    def start(self, log_path: Path):
+        binary = Path(sys.executable).with_name("oidc-provider-mock")
+        with log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                [
+                    str(binary),
+                    "--port",
+                    str(self.port),
+                    "--require-registration",
+                    "--require-nonce",
+                    *self.extra_args,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        _wait_for_port(self.port, what="oidc-provider-mock")
+
+    def stop(self):
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+    def register(self, *redirect_uris: str) -> dict:
+        """A new client (RFC 7591): {"client_id", "client_secret", "redirect_uris", …}."""
+        import requests
+
+        response = requests.post(
+            f"{self.url}/oauth2/clients", json={"redirect_uris": list(redirect_uris)}, timeout=5
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def set_user(self, sub: str, **claims):
+        """What the provider says about `sub` from now on (its ID tokens carry every
+        claim given here that is not a standard one, and the standard ones by scope)."""
+        import requests
+
+        requests.put(f"{self.url}/users/{sub}", json=claims, timeout=5).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    provider = OidcProvider()
+    provider.start(tmp_path_factory.mktemp("oidc") / "provider.log")
+    yield provider
+    provider.stop()
+
+
+@pytest.fixture(scope="session")
+def oidc_provider_short_lived(tmp_path_factory):
+    """A second provider whose ID tokens expire one second after they are issued."""
+    provider = OidcProvider("--token-max-age", "1")
+    provider.start(tmp_path_factory.mktemp("oidc") / "short-lived.log")
+    yield provider
+    provider.stop()

@@ -2,7 +2,9 @@
 
 import html
 import re
+import secrets
 import uuid
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -12,16 +14,20 @@ from django.views.defaults import server_error
 
 from commsplan.models import PressText
 from commsplan.services import plan_for
-from events.models import Convening, Phase
+from events.models import Convening, Membership, Phase
+from guests.models import GuestRequest, token_hash
 from reports.services import create_draft
 from tests import sheets
+from tests.personas import create_event_row
 
 # Every URL that carries an event id, with how it is called and what it needs:
 #   "read": members; "summary": members and task holders; "write": writers among members;
 #   "task"/"task_write": seeing/reporting on Lena's task: members/writers, and Lena;
 #   "reopen": the startgrupp (and a superuser), the one change a closed event takes;
 #   "meeting": moving or cancelling the startgrupp's meeting: the startgrupp (and a superuser);
-#   "quoted": a quote in a press text: the people quoted, members or not (commsplan.access).
+#   "quoted": a quote in a press text: the people quoted, members or not (commsplan.access);
+#   "programme": starting an omställningsprogram from the event: its startgrupp (and a
+#   superuser), open or closed (omstallning.access.may_start_from).
 # A new event URL fails test_every_event_url_is_in_the_matrix until it is classified here.
 EVENT_URLS = {
     "event_detail": ("GET", "read", {}),
@@ -99,6 +105,10 @@ EVENT_URLS = {
     "party_detail": ("GET", "read", {}),
     "party_detail_post": ("POST", "write", {}),
     "contact_add": ("POST", "write", {}),
+    # Requests to a party by link (guests/); the guest's own page: the block at the end.
+    "guest_requests": ("GET", "read", {}),
+    "guest_requests_post": ("POST", "write", {}),
+    "guest_request_revoke": ("POST", "write", {}),
     "varsel_clock": ("GET", "read", {}),
     "varsel_clock_post": ("POST", "write", {"reason": "Varslet daterat en dag senare."}),
     "varsel_tasks": ("POST", "write", {}),
@@ -113,6 +123,13 @@ EVENT_URLS = {
     "report_approve": ("POST", "write", {}),
     "report_send": ("POST", "write", {}),
     "report_pdf": ("GET", "read", {}),
+    # Omställning (issue 15): the programme's own URLs are walked in test_omstallning_access.
+    "programme_start": ("GET", "programme", {}),
+    "programme_start_post": (
+        "POST",
+        "programme",
+        {"title": "Omställning", "started_on": "2026-02-01", "planned_end_on": "2030-12-31"},
+    ),
 }
 
 
@@ -152,6 +169,8 @@ SHEET_ARGS = {
     "import_confirm": lambda cast: [sheets.a_draft(cast).pk],
     "party_detail": lambda cast: [sheets.a_party(cast).pk],
     "contact_add": lambda cast: [sheets.a_party(cast).pk],
+    "guest_requests": lambda cast: [sheets.a_party(cast).pk],
+    "guest_request_revoke": lambda cast: [(r := _guest_request(cast)).party_id, r.pk],
 }
 SHEET_TWO_METHODS = {"row_edit", "row_delegate", "sheet_import", "parties", "party_detail"}
 
@@ -217,12 +236,63 @@ GET_AND_POST = {
     "varsel_clock",
     "report_create",
     "report_detail",
+    "programme_start",
+    "guest_requests",
     *SHEET_TWO_METHODS,
 }
 
+# Documents on a case (documents/, issue 18) ------------------------------------------------
+# Only members: a task holder does not see the case's documents (404), like its log.
+EVENT_URLS |= {
+    "document_list": ("GET", "read", {}),
+    "document_upload": ("GET", "write", {}),
+    "document_upload_post": ("POST", "write", {}),
+    "document_register_export": ("GET", "read", {}),
+    "document_detail": ("GET", "read", {}),
+    "document_download": ("GET", "read", {}),
+    "document_version_add": ("POST", "write", {}),
+    "document_mark_secret": ("POST", "write", {"provision": "OSL 31 kap. 16 §"}),
+    "document_void": ("POST", "write", {"reason": "Hörde till ett annat ärende."}),
+    "document_link_task": ("POST", "write", {}),
+}
+
+
+def _document(cast):
+    from documents.services import register
+
+    data = {
+        "title": "Konkursförvaltarens yttrande",
+        "public_description": "Yttrande",
+        "document_date": timezone.localdate(),
+        "direction": "inkommande",
+        "counterpart": "Advokatfirman Lindh",
+    }
+    return register(cast.event, data, file=("y.pdf", "pdf", b"%PDF-1.7\n"), by=cast.arbetsgrupp)
+
+
+OBJECT_ARGS |= {
+    **dict.fromkeys(
+        [
+            "document_detail",
+            "document_version_add",
+            "document_mark_secret",
+            "document_void",
+            "document_link_task",
+        ],
+        lambda cast: [_document(cast).pk],
+    ),
+    "document_download": lambda cast: [
+        (document := _document(cast)).pk,
+        document.versions.get().pk,
+    ],
+}
+GET_AND_POST |= {"document_upload"}
+# ---------------------------------------------------------------------------------------------
+
+
 # What each persona may do on cast.event.
 WRITER = {"read", "summary", "write", "task", "task_write"}
-STARTGRUPP = WRITER | {"reopen", "meeting"}
+STARTGRUPP = WRITER | {"reopen", "meeting", "programme"}
 ALLOWED = {
     "superuser": STARTGRUPP,
     "kommunchef": STARTGRUPP,
@@ -267,7 +337,7 @@ def expected_status(persona, method, needs):
         # A page, or after a POST a redirect (htmx-aware views answer a fragment instead).
         return {200, 302} if method == "POST" else {200}
     # May see it, may not change it.
-    changes = needs in ("write", "reopen", "meeting")
+    changes = needs in ("write", "reopen", "meeting", "programme")
     if (changes and "read" in allowed) or (needs == "task_write" and "task" in allowed):
         return {403}
     return {404}  # never learn that the event exists
@@ -432,3 +502,69 @@ def test_an_id_too_large_for_the_database_is_refused_on_its_field(client, cast, 
     response = client.post(url_of(name, cast), data)
     assert response.status_code == 200
     assert "9" * 30 in response.text  # named in the field's message
+
+
+# Guest links (guests/, issue 17) ------------------------------------------------------------
+# The guest page is opened by its token alone: the same for every persona and for nobody
+# signed in, and no other id (the request's, the party's, the event's) opens it.
+
+
+def _guest_request(cast, question="Hur många berörs?", party=None):
+    """A request on cast.event (or to `party`), with its link's path as `.path`; the token
+    is made here as guests.services makes it, since these tests mail nothing."""
+    token = secrets.token_urlsafe(32)
+    request = GuestRequest.objects.create(
+        party=party or sheets.a_party(cast),
+        question=question,
+        due_at=timezone.now() + timedelta(days=3),
+        email="bo@gs.example",
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(days=14),
+        created_by=cast.arbetsgrupp,
+    )
+    request.path = reverse("guest_page", args=[token])
+    return request
+
+
+@pytest.mark.parametrize("persona", [None, *sorted(ALLOWED)])
+def test_a_guest_link_shows_the_same_page_to_everyone(client, cast, persona):
+    request = _guest_request(cast)
+    if persona:
+        client.force_login(getattr(cast, persona))
+    response = client.get(request.path)
+    assert response.status_code == 200
+    assert "Hur många berörs?" in response.text
+    assert cast.event.title not in response.text
+    # Nothing of whoever is signed in: the page reads no session.
+    assert "Logga ut" not in response.text
+
+
+def test_no_other_id_opens_a_guest_page(client, cast):
+    request = _guest_request(cast)
+    for other in (request.pk, request.party_id, cast.event.pk, request.token_hash):
+        assert client.get(reverse("guest_page", args=[other])).status_code == 404
+
+
+@pytest.mark.parametrize("persona", sorted(ALLOWED))
+def test_a_request_is_reached_only_through_its_own_event_and_party(client, cast, persona):
+    """IDOR: cast.event's URLs naming a party or request of another event, or another
+    party's request: 404 for everyone, and nothing is revoked."""
+    other_event = create_event_row("Ett annat ärende", cast.kommunchef)
+    Membership.objects.create(event=other_event, user=cast.kommunchef, group="startgrupp")
+    other_party = other_event.external_parties.create(
+        type="fack", organisation="Annan part", created_by=cast.kommunchef
+    )
+    elsewhere = _guest_request(cast, party=other_party)
+    mine = sheets.a_party(cast)
+    client.force_login(getattr(cast, persona))
+    listed = client.get(reverse("guest_requests", args=[cast.event.pk, other_party.pk]))
+    assert listed.status_code == 404
+    revokes = [
+        reverse("guest_request_revoke", args=[cast.event.pk, other_party.pk, elsewhere.pk]),
+        reverse("guest_request_revoke", args=[cast.event.pk, mine.pk, elsewhere.pk]),
+    ]
+    # Pia reads cast.event and may not write: refused before any id is looked at.
+    refused = 403 if persona == "lasare" else 404
+    assert [client.post(url).status_code for url in revokes] == [refused, refused]
+    elsewhere.refresh_from_db()
+    assert elsewhere.revoked_at is None

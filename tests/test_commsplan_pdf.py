@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
-from commsplan.pdf import StaticOnlyFetcher, html_to_pdf
+from events.pdf import StaticOnlyFetcher, html_to_pdf
 from tests.test_commsplan import write_text
 
 

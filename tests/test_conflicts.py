@@ -4,12 +4,15 @@ differ and only there, and saving again from that page is a knowing choice that 
 through."""
 
 import re
+from pathlib import Path
 
 from django.urls import reverse
 
 from accounts.moments import moment_text
 from assessment import services as sheet_services
-from events.models import Event, SituationPicture
+from events.models import Event, SituationPicture, Task
+from reports.compile import SECTION_TITLES
+from reports.models import Report
 from tests import sheets
 from tests.test_event_edit import form_data
 from tests.test_meeting import SECOND, THIRD, log_event, move, typed
@@ -94,3 +97,45 @@ def test_a_stale_page_does_not_overwrite_an_event_saved_meanwhile(client, cast):
     event = Event.objects.get(pk=cast.event.pk)
     assert (event.title, event.affected_employees, event.version) == ("Ny rubrik", None, 7)
     assert response.context["form"]["version"].value() == 7
+
+
+def test_a_task_changed_meanwhile_shows_what_is_saved_once(client, cast):
+    url = reverse("task_edit", args=[cast.event.pk, cast.task.pk])
+    Task.objects.filter(pk=cast.task.pk).update(what="Ring TRR", version=2)
+    client.force_login(cast.arbetsgrupp)
+    data = {"what": "Ring omställningsfonden", "assignee": cast.task_holder.pk, "version": 1}
+    response = client.post(url, data)
+    assert "Någon annan ändrade uppgiften" in response.text
+    assert response.text.count("Ring TRR") == 1
+    assert theirs(response.text) == ["Ring TRR"]
+
+
+def test_a_report_draft_saved_meanwhile_is_not_overwritten(client, cast):
+    client.force_login(cast.arbetsgrupp)
+    client.post(reverse("report_create", args=[cast.event.pk]), {"summary": "Lugnt läge."})
+    report = Report.objects.get()
+    url = reverse("report_detail", args=[cast.event.pk, report.pk])
+    stale = {"summary": "Lugnt läge.", "decisions_needed": "", "revision": report.revision}
+    client.post(url, {**stale, "summary": "Saras läge.", "not_for_publication": ["contacts"]})
+    client.force_login(cast.kommunchef)
+    response = client.post(url, {**stale, "summary": "Annas läge."})
+    assert "Någon annan sparade utkastet medan du skrev." in response.text
+    assert "Annas läge.</textarea>" in response.text
+    # The sections Sara kept from the politicians, by their titles.
+    assert theirs(response.text) == ["Saras läge.", dict(SECTION_TITLES)["contacts"]]
+    report.refresh_from_db()
+    assert report.summary == "Saras läge."
+    # On top of Sara's draft, knowingly.
+    again = {**stale, "summary": "Annas läge.", "revision": report.revision}
+    assert client.post(url, again).status_code == 302
+    report.refresh_from_db()
+    assert (report.summary, report.edited_by) == ("Annas läge.", cast.kommunchef)
+
+
+def test_only_the_conflict_template_writes_what_is_saved():
+    """What is saved now stands beside its field (conflict.html) and nowhere else: a page's
+    own account of it beside the form's would show it twice, as the task's did."""
+    root = Path(__file__).resolve().parent.parent
+    templates = [*root.glob("templates/**/*.html"), *root.glob("*/templates/**/*.html")]
+    writers = {path.name for path in templates if "nu är sparat" in path.read_text()}
+    assert writers == {"conflict.html"}

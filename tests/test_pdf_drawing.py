@@ -28,7 +28,8 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from commsplan.models import Municipality
-from commsplan.pdf import FONTS, press_text_html
+from commsplan.pdf import press_text_html
+from events.pdf import FONTS
 from reports.pdf import report_html
 from tests.personas import create_cast
 from tests.test_commsplan import write_text
@@ -247,7 +248,7 @@ import sys
 from pathlib import Path
 import django
 django.setup()
-from commsplan.pdf import html_to_pdf
+from events.pdf import html_to_pdf
 for source in sorted(Path(sys.argv[1]).glob("*.html")):
     source.with_suffix(".pdf").write_bytes(html_to_pdf(source.read_text()))
 """

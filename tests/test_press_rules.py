@@ -41,7 +41,7 @@ def shown(client, response) -> str:
 
 def approve_quote(client, cast, text, by, based_on=None):
     client.force_login(by)
-    based_on = based_on or text.updated_at.isoformat()
+    based_on = text.revision if based_on is None else based_on
     return client.post(quote_url(cast, text), {"based_on": based_on})
 
 
@@ -143,7 +143,7 @@ def test_the_author_and_the_last_editor_are_refused_approval(client, cast):
 
 def test_an_edit_clears_the_quote_approvals(client, cast):
     text = write_text(client, cast, quoted=[cast.kso.pk, cast.kommunchef.pk])
-    read_at = text.updated_at.isoformat()
+    read_at = text.revision
     approve_quote(client, cast, text, cast.kso)
     approve_quote(client, cast, text, cast.kommunchef)
     assert not Quote.objects.filter(text=text, approved_at__isnull=True).exists()
@@ -171,7 +171,7 @@ def save_unchanged(client, cast, text, by):
         "body": text.body,
         "contact": text.contact_id,
         "quoted": [quote.person_id for quote in text.quotes.all()],
-        "based_on": text.updated_at.isoformat(),
+        "based_on": text.revision,
     }
     return client.post(reverse("press_text_edit", args=[cast.event.pk, text.pk]), data)
 

@@ -354,18 +354,16 @@ def test_a_long_section_is_summarised_and_points_to_the_case_file(client, cast):
 
 def test_a_draft_saved_again_after_the_approver_opened_it_is_not_approved_unseen(client, cast):
     report = draft(client, cast, by=cast.kommunchef)
-    seen = report.compiled_at.isoformat()
-    Report.objects.filter(pk=report.pk).update(
-        compiled_at=report.compiled_at + timedelta(seconds=1)
-    )
+    seen = report.revision
+    Report.objects.filter(pk=report.pk).update(revision=report.revision + 1)
     client.force_login(cast.kommunikator)
     url = reverse("report_approve", args=[cast.event.pk, report.pk])
-    client.post(url, {"compiled_at": seen})
+    client.post(url, {"revision": seen})
     report.refresh_from_db()
     assert report.status == "utkast"
     page = client.get(reverse("report_detail", args=[cast.event.pk, report.pk])).text
     assert "Utkastet har sparats om sedan du öppnade det." in page
-    client.post(url, {"compiled_at": report.compiled_at.isoformat()})
+    client.post(url, {"revision": report.revision})
     report.refresh_from_db()
     assert report.status == "godkand"
 

@@ -7,6 +7,7 @@ demo accounts share a published password.
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -54,6 +55,9 @@ class Command(BaseCommand):
             self.seed_event(users)
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@example.invalid", DEMO_PASSWORD)
+        # The omställningsprogram two years on (issue 15). By name: events imports no app
+        # built on it (tests/test_architecture.py).
+        call_command("seed_omstallning")
         self.stdout.write("Demodata klar.")
 
     def seed_people(self) -> dict[str, User]:

@@ -1,0 +1,120 @@
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.text import NormalisedFormField
+from documents import filetypes
+from documents.models import Document, SecrecyMarking
+from events.forms import DATE_WIDGET
+from events.workbook import number
+
+
+def _megabytes(size: int) -> str:
+    """26,2 or 25: megabytes (MiB) with one decimal, Swedish comma, none for a whole."""
+    megabytes = round(size / (1024 * 1024), 1)
+    if megabytes == int(megabytes):
+        return number(int(megabytes))
+    return f"{megabytes:.1f}".replace(".", ",")
+
+
+class UploadField(forms.FileField):
+    """A file as the register receives it: within DOCUMENT_MAX_BYTES, a cleaned name, and
+    content of an accepted kind that its name does not misname (documents.filetypes).
+    `cleaned_data` holds (name, key of filetypes.KINDS, content)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            error_messages={
+                "required": "Välj en fil.",
+                "empty": "Filen är tom (0 byte). Välj filen igen; den kan ha sparats fel.",
+                "invalid": "Det kom ingen fil. Välj filen igen.",
+            },
+            **kwargs,
+        )
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload is None:
+            return None
+        limit = settings.DOCUMENT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"Filen är {_megabytes(upload.size)} MB; högst {_megabytes(limit)} MB tas emot."
+            )
+        name = filetypes.clean_name(upload.name)
+        content = upload.read()
+        kind = filetypes.identify(name, content)
+        key = next(key for key, known in filetypes.KINDS.items() if known is kind)
+        return (name, key, content)
+
+
+class DocumentForm(forms.ModelForm):
+    file = UploadField(
+        label="Fil",
+        help_text=(
+            f"Högst {_megabytes(settings.DOCUMENT_MAX_BYTES)} MB. Tas emot: {filetypes.ACCEPTED}."
+        ),
+    )
+
+    class Meta:
+        model = Document
+        fields = [
+            "title",
+            "public_description",
+            "document_date",
+            "direction",
+            "counterpart",
+            "omit_counterpart",
+            "omit_description",
+        ]
+        widgets = {"document_date": DATE_WIDGET, "direction": forms.RadioSelect}
+        error_messages = {
+            "title": {"required": "Skriv handlingens rubrik."},
+            "public_description": {"required": "Skriv en ärendemening för diariet."},
+            "document_date": {
+                "required": "Skriv handlingens datum.",
+                "invalid": "Skriv datumet som år-månad-dag, till exempel 2026-01-14.",
+            },
+            "direction": {"required": "Välj om handlingen kom in eller upprättades här."},
+            "counterpart": {"required": "Skriv vem som skickade eller upprättade handlingen."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"document_date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = Document.Direction.choices
+
+
+class VersionForm(forms.Form):
+    file = UploadField(label="Ny version")
+
+
+class SecrecyForm(forms.ModelForm):
+    class Meta:
+        model = SecrecyMarking
+        fields = ["provision", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        error_messages = {
+            "provision": {"required": "Skriv vilken bestämmelse, till exempel OSL 31 kap. 16 §."}
+        }
+
+
+class VoidForm(forms.Form):
+    reason = NormalisedFormField(
+        label="Varför är handlingen registrerad av misstag?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Skriv varför."},
+    )
+
+
+class TaskLinkForm(forms.Form):
+    task = forms.ModelChoiceField(
+        label="Uppgift",
+        queryset=None,
+        empty_label=None,
+        error_messages={"required": "Välj en uppgift.", "invalid_choice": "Välj en uppgift."},
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = event.tasks.order_by("created_at")

@@ -1,0 +1,161 @@
+"""Registering documents on a case, their versions, secrecy markings and voiding. Each
+function takes the acting user as `by` and writes the händelselogg in the same transaction.
+
+The log names a document by its number and its public description (ärendemening), never its
+title: the log is read by everyone on the case, the title may hold what a marking protects.
+"""
+
+import hashlib
+import uuid
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from documents.models import Document, RegisterCounter, SecrecyMarking, TaskLink, Version
+from events.models import Event, LogEntry, Task
+from events.services import Refused, add_log_entry
+
+
+def _next_serial(event: Event) -> int:
+    """The next number in the case's register, one above the last handed out.
+
+    Must run inside a transaction: the UPDATE locks the counter row until commit (on
+    SQLite the transaction's write lock), so a second upload at the same moment waits and
+    gets the next number; the unique (event, serial) is the backstop."""
+    RegisterCounter.objects.get_or_create(event=event)
+    RegisterCounter.objects.filter(event=event).update(last=F("last") + 1)
+    return RegisterCounter.objects.get(event=event).last
+
+
+def _store(document: Document, number: int, name: str, key: str, data: bytes, *, by):
+    # Stored under a name of ours: the uploader's name only labels the download. If the
+    # transaction rolls back after this, the file stays as an orphan nobody can reach;
+    # storing after commit instead could leave a registered document without its file.
+    path = f"{document.event_id}/{document.pk}/{uuid.uuid4()}"
+    version = Version(
+        document=document,
+        number=number,
+        original_name=name,
+        kind=key,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=by,
+    )
+    version.file.save(path, ContentFile(data), save=False)
+    version.save()
+    return version
+
+
+def _create(event: Event, data: dict, *, by) -> Document:
+    return Document.objects.create(
+        event=event, serial=_next_serial(event), registered_by=by, **data
+    )
+
+
+def register(event: Event, data: dict, *, file: tuple[str, str, bytes], by) -> Document:
+    """Register an uploaded document on `event` and store its first version.
+
+    `data`: title, public_description, document_date, direction, counterpart,
+    omit_counterpart, omit_description (as the form cleaned them). `file`: (cleaned name,
+    key of filetypes.KINDS, content), as documents.forms.UploadField checked it. Returns
+    the Document with its number."""
+    with transaction.atomic():
+        document = _create(event, data, by=by)
+        _store(document, 1, *file, by=by)
+        add_log_entry(
+            event,
+            by=by,
+            kind=LogEntry.Kind.NOTE,
+            text=f"Handling {document.number} registrerad: {document.public_entry}.",
+        )
+    return document
+
+
+def register_finalised(event: Event, *, title: str, description: str, path: str, by) -> Document:
+    """Register a record the product itself finalised in the case (a sent lägesrapport, a
+    published press text, the startgrupp's decisions, a snapshot of the sheet), kept where
+    `path` leads. Upprättad by `by`, dated today. Called in the transaction that finalised
+    it, through events.signals.finalised (documents.apps); that service has logged it."""
+    return _create(
+        event,
+        {
+            "title": title,
+            "public_description": description,
+            "document_date": timezone.localdate(),
+            "direction": Document.Direction.UPPRATTAD,
+            "counterpart": by.get_full_name() or by.get_username(),
+            "source_path": path,
+        },
+        by=by,
+    )
+
+
+def add_version(document: Document, file: tuple[str, str, bytes], *, by) -> Version:
+    """A new file for `document`; the earlier versions are kept. Not on a voided one."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().select_related("event").get(pk=document.pk)
+        if document.is_voided:
+            raise Refused("Handlingen är registrerad av misstag: den får inga nya versioner.")
+        if document.source_path:
+            raise Refused("Handlingen finns i ärendet och ändras där, inte här.")
+        last = document.versions.order_by("-number").values_list("number", flat=True).first()
+        version = _store(document, (last or 0) + 1, *file, by=by)
+        add_log_entry(
+            document.event,
+            by=by,
+            kind=LogEntry.Kind.EDIT,
+            text=f"Ny version ({version.number}) av handling {document.number}.",
+        )
+    return version
+
+
+def mark_secret(document: Document, *, provision: str, note: str, by) -> SecrecyMarking:
+    """Note that `document` may hold secret information under `provision` (OSL 5 kap. 5 §)."""
+    with transaction.atomic():
+        marking = SecrecyMarking.objects.create(
+            document=document, provision=provision, note=note, marked_by=by
+        )
+        add_log_entry(
+            document.event,
+            by=by,
+            kind=LogEntry.Kind.NOTE,
+            text=f"Handling {document.number} sekretessmarkerad enligt {provision}.",
+        )
+    return marking
+
+
+def void(document: Document, *, reason: str, by) -> None:
+    """Mark `document` registered in error, with `reason`. It keeps its number and its
+    files: a public record is never deleted (arkivlagen)."""
+    with transaction.atomic():
+        voided = Document.objects.filter(pk=document.pk, voided_at__isnull=True).update(
+            voided_at=timezone.now(), voided_by=by, void_reason=reason
+        )
+        if not voided:
+            raise Refused("Handlingen är redan markerad som registrerad av misstag.")
+        add_log_entry(
+            document.event,
+            by=by,
+            kind=LogEntry.Kind.NOTE,
+            text=f"Handling {document.number} registrerad av misstag: {reason}",
+        )
+
+
+def link_task(document: Document, task: Task, *, by) -> TaskLink:
+    """Refer to `document` from `task` (of the same case)."""
+    if task.event_id != document.event_id:
+        raise Refused("Uppgiften hör till ett annat ärende.")
+    with transaction.atomic():
+        link, made = TaskLink.objects.get_or_create(
+            document=document, task=task, defaults={"linked_by": by}
+        )
+        if made:
+            add_log_entry(
+                document.event,
+                by=by,
+                kind=LogEntry.Kind.TASK,
+                text=f"Handling {document.number} kopplad till uppgiften ”{task.what}”.",
+            )
+    return link

@@ -1,0 +1,165 @@
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from documents import export, services
+from documents.access import get_document_for_user
+from documents.filetypes import KINDS
+from documents.forms import DocumentForm, SecrecyForm, TaskLinkForm, VersionForm, VoidForm
+from documents.models import Document
+from events.access import get_event_for_user
+from events.downloads import attachment
+from events.services import Refused
+from events.submissions import once_per_form, record
+
+# A download is never shown in the browser (HTML or SVG would run as our page): always an
+# attachment, its type as read from its bytes, no sniffing, and a sandbox should a
+# browser render it anyway.
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def _register(event):
+    # One query: the documents in register order, each with whether it is marked secret.
+    return (
+        event.documents.select_related("registered_by")
+        .prefetch_related("secrecy_markings")
+        .order_by("serial")
+    )
+
+
+@require_GET
+def document_list(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
+    """The diarieblad: every document of the case in register order, and the upload form."""
+    event = get_event_for_user(request, event_id)
+    form = DocumentForm() if event.can_write else None
+    context = {"event": event, "documents": _register(event), "form": form}
+    return render(request, "documents/document_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@once_per_form
+def document_upload(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
+    event = get_event_for_user(request, event_id, write=True)
+    if request.method == "POST":
+        form = DocumentForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "file"}
+            document = services.register(
+                event, data, file=form.cleaned_data["file"], by=request.user
+            )
+            record(request, reverse("document_detail", args=[event.pk, document.pk]))
+            messages.success(request, f"Handlingen är registrerad som {document.number}.")
+            return redirect("document_detail", event_id=event.pk, document_id=document.pk)
+    else:
+        form = DocumentForm()
+    return render(
+        request,
+        "documents/document_list.html",
+        {"event": event, "documents": _register(event), "form": form},
+    )
+
+
+@require_GET
+def document_register_export(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
+    event = get_event_for_user(request, event_id)
+    content = export.register_csv(_register(event))
+    return attachment(content, f"diarieblad-{event.case_number}.csv", "text/csv; charset=utf-8")
+
+
+def _detail(request, document, status=200, **forms) -> HttpResponse:
+    event = document.event
+    context = {
+        "event": event,
+        "document": document,
+        "versions": document.versions.select_related("uploaded_by"),
+        "markings": document.secrecy_markings.select_related("marked_by"),
+        "linked_tasks": [link.task for link in document.task_links.select_related("task")],
+    }
+    if event.can_write and not document.is_voided:
+        context |= {
+            "version_form": forms.get("version_form") or VersionForm(),
+            "secrecy_form": forms.get("secrecy_form") or SecrecyForm(),
+            "void_form": forms.get("void_form") or VoidForm(),
+            "link_form": forms.get("link_form") or TaskLinkForm(event=event),
+        }
+    return render(request, "documents/document_detail.html", context, status=status)
+
+
+@require_GET
+def document_detail(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+    return _detail(request, get_document_for_user(request, event_id, document_id))
+
+
+@require_GET
+def document_download(
+    request: AuthenticatedHttpRequest, event_id, document_id, version_id
+) -> HttpResponse:
+    document = get_document_for_user(request, event_id, document_id)
+    version = get_object_or_404(document.versions, pk=version_id)
+    kind = KINDS[version.kind]
+    with version.file.open("rb") as stored:
+        content = stored.read()
+    name = f"{document.number} {document.title}.{kind.extensions[0]}"
+    response = attachment(content, name, kind.mime)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _done(document: Document, message: str, request) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("document_detail", event_id=document.event.pk, document_id=document.pk)
+
+
+@require_POST
+def document_version_add(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+    document = get_document_for_user(request, event_id, document_id, write=True)
+    form = VersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, document, version_form=form)
+    try:
+        version = services.add_version(document, form.cleaned_data["file"], by=request.user)
+    except Refused as e:
+        messages.error(request, str(e))
+        return redirect("document_detail", event_id=event_id, document_id=document.pk)
+    return _done(document, f"Version {version.number} är sparad; de tidigare finns kvar.", request)
+
+
+@require_POST
+def document_mark_secret(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+    document = get_document_for_user(request, event_id, document_id, write=True)
+    form = SecrecyForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, document, secrecy_form=form)
+    services.mark_secret(document, **form.cleaned_data, by=request.user)
+    return _done(document, "Handlingen är sekretessmarkerad.", request)
+
+
+@require_POST
+def document_void(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+    document = get_document_for_user(request, event_id, document_id, write=True)
+    form = VoidForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, document, void_form=form)
+    try:
+        services.void(document, reason=form.cleaned_data["reason"], by=request.user)
+    except Refused as e:
+        messages.error(request, str(e))
+        return redirect("document_detail", event_id=event_id, document_id=document.pk)
+    return _done(
+        document, "Handlingen är markerad som registrerad av misstag. Den finns kvar.", request
+    )
+
+
+@require_POST
+def document_link_task(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+    document = get_document_for_user(request, event_id, document_id, write=True)
+    form = TaskLinkForm(request.POST, event=document.event)
+    if not form.is_valid():
+        return _detail(request, document, link_form=form)
+    services.link_task(document, form.cleaned_data["task"], by=request.user)
+    return _done(document, "Handlingen är kopplad till uppgiften.", request)

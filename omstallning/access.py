@@ -1,0 +1,145 @@
+"""Who may see and change an omställningsprogram: the one place that decides, beside
+events/access.py and with the same rule.
+
+Members read and write, läsbehöriga read; anyone else gets 404 for every URL of the
+programme (never learn that it exists), a reader who tries to write gets 403, a superuser
+sees everything. Being a member of a linked event gives nothing here, and being a member
+of the programme gives nothing on the events: a confidential linked event is shown to a
+programme member who is not a member of that event by its case number only, never its
+title or company (`linked_events`).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
+
+from events.models import Event, Membership
+from omstallning.models import FocusArea, Programme, ProgrammeEvent, ProgrammeMembership, Target
+
+
+def programmes_for_user(user):
+    """The programmes `user` may open (all for a superuser)."""
+    programmes = Programme.objects.all()
+    if user.is_superuser:
+        return programmes
+    return programmes.filter(
+        Exists(ProgrammeMembership.objects.filter(programme=OuterRef("pk"), user=user))
+    )
+
+
+def get_programme_for_user(request, pk, *, write=False) -> Programme:
+    """Return the programme if request.user may open it (`write=True`: change it), else
+    raise Http404 (no access, or no such programme) or PermissionDenied (a läsbehörig who
+    writes). The programme carries `.can_write` for the templates."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        # One query: the programme and the user's group on it.
+        programme = (
+            Programme.objects.annotate(
+                member_group=Subquery(
+                    ProgrammeMembership.objects.filter(programme=OuterRef("pk"), user=user).values(
+                        "group"
+                    )[:1]
+                )
+            )
+            .filter(pk=pk)
+            .get()
+        )
+    except (Programme.DoesNotExist, ValidationError):
+        raise Http404 from None
+    if not user.is_superuser and programme.member_group is None:
+        raise Http404
+    programme.can_write = user.is_superuser or (
+        programme.member_group == ProgrammeMembership.Group.MEDLEM
+    )
+    if write and not programme.can_write:
+        raise PermissionDenied
+    return programme
+
+
+def get_focus_area_for_user(request, programme_id, focus_area_id, *, write=False) -> FocusArea:
+    """The insatsområde of a programme request.user may open (as get_programme_for_user)."""
+    programme = get_programme_for_user(request, programme_id, write=write)
+    try:
+        area = FocusArea.objects.get(pk=focus_area_id, programme=programme)
+    except (FocusArea.DoesNotExist, ValidationError):
+        raise Http404 from None
+    area.programme = programme
+    return area
+
+
+def get_target_for_user(request, programme_id, target_id, *, write=False) -> Target:
+    """The target of a programme request.user may open (as get_programme_for_user); it
+    carries `.focus_area.programme` with `.can_write`."""
+    programme = get_programme_for_user(request, programme_id, write=write)
+    try:
+        target = Target.objects.select_related("focus_area", "measured_by").get(
+            pk=target_id, focus_area__programme=programme
+        )
+    except (Target.DoesNotExist, ValidationError):
+        raise Http404 from None
+    target.focus_area.programme = programme
+    return target
+
+
+@dataclass(frozen=True)
+class LinkedEvent:
+    """A linked event as `user` may see it: `title` and `company` are None when the event is
+    confidential and the user is not one of its members."""
+
+    event_id: object
+    case_number: str
+    title: str | None
+    company: str | None
+    confidential: bool
+    is_member: bool
+
+    @property
+    def name(self) -> str:
+        if self.title is None:
+            return f"{self.case_number} (sekretess)"
+        return f"{self.case_number} {self.title}"
+
+
+def linked_events(programme: Programme, user) -> list[LinkedEvent]:
+    """The programme's events, each as `user` may see it; one query."""
+    links = (
+        ProgrammeEvent.objects.filter(programme=programme)
+        .annotate(
+            is_member=Exists(Membership.objects.filter(event=OuterRef("event_id"), user=user.pk))
+        )
+        .select_related("event")
+        .only(
+            "event__id",
+            "event__case_number",
+            "event__title",
+            "event__company_name",
+            "event__confidential",
+        )
+        .order_by("event__case_number")
+    )
+    out = []
+    for link in links:
+        event = link.event
+        shown = not event.confidential or link.is_member or user.is_superuser
+        out.append(
+            LinkedEvent(
+                event_id=event.pk,
+                case_number=event.case_number,
+                title=event.title if shown else None,
+                company=event.company_name if shown else None,
+                confidential=event.confidential,
+                is_member=link.is_member or user.is_superuser,
+            )
+        )
+    return out
+
+
+def may_start_from(user, event: Event) -> bool:
+    """A programme is started from an event by its startgrupp (issue 15, item 1), or a
+    superuser; `event` comes from events.access.get_event_for_user."""
+    return user.is_superuser or event.member_group == Membership.Group.STARTGRUPP

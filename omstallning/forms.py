@@ -1,0 +1,179 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.people import active_people
+from accounts.text import NormalisedFormField
+from events.forms import DATE_WIDGET
+from omstallning.models import (
+    BudgetLine,
+    Colour,
+    FocusArea,
+    Phase,
+    PlanVersion,
+    Programme,
+    ProgrammeMembership,
+    Target,
+)
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        model = Programme
+        fields = ["title", "started_on", "planned_end_on"]
+        widgets = {"started_on": DATE_WIDGET, "planned_end_on": DATE_WIDGET}
+        help_texts = {"planned_end_on": "Ett omställningsprogram pågår ofta tre till sex år."}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_on"), data.get("planned_end_on")
+        if start and end and end <= start:
+            self.add_error("planned_end_on", "Programmet måste sluta efter att det startar.")
+        return data
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(label="Fas", choices=Phase.choices)
+
+
+class LinkEventForm(forms.Form):
+    """The events the user is a member of, not yet linked (the view passes them)."""
+
+    event = forms.ModelChoiceField(label="Ärende", queryset=None, empty_label=None)
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["event"].label_from_instance = lambda e: f"{e.case_number} {e.title}"
+
+
+class MemberForm(forms.Form):
+    user = forms.ModelChoiceField(label="Person", queryset=None, empty_label=None)
+    group = forms.ChoiceField(label="Behörighet", choices=ProgrammeMembership.Group.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_people()
+
+
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = PlanVersion
+        fields = list(PlanVersion.SECTIONS)
+        widgets = {name: forms.Textarea(attrs={"rows": 6}) for name in PlanVersion.SECTIONS}
+        help_texts = {
+            "background": "Vad som hände, berörda individer, företagets andel av jobben i "
+            "kommunen och nulägesbilden. Förifyllt från ärendena.",
+            "focus_areas": "Normalt tre till fyra. Målen för varje insatsområde läggs in "
+            "under Insatsområden och mål.",
+            "communication": "Förifyllt från ärendenas kommunikationsplaner.",
+        }
+
+
+class AdoptForm(forms.Form):
+    adopted_on = forms.DateField(label="Kommunfullmäktiges beslut den", widget=DATE_WIDGET)
+    paragraph = NormalisedFormField(
+        label="Paragraf", max_length=40, help_text="Till exempel § 47."
+    )
+
+
+class BudgetLineForm(forms.ModelForm):
+    class Meta:
+        model = BudgetLine
+        fields = ["year", "source", "amount_kr"]
+
+
+class FocusAreaForm(forms.ModelForm):
+    class Meta:
+        model = FocusArea
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+DECIMAL = {"localize": True}
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = [
+            "indicator",
+            "unit",
+            "direction",
+            "baseline_value",
+            "baseline_on",
+            "baseline_source",
+            "target_value",
+            "target_on",
+            "threshold",
+            "frequency_days",
+            "measured_by",
+        ]
+        widgets = {
+            "baseline_on": DATE_WIDGET,
+            "target_on": DATE_WIDGET,
+            "direction": forms.RadioSelect,
+        }
+        localized_fields = ["baseline_value", "target_value", "threshold"]
+        help_texts = {
+            "threshold": "Sämre än styrgränsen är rött, mellan styrgränsen och linjen mot "
+            "målet gult.",
+            "baseline_source": "Till exempel ärendets antal berörda anställda eller SCB:s "
+            "sysselsättningsstatistik.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measured_by"].queryset = active_people()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("baseline_on"), data.get("target_on")
+        if start and end and end <= start:
+            self.add_error("target_on", "Måldatumet måste komma efter utgångsvärdets datum.")
+        base, goal, limit = (data.get(f) for f in ("baseline_value", "target_value", "threshold"))
+        higher = data.get("direction") == Target.Direction.HIGHER
+        # The styrgräns is on the worse side of the goal, or nothing could be gul.
+        if (
+            None not in (base, goal, limit)
+            and data.get("direction")
+            and ((limit > goal) if higher else (limit < goal))
+        ):
+            self.add_error("threshold", "Styrgränsen ska ligga på den sämre sidan av målvärdet.")
+        return data
+
+
+class MeasurementForm(forms.Form):
+    value = forms.DecimalField(label="Värde", max_digits=14, decimal_places=3, localize=True)
+    measured_on = forms.DateField(label="Mätdatum", widget=DATE_WIDGET)
+    source = NormalisedFormField(label="Källa", max_length=300)
+
+
+class ColourForm(forms.Form):
+    colour = forms.ChoiceField(
+        label="Färg",
+        choices=[("", "Enligt regeln"), *Colour.choices],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reason = NormalisedFormField(
+        label="Skäl", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("colour") and not data.get("reason"):
+            raise ValidationError({"reason": "Skriv varför färgen sätts för hand."})
+        return data
+
+
+class CompareForm(forms.Form):
+    a = forms.ModelChoiceField(label="Version", queryset=None, empty_label=None)
+    b = forms.ModelChoiceField(label="jämförd med", queryset=None, empty_label=None)
+
+    def __init__(self, *args, versions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("a", "b"):
+            self.fields[name].queryset = versions
+            self.fields[name].label_from_instance = lambda v: (
+                f"Version {v.number} ({v.get_status_display().lower()})"
+            )

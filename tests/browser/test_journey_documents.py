@@ -1,0 +1,52 @@
+"""A member drops a document on the case's upload form and sees it registered."""
+
+from playwright.sync_api import expect
+
+from documents.models import Document
+from tests.browser.axe import assert_accessible
+from tests.browser.test_login import log_in
+from tests.test_documents import PDF, document_store  # noqa: F401 (the fixture)
+
+
+def test_a_document_dropped_on_the_form_is_registered(page, live_server, cast_live):
+    cast = cast_live
+    log_in(page, live_server, cast.arbetsgrupp)
+    page.get_by_role("link", name=cast.event.title).click()
+    page.get_by_role("link", name="Handlingar").click()
+    expect(page.get_by_role("heading", name="Handlingar och diarieblad")).to_be_visible()
+    expect(page.get_by_text("…eller dra filen hit.")).to_be_visible()
+    assert_accessible(page)
+
+    # What a browser hands the page when a file from the desktop is dropped on it.
+    dropped = page.evaluate_handle(
+        """(bytes) => {
+            const transfer = new DataTransfer();
+            const content = new Uint8Array(bytes);
+            transfer.items.add(new File([content], "yttrande.pdf", {type: "application/pdf"}));
+            return transfer;
+        }""",
+        list(PDF),
+    )
+    zone = page.locator("[data-drop-zone]")
+    zone.dispatch_event("dragenter", {"dataTransfer": dropped})
+    zone.dispatch_event("dragover", {"dataTransfer": dropped})
+    expect(zone).to_have_class("drop-zone drop-active")
+    zone.dispatch_event("drop", {"dataTransfer": dropped})
+    expect(page.get_by_text("Vald fil: yttrande.pdf")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("textbox", name="Rubrik").fill("Konkursförvaltarens yttrande")
+    page.get_by_role("textbox", name="Ärendemening").fill("Yttrande från konkursförvaltare")
+    page.get_by_role("radio", name="Inkommande").check()
+    page.get_by_role("textbox", name="Avsändare eller upprättad av").fill("Advokatfirman Lindh")
+    page.get_by_role("button", name="Registrera").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Handlingen är registrerad som KS 2026/0001-1."
+    )
+    expect(page.get_by_role("link", name="yttrande.pdf")).to_be_visible()
+    assert_accessible(page)
+    assert Document.objects.get().versions.get().original_name == "yttrande.pdf"
+
+    page.get_by_role("link", name="Handlingar").click()
+    expect(page.get_by_role("cell", name="Yttrande från konkursförvaltare")).to_be_visible()
+    assert_accessible(page)
