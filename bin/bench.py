@@ -275,13 +275,14 @@ def login_cookie(env, username) -> str:
 def login_cookies(env, usernames) -> list[str]:
     """A signed-in session cookie for each user, made in one Django shell."""
     code = (
+        "from django.conf import settings\n"
         "from django.contrib.sessions.backends.db import SessionStore\n"
         "from accounts.models import User\n"
         f"for name in {list(usernames)!r}:\n"
         "    u = User.objects.get(username=name)\n"
         "    s = SessionStore()\n"
         "    s['_auth_user_id'] = str(u.pk)\n"
-        "    s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "    s['_auth_user_backend'] = settings.AUTHENTICATION_BACKENDS[0]\n"
         "    s['_auth_user_hash'] = u.get_session_auth_hash()\n"
         "    s.create()\n"
         "    print(s.session_key)\n"
