@@ -49,9 +49,8 @@ class OidcBackend(OIDCAuthenticationBackend):
         try:
             return super().authenticate(request, **kwargs)
         except requests.RequestException as e:
-            # The token endpoint unreachable, or refusing the code (expired, used twice).
             oidc.logger.warning("OIDC: token request failed: %s", e)
-            raise oidc.SignInRefused(oidc.SignInRefused.UNREACHABLE) from None
+            raise oidc.SignInRefused(_token_refusal(e)) from None
 
     def get_user(self, user_id):
         # ModelBackend's, not the library's: an account switched off in the admin ends its
@@ -64,3 +63,20 @@ class OidcBackend(OIDCAuthenticationBackend):
     def get_or_create_user(self, access_token, id_token, payload):
         # From the verified ID token alone: the userinfo endpoint's answer is not signed.
         return sign_in_with_id_token(payload, issuer=oidc.provider().issuer)
+
+
+def _token_refusal(error: requests.RequestException) -> str:
+    """What the login page says when the token endpoint did not give tokens: the provider
+    answered `invalid_grant` (RFC 6749 5.2: the code expired, was used already, or was not
+    issued for us), or the provider did not answer, or answered with another error."""
+    response = error.response
+    if response is None or response.status_code >= 500:
+        return oidc.SignInRefused.UNREACHABLE
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and body.get("error") == "invalid_grant":
+        return oidc.SignInRefused.CODE_REFUSED
+    # invalid_client, unauthorized_client…: the app's registration at the provider.
+    return oidc.SignInRefused.NOT_SET_UP

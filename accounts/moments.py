@@ -98,12 +98,28 @@ def periods_passed(since: datetime, now: datetime, days: int) -> int:
     return n
 
 
+# The years a typed time may fall in. Python's datetime ends at years 1 and 9999, and a
+# clock time there cannot be moved to UTC or a day on (OverflowError); no case's time lies
+# near either end.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+
+
 class ClockField(forms.DateTimeField):
     """A datetime-local field: a Stockholm clock time, read by from_clock, so that every time
     the field shows or a person types is taken, also on the nights of the changes. A value
-    with its own offset (ISO 8601) is taken as it says."""
+    with its own offset (ISO 8601) is taken as it says. A time outside FIRST_YEAR to
+    LAST_YEAR is refused with a message that repeats what was typed."""
+
+    default_error_messages = {
+        "out_of_range": (
+            f"”%(value)s” går inte att använda: skriv en tid mellan år {FIRST_YEAR} och "
+            f"{LAST_YEAR}."
+        ),
+    }
 
     def to_python(self, value):
+        typed = value
         if isinstance(value, str) and value.strip():
             value = value.strip()
             try:
@@ -112,6 +128,12 @@ class ClockField(forms.DateTimeField):
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
             # Else the input formats, as Django's field tries them.
             value = parsed or BaseTemporalField.to_python(self, value)
+        if isinstance(value, datetime) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"value": typed.strip() if isinstance(typed, str) else value},
+            )
         if isinstance(value, datetime) and timezone.is_naive(value):
             value = from_clock(value)
         return super().to_python(value)

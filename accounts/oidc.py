@@ -51,6 +51,10 @@ class SignInRefused(Exception):
         "händer det igen, kontakta kommunens IT-stöd."
     )
     UNREACHABLE = "Kommunens inloggningstjänst svarar inte just nu. Försök igen om en stund."
+    CODE_REFUSED = (
+        "Inloggningen hade redan använts eller hann gå ut innan den blev klar. Börja om med "
+        "knappen nedan."
+    )
     CANCELLED = "Inloggningen avbröts."
     INACTIVE = "Kontot är avstängt. Kontakta kommunens IT-stöd."
     NOT_SET_UP = "Inloggningen är inte färdiginställd för din grupp. Kontakta kommunens IT-stöd."

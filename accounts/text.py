@@ -8,6 +8,13 @@
   unchanged from an export; a PDF draws them as missing-glyph boxes. Those that separate
   lines (vertical tab, form feed, U+2028, U+2029, CR) become a line break in multi-line
   text; every other one, and every line break in a one-line text, becomes a space.
+- No bidirectional overrides or isolates (U+202A to U+202E, U+2066 to U+2069): they make
+  a text display in another order than it is stored ("Trojan Source", CVE-2021-42574), so
+  what a reader sees is not what was written, and an unclosed one reorders the page or
+  mail text after it. They are dropped; the letters stay. (The implicit marks U+200E and
+  U+200F stay: they only help a right-to-left name display right.)
+- A text of nothing visible (only spaces, control and format characters such as the
+  zero-width space) is empty in a form: a required field refuses it.
 
 Python's own `unicodedata`; the control characters are Unicode category Cc (C0, DEL, C1)
 plus the two separators of category Zl/Zp.
@@ -43,11 +50,14 @@ from django.db.models.lookups import (
 _LINE_BREAK = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 # Every other control character, tab included (a form field cannot show it as typed).
 _CONTROL = re.compile("[\x00-\x09\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# The explicit bidirectional formatting characters (Unicode UAX #9, 2.1 and 2.2).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(value: str, *, multiline: bool) -> str:
     """`value` as stored: NFC, line separators made "\\n" (or a space when not
-    `multiline`), every other control character a space. Not stripped: a form field strips,
+    `multiline`), every other control character a space, bidirectional overrides and
+    isolates dropped. Not stripped: a form field strips,
     and a model field must give back what it was given apart from these characters.
 
     >>> clean("Norsjo\u0308\x0bgruvan", multiline=True)
@@ -58,7 +68,14 @@ def clean(value: str, *, multiline: bool) -> str:
     value = _LINE_BREAK.sub("\n" if multiline else " ", value)
     if not multiline:
         value = value.replace("\n", " ")
-    return unicodedata.normalize("NFC", _CONTROL.sub(" ", value))
+    return unicodedata.normalize("NFC", _BIDI.sub("", _CONTROL.sub(" ", value)))
+
+
+def invisible(value: str) -> bool:
+    """Whether `value` shows nothing: only whitespace and characters of the Unicode
+    categories Cc and Cf (control and format: zero-width space and joiners, byte order
+    mark, soft hyphen)."""
+    return all(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in value)
 
 
 # Every dash Word, PDFs and web pages put where a hyphen was typed (U+2010 to U+2015:
@@ -110,6 +127,9 @@ class NormalisedFormField(forms.CharField):
             value = self.normalise(value)
             # A control character at either end became a space.
             value = value.strip() if self.strip else value
+            if self.strip and invisible(value):
+                # Empty for `required`: a pasted zero-width space is no answer.
+                value = ""
         return value
 
 

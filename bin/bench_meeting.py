@@ -238,7 +238,7 @@ class Participant:
             if field[0] == "what":
                 field[1] = text
         await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))  # typing
-        body = urlencode(fields).encode()
+        body = urlencode([(name, value or "") for name, value in fields]).encode()
         headers = self.headers(
             **target,
             **{

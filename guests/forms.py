@@ -7,6 +7,8 @@ from events.forms import DATETIME_WIDGET, refuse_passed
 from guests.models import GuestRequest
 
 ANSWER_MAX = 5000
+# The question is read on the same page as the answer is written: the same room.
+QUESTION_MAX = ANSWER_MAX
 
 
 class GuestRequestForm(forms.ModelForm):
@@ -38,6 +40,15 @@ class GuestRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Radio buttons: the real choices only, none for "nothing chosen".
         self.fields["kind"].choices = GuestRequest.Kind.choices
+
+    def clean_question(self) -> str:
+        question = self.cleaned_data["question"]
+        if len(question) > QUESTION_MAX:
+            raise forms.ValidationError(
+                f"Frågan får vara högst {QUESTION_MAX} tecken, den har {len(question)}; "
+                "korta den lite."
+            )
+        return question
 
     def clean(self):
         cleaned = super().clean()

@@ -31,7 +31,7 @@ def body(request: GuestRequest, url: str) -> str:
     company stay out, as on the page)."""
     asked = "ber dig bekräfta" if request.kind == GuestRequest.Kind.CONFIRM else "har en fråga"
     return (
-        f"{request.created_by.get_full_name()}, Norsjö kommun, {asked} i ärendet "
+        f"{request.asker}, Norsjö kommun, {asked} i ärendet "
         f"{request.party.event.case_number}:\n\n"
         f"{request.question}\n\n"
         f"Svara senast {moment_text(request.due_at)} här (ingen inloggning behövs):\n"

@@ -99,11 +99,21 @@ class GuestRequest(models.Model):
     def may_answer(self, now) -> bool:
         return self.opens_for_guest(now) and self.answered_at is None
 
+    @property
+    def asker(self) -> str:
+        """The requester as a guest is told: the full name, else the e-mail address, else
+        the username (a system or half-made account has no name, and "Från , Norsjö
+        kommun" tells the guest nothing)."""
+        user = self.created_by
+        return user.get_full_name().strip() or user.email or user.username
+
     def status_text(self, now) -> str:
         if self.revoked_at:
             return "Återkallad"
         if self.answered_at:
             return "Besvarad"
+        if self.party.event.is_closed:
+            return "Ärendet är avslutat, länken fungerar inte längre"
         if now >= self.expires_at:
             return "Länken har gått ut"
         if now >= self.due_at:

@@ -12,16 +12,15 @@ from guests.models import RateWindow, token_hash
 
 
 def allow(token: str, address: str, now: datetime) -> bool:
-    """Count one request to the guest page of `token` from `address` (what it is in the
-    current fixed window of GUEST_RATE_WINDOW_S seconds) and say whether both counts are
-    within GUEST_RATE_PER_TOKEN and GUEST_RATE_PER_ADDRESS. A guessed token counts too: the
-    per-address limit is what stops guessing."""
+    """Count one request to the guest page of `token` from `address` in the current fixed
+    window of GUEST_RATE_WINDOW_S seconds, and say whether it is within
+    GUEST_RATE_PER_ADDRESS and GUEST_RATE_PER_TOKEN. A guessed token counts too: the
+    per-address limit is what stops guessing, so it is taken first, and a refused request
+    writes nothing (a flood of them would otherwise be a flood of writes, and of rows for
+    every guessed token)."""
     start = _window_start(now)
-    per_token = _count(f"token:{token_hash(token)}", start)
-    per_address = _count(f"address:{address}", start)
-    return (
-        per_token <= settings.GUEST_RATE_PER_TOKEN
-        and per_address <= settings.GUEST_RATE_PER_ADDRESS
+    return _take(f"address:{address}", start, settings.GUEST_RATE_PER_ADDRESS) and _take(
+        f"token:{token_hash(token)}", start, settings.GUEST_RATE_PER_TOKEN
     )
 
 
@@ -38,13 +37,17 @@ def _window_start(now: datetime) -> datetime:
     )
 
 
-def _count(bucket: str, start: datetime) -> int:
+def _take(bucket: str, start: datetime, limit: int) -> bool:
+    """Count one hit in `bucket`'s window unless it holds `limit` already; whether it was
+    counted. A full window is only read."""
     with transaction.atomic():
         row, created = RateWindow.objects.get_or_create(
             bucket=bucket, window_start=start, defaults={"hits": 1}
         )
         if created:
-            return 1
-        # F(): two processes counting at once both count.
-        RateWindow.objects.filter(pk=row.pk).update(hits=F("hits") + 1)
-        return RateWindow.objects.values_list("hits", flat=True).get(pk=row.pk)
+            return True
+        # Conditional and F(): of two processes counting at once, both count, and neither
+        # past the limit.
+        return bool(
+            RateWindow.objects.filter(pk=row.pk, hits__lt=limit).update(hits=F("hits") + 1)
+        )

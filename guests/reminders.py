@@ -13,6 +13,7 @@ from events.models import Phase
 from events.notify import message
 from guests import ratelimit
 from guests.models import GuestRequest
+from guests.services import to_tell, whose
 from notices.models import Notice
 
 BATCH = 500
@@ -43,20 +44,24 @@ def scan(now=None) -> int:
     )
     count, after = 0, Q()
     while batch := list(requests.filter(after)[:BATCH]):
-        count += notices.post([_reminder(request) for request in batch])
+        reminders = []
+        for request in batch:
+            told = to_tell(request)
+            reminders += [_reminder(request, to, whose(request, told).capitalize()) for to in told]
+        count += notices.post(reminders)
         last = batch[-1]
         after = Q(due_at__gt=last.due_at) | Q(due_at=last.due_at, pk__gt=last.pk)
     return count
 
 
-def _reminder(request: GuestRequest) -> notices.Message:
+def _reminder(request: GuestRequest, to, whose: str) -> notices.Message:
     event = request.party.event
     return message(
         event,
         "guest_overdue",
-        to=request.created_by,
+        to=to,
         sentence=(
-            f"Din förfrågan till en extern part i ärendet {event.case_number} skulle ha "
+            f"{whose} till en extern part i ärendet {event.case_number} skulle ha "
             f"besvarats senast {moment_text(request.due_at)} och är obesvarad."
         ),
         path=reverse("guest_requests", args=[event.pk, request.party_id]),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.moments import add_days, moment_text
 from assessment.models import Contact, ExternalParty
 from assessment.services import log_contact
+from events.models import Membership
 from events.notify import tell
 from events.services import add_log_entry
 from guests import mail
@@ -71,6 +72,35 @@ def find(token: str) -> GuestRequest | None:
     )
 
 
+def to_tell(request: GuestRequest) -> list:
+    """Who hears of the request's answer or its being overdue: the requester while they may
+    still read the case (a member of any group, or a superuser; events.access), else the
+    arbetsgrupp's lead while the lead still works on it (startgrupp or arbetsgrupp), else
+    the arbetsgrupp's members. Never someone taken off the case: the notice carries the
+    question and the answer. The answer goes to someone rather than nobody because the
+    case's work waits on it; the lead hands work on in the arbetsgrupp (handlingsplanen,
+    "Arbetsgrupp"). Empty if the case has nobody left to tell."""
+    event = request.party.event
+    members = Membership.objects.filter(event=event, user__is_active=True)
+    requester = request.created_by
+    if requester.is_active and (requester.is_superuser or members.filter(user=requester).exists()):
+        return [requester]
+    writers = members.exclude(group=Membership.Group.LASARE)
+    lead = event.workgroup_lead_id
+    if lead is not None and writers.filter(user_id=lead).exists():
+        return [event.workgroup_lead]
+    return [
+        m.user for m in writers.filter(group=Membership.Group.ARBETSGRUPP).select_related("user")
+    ]
+
+
+def whose(request: GuestRequest, told: list) -> str:
+    """ "din förfrågan" to the requester; to others, whose it was."""
+    if told == [request.created_by]:
+        return "din förfrågan"
+    return f"förfrågan från {request.asker}"
+
+
 def record_open(request: GuestRequest, *, address: str) -> None:
     GuestVisit.objects.create(request=request, kind=GuestVisit.Kind.OPEN, address=address)
 
@@ -94,6 +124,7 @@ def answer(request: GuestRequest, text: str, *, address: str) -> bool:
             logged += f"\n\nKommentar: {text}"
     else:
         logged = f"Svar via länk på frågan: {request.question}\n\nSvar: {text}"
+    told = to_tell(request)
     try:
         with transaction.atomic():
             contact = log_contact(
@@ -113,8 +144,9 @@ def answer(request: GuestRequest, text: str, *, address: str) -> bool:
             tell(
                 event,
                 "guest_answered",
-                [request.created_by],
-                f"Den externa parten har svarat på din förfrågan i ärendet {event.case_number}.",
+                told,
+                f"Den externa parten har svarat på {whose(request, told)} i ärendet "
+                f"{event.case_number}.",
                 path=reverse("guest_requests", args=[event.pk, party.pk]),
                 # The guest is nobody's account: the requester is always told.
                 by=None,

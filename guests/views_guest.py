@@ -3,19 +3,17 @@
 No session, no messages and no CSRF cookie (norsjo.middleware.SessionMiddleware skips
 these paths; the templates use neither), so the pages set no cookie. The answer form is
 exempt from CSRF, since the unguessable token in the address is what a forger lacks, but
-it must come from this site's own page (_from_our_page). Every response says
-`Referrer-Policy: no-referrer` (the token is in the address) and `X-Robots-Tag: noindex`,
-and is not stored by any cache. A guessed, expired or revoked token, or one whose case is
-closed, gets the same 404."""
-
-from functools import wraps
+it must come from this site's own page (_from_our_page). GuestPathMiddleware
+(norsjo.middleware) gives every response under the prefix its headers
+(`Referrer-Policy: no-referrer`, `X-Robots-Tag: noindex`, not stored by any cache), drops
+any cookie, and puts an error no view here rendered into the guest frame. A guessed,
+expired or revoked token, or one whose case is closed, gets the same 404."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -26,17 +24,15 @@ from guests.models import GuestRequest
 
 
 def guest_view(view):
-    """The headers and exemptions every guest page has, whatever it answers."""
+    """The exemptions every guest page has: no login, no CSRF token."""
+    return login_not_required(csrf_exempt(view))
 
-    @wraps(view)
-    def guarded(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Robots-Tag"] = "noindex"
-        add_never_cache_headers(response)
-        return response
 
-    return login_not_required(csrf_exempt(guarded))
+def _render(request: HttpRequest, template: str, context=None, *, status=200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    # Already in the guest frame: GuestPathMiddleware keeps the body.
+    response.guest_frame = True
+    return response
 
 
 def _from_our_page(request: HttpRequest) -> bool:
@@ -53,7 +49,7 @@ def _from_our_page(request: HttpRequest) -> bool:
 
 
 def not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "guests/not_found.html", status=404)
+    return _render(request, "guests/not_found.html", status=404)
 
 
 @guest_view
@@ -69,7 +65,7 @@ def guest_page(request: HttpRequest, token: str) -> HttpResponse:
     address = client_ip(request)
     now = timezone.now()
     if not ratelimit.allow(token, address, now):
-        response = render(request, "guests/too_many.html", status=429)
+        response = _render(request, "guests/too_many.html", status=429)
         response["Retry-After"] = str(settings.GUEST_RATE_WINDOW_S)
         return response
     guest_request = services.find(token)
@@ -79,7 +75,7 @@ def guest_page(request: HttpRequest, token: str) -> HttpResponse:
     form = AnswerForm(confirm=confirm)
     if request.method == "POST":
         if not _from_our_page(request):
-            return render(request, "guests/refused.html", status=403)
+            return _render(request, "guests/refused.html", status=403)
         form = AnswerForm(request.POST, confirm=confirm)
         if form.is_valid() and guest_request.may_answer(now):
             services.answer(guest_request, form.cleaned_data["answer"], address=address)
@@ -88,4 +84,4 @@ def guest_page(request: HttpRequest, token: str) -> HttpResponse:
     else:
         services.record_open(guest_request, address=address)
     context = {"guest_request": guest_request, "form": form, "confirm": confirm}
-    return render(request, "guests/page.html", context)
+    return _render(request, "guests/page.html", context)

@@ -10,3 +10,5 @@ import os
 
 workers = int(os.environ.get("WEB_WORKERS", (os.cpu_count() or 1) + 1))
 threads = 1
+# `make run` writes the access log: the token of a guest link must not be in it.
+logger_class = "norsjo.gunicorn_logger.GuestSafeLogger"

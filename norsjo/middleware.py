@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
@@ -33,6 +34,53 @@ class SessionMiddleware(DjangoSessionMiddleware):
         if request.path_info.startswith(tuple(settings.SESSIONLESS_PATHS)):
             return response
         return super().process_response(request, response)
+
+
+# What the guest's error pages say, by status; guests.views_guest renders its own 404, 403
+# and 429 pages, these are for what comes before or around a guest view.
+GUEST_ERRORS = {
+    400: "guests/errors/400.html",
+    403: "guests/errors/403.html",
+    404: "guests/not_found.html",
+    405: "guests/errors/405.html",
+    429: "guests/too_many.html",
+}
+GUEST_SERVER_ERROR = "guests/errors/500.html"
+
+
+def is_guest_path(request) -> bool:
+    return request.path_info.startswith(tuple(settings.SESSIONLESS_PATHS))
+
+
+class GuestPathMiddleware:
+    """Every response under SESSIONLESS_PATHS (the guest pages, guests.views_guest), also
+    Django's own errors that never reach a guest view (a body over
+    DATA_UPLOAD_MAX_MEMORY_SIZE or DATA_UPLOAD_MAX_NUMBER_FIELDS, a multipart body without
+    a boundary: 400; a HEAD: 405; a crash: 500): in the guest frame, never the member
+    pages' (whose header takes a CSRF cookie and links to "Mina ärenden"), with no cookie,
+    `Referrer-Policy: no-referrer` (the token is in the address), `X-Robots-Tag: noindex`
+    and not stored by any cache.
+
+    First in MIDDLEWARE: it sees every cookie and header the others set, and has the last
+    word. A response a guest view rendered in the frame is marked `guest_frame`; any other
+    error's body is replaced, its headers (CSP, Allow, Retry-After) kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not is_guest_path(request):
+            return response
+        if response.status_code >= 400 and not getattr(response, "guest_frame", False):
+            template = GUEST_ERRORS.get(response.status_code, GUEST_SERVER_ERROR)
+            response.content = render_to_string(template)
+            response["Content-Type"] = "text/html; charset=utf-8"
+        response.cookies.clear()
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        add_never_cache_headers(response)
+        return response
 
 
 class HtmxAwareLoginRequiredMiddleware(LoginRequiredMiddleware):

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the guest pages' frame, headers and no cookie, over every other layer's.
+    "norsjo.middleware.GuestPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Django's, without a session on SESSIONLESS_PATHS.
@@ -332,6 +334,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "polling_interval": envfloat("BROKER_POLL_INTERVAL_S", 0.1, minimum=0.01),
     }
 )
+if not REDIS_URL:
+    # kombu's filesystem transport makes none of its folders, and the first task may be sent
+    # before any worker or health check runs (`make run` seeds the demo first):
+    # FileNotFoundError for var/broker/queue.
+    for _folder in ("data_folder_in", "processed_folder", "control_folder"):
+        Path(CELERY_BROKER_TRANSPORT_OPTIONS[_folder]).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -485,8 +493,31 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A guest link's token never reaches a log: the loggers that name a request's path
+    # ("Not Found: /gast/<token>/", runserver's request line) get it hidden.
+    "filters": {"guest_tokens": {"()": "norsjo.logs.HideGuestTokens"}},
+    "formatters": {
+        # Django's own for runserver, whose logger is redefined below.
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every layout step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"filters": ["guest_tokens"]},
+        "django.server": {
+            "handlers": ["server"],
+            "filters": ["guest_tokens"],
+            "level": "INFO",
+            "propagate": False,
+        },
+        # WeasyPrint reports every layout step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }

@@ -9,6 +9,8 @@ programme member who is not a member of that event by its case number only, neve
 title or company (`linked_events`).
 """
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -56,6 +58,7 @@ def get_programme_for_user(request, pk, *, write=False) -> Programme:
     programme.can_write = user.is_superuser or (
         programme.member_group == ProgrammeMembership.Group.MEDLEM
     )
+    shown([programme], user)
     if write and not programme.can_write:
         raise PermissionDenied
     return programme
@@ -143,3 +146,48 @@ def may_start_from(user, event: Event) -> bool:
     """A programme is started from an event by its startgrupp (issue 15, item 1), or a
     superuser; `event` comes from events.access.get_event_for_user."""
     return user.is_superuser or event.member_group == Membership.Group.STARTGRUPP
+
+
+# A company named without its legal form ("Granlunds Snickeri" for "Granlunds Snickeri AB").
+_LEGAL_FORM = re.compile(r"\s+(?:AB|HB|KB|aktiebolag|handelsbolag|kommanditbolag)\.?$", re.I)
+
+
+def hidden_names(programme_ids, user) -> dict:
+    """{programme id: [(name, case number), …]}: the title and company of every linked
+    event that is confidential NOW and of which `user` is not a member, longest first. A
+    programme's title and plan were typed or prefilled while the event may still have been
+    open; what they show is masked by the event's current confidentiality. One query."""
+    names = defaultdict(list)
+    if user.is_superuser:
+        return names
+    links = (
+        ProgrammeEvent.objects.filter(programme_id__in=programme_ids, event__confidential=True)
+        .exclude(Exists(Membership.objects.filter(event=OuterRef("event_id"), user=user.pk)))
+        .values_list("programme_id", "event__case_number", "event__title", "event__company_name")
+    )
+    for programme_id, number, title, company in links:
+        for name in (title, company, _LEGAL_FORM.sub("", company)):
+            if name.strip():
+                names[programme_id].append((name.strip(), number))
+    for found in names.values():
+        found.sort(key=lambda pair: -len(pair[0]))
+    return names
+
+
+def mask(text: str, names) -> str:
+    """`text` with each of `names` (hidden_names' pairs) replaced by its case number,
+    whatever its case."""
+    for name, number in names:
+        text = re.sub(re.escape(name), number, text, flags=re.IGNORECASE)
+    return text
+
+
+def shown(programmes, user):
+    """`programmes`, each carrying `.hidden` (its hidden_names for `user`) and
+    `.shown_title`, the title as `user` may read it; the title itself is left as stored."""
+    programmes = list(programmes)
+    names = hidden_names([p.pk for p in programmes], user)
+    for programme in programmes:
+        programme.hidden = names.get(programme.pk, [])
+        programme.shown_title = mask(programme.title, programme.hidden)
+    return programmes

@@ -20,8 +20,8 @@ from matplotlib import dates as mdates
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
-from omstallning.models import Colour, Target
-from omstallning.status import EJ_MATT, LABELS
+from omstallning.models import DAYS, Colour, Target
+from omstallning.status import EJ_MATT, LABELS, path_value
 
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
@@ -33,7 +33,9 @@ FILL = {Colour.GRON: "#2e7d32", Colour.GUL: "#b8860b", Colour.ROD: "#c62828", EJ
 LINE = "#1f4e79"
 PATH = "#555555"
 FONT = "DejaVu Sans, Noto Sans, sans-serif"
-RC = {"svg.fonttype": "none", "svg.hashsalt": "norsjo", "font.size": 10}
+# Text is never read as mathtext: a unit such as "$ per $" or "$\foo$" is the user's words,
+# and a failed parse would be a 500 on every view of the chart.
+RC = {"svg.fonttype": "none", "svg.hashsalt": "norsjo", "font.size": 10, "text.parse_math": False}
 
 
 def _svg(figure: Figure) -> bytes:
@@ -88,17 +90,22 @@ def _figure(width: float, height: float) -> Figure:
 
 def target_chart(target: Target, measurements: list, today: date) -> bytes:
     """The target's measurements (value over date) against its path, from (baseline date,
-    baseline value) to (target date, target value), and its styrgräns; SVG bytes."""
+    baseline value) to (target date, target value), and its styrgräns; SVG bytes. Only
+    DAYS is drawn (the path cut at its edges, measurements outside left to the table): data
+    stored before the forms kept dates within it must not break the page."""
+    first, last = max(target.baseline_on, DAYS[0]), min(target.target_on, DAYS[1])
+    measurements = [m for m in measurements if DAYS[0] <= m.measured_on <= DAYS[1]]
     with matplotlib.rc_context(RC):
         figure = _figure(7, 3.6)
         axes = figure.add_subplot()
-        axes.plot(
-            [target.baseline_on, target.target_on],
-            [float(target.baseline_value), float(target.target_value)],
-            color=PATH,
-            linestyle="--",
-            label="Linje mot målet",
-        )
+        if first < last:
+            axes.plot(
+                [first, last],
+                [float(path_value(target, first)), float(path_value(target, last))],
+                color=PATH,
+                linestyle="--",
+                label="Linje mot målet",
+            )
         axes.axhline(
             float(target.threshold), color=FILL[Colour.ROD], linestyle=":", label="Styrgräns"
         )

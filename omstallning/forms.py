@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from accounts.people import active_people
 from accounts.text import NormalisedFormField
-from events.forms import DATE_WIDGET
 from omstallning.models import (
+    DAYS,
     BudgetLine,
     Colour,
     FocusArea,
@@ -15,12 +15,31 @@ from omstallning.models import (
     Target,
 )
 
+DATE_WIDGET = forms.DateInput(
+    attrs={"type": "date", "min": DAYS[0].isoformat(), "max": DAYS[1].isoformat()},
+    format="%Y-%m-%d",
+)
+
+
+class DayField(forms.DateField):
+    """A date within DAYS (1900 to 2100); a year such as 0025 or 9999 is a slip of the keyboard
+    and is refused with the input kept."""
+
+    widget = DATE_WIDGET
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not DAYS[0] <= value <= DAYS[1]:
+            raise ValidationError(
+                f"Skriv ett datum mellan {DAYS[0].year} och {DAYS[1].year}.", code="range"
+            )
+
 
 class ProgrammeForm(forms.ModelForm):
     class Meta:
         model = Programme
         fields = ["title", "started_on", "planned_end_on"]
-        widgets = {"started_on": DATE_WIDGET, "planned_end_on": DATE_WIDGET}
+        field_classes = {"started_on": DayField, "planned_end_on": DayField}
         help_texts = {"planned_end_on": "Ett omställningsprogram pågår ofta tre till sex år."}
 
     def clean(self):
@@ -70,7 +89,7 @@ class PlanForm(forms.ModelForm):
 
 
 class AdoptForm(forms.Form):
-    adopted_on = forms.DateField(label="Kommunfullmäktiges beslut den", widget=DATE_WIDGET)
+    adopted_on = DayField(label="Kommunfullmäktiges beslut den")
     paragraph = NormalisedFormField(
         label="Paragraf", max_length=40, help_text="Till exempel § 47."
     )
@@ -108,11 +127,8 @@ class TargetForm(forms.ModelForm):
             "frequency_days",
             "measured_by",
         ]
-        widgets = {
-            "baseline_on": DATE_WIDGET,
-            "target_on": DATE_WIDGET,
-            "direction": forms.RadioSelect,
-        }
+        field_classes = {"baseline_on": DayField, "target_on": DayField}
+        widgets = {"direction": forms.RadioSelect}
         localized_fields = ["baseline_value", "target_value", "threshold"]
         help_texts = {
             "threshold": "Sämre än styrgränsen är rött, mellan styrgränsen och linjen mot "
@@ -121,9 +137,12 @@ class TargetForm(forms.ModelForm):
             "sysselsättningsstatistik.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measured_by"].queryset = active_people()
+        self.fields["measured_by"].queryset = programme.measurers()
+        self.fields[
+            "measured_by"
+        ].help_text = "En medlem av programmet. Läsbehöriga kan inte lägga in mätvärden."
 
     def clean(self):
         data = super().clean()
@@ -144,7 +163,7 @@ class TargetForm(forms.ModelForm):
 
 class MeasurementForm(forms.Form):
     value = forms.DecimalField(label="Värde", max_digits=14, decimal_places=3, localize=True)
-    measured_on = forms.DateField(label="Mätdatum", widget=DATE_WIDGET)
+    measured_on = DayField(label="Mätdatum")
     source = NormalisedFormField(label="Källa", max_length=300)
 
 

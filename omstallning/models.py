@@ -8,14 +8,21 @@ with the seed's six sections and its approval, and insatsområden with measurabl
 """
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.people import active_people
 from accounts.text import CleanCharField, CleanTextField, swedish
 from events.models import Event
+
+# The days a programme's dates may fall on (forms) and that its charts draw (charts): a
+# restructuring is planned and measured within living memory, and matplotlib cannot put
+# year 1 or 9999 on an axis with its margins.
+DAYS = (date(1900, 1, 1), date(2100, 12, 31))
 
 
 class Phase(models.TextChoices):
@@ -54,6 +61,14 @@ class Programme(models.Model):
 
     def __str__(self):
         return self.title
+
+    def measurers(self):
+        """The people who may measure this programme's targets: active members who may write
+        (a läsbehörig may not enter measurements, an outsider may not even read them)."""
+        return active_people().filter(
+            programme_memberships__programme=self,
+            programme_memberships__group=ProgrammeMembership.Group.MEDLEM,
+        )
 
 
 class ProgrammeEvent(models.Model):

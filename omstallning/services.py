@@ -5,7 +5,7 @@ to the actor). Refusals are events.services.Refused with a Swedish message."""
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from events.models import Event, Membership
 from events.services import Refused
 from events.signals import case_summary
 from notices import Message, post
-from omstallning.access import linked_events
+from omstallning.access import hidden_names, linked_events, mask
 from omstallning.models import (
     BudgetLine,
     FocusArea,
@@ -46,6 +46,8 @@ def log(programme: Programme, text: str, *, by) -> ProgrammeLogEntry:
 
 
 def _tell(programme: Programme, kind: str, users, sentence: str, *, path: str, target, by):
+    """Post one notice per user; the programme's title as that user may read it (a
+    confidential linked event's names masked, omstallning.access.hidden_names)."""
     post(
         [
             Message(
@@ -56,7 +58,7 @@ def _tell(programme: Programme, kind: str, users, sentence: str, *, path: str, t
                 path=path,
                 target=target,
                 occasion=timezone.now(),
-                topic=programme.title,
+                topic=mask(programme.title, hidden_names([programme.pk], user)[programme.pk]),
             )
             for user in users
         ],
@@ -307,7 +309,12 @@ def _target_path(target: Target) -> str:
 
 @transaction.atomic
 def create_target(area: FocusArea, data: dict, *, by) -> Target:
-    """A target of `area` from the form's cleaned data; its measurer is told."""
+    """A target of `area` from the form's cleaned data; its measurer is told. Refused
+    unless the measurer is an active member of the programme who may write."""
+    if not area.programme.measurers().filter(pk=data["measured_by"].pk).exists():
+        raise Refused(
+            f"{data['measured_by']} är inte medlem av programmet och kan inte mäta målet."
+        )
     target = Target.objects.create(focus_area=area, **data)
     log(area.programme, f"Målet {target.indicator} lades till under {area.name}.", by=by)
     _tell(
@@ -326,6 +333,10 @@ def create_target(area: FocusArea, data: dict, *, by) -> Target:
 def add_measurement(target: Target, *, value, measured_on: date, source: str, by) -> Measurement:
     if measured_on > timezone.localdate():
         raise Refused("Ett mätvärde kan inte vara från en dag som inte har kommit.")
+    if measured_on < target.baseline_on:
+        raise Refused(
+            f"Ett mätvärde kan inte vara från före utgångsvärdet ({day_text(target.baseline_on)})."
+        )
     measurement = Measurement.objects.create(
         target=target, value=value, measured_on=measured_on, source=source, entered_by=by
     )
@@ -360,18 +371,33 @@ def set_colour(target: Target, *, colour: str, reason: str, by) -> None:
 
 def next_due(target: Target, latest_on: date | None) -> date:
     """The day the next measurement is due: a frequency after the latest, or after the
-    baseline when never measured."""
-    return (latest_on or target.baseline_on) + timedelta(days=target.frequency_days)
+    baseline when never measured; date.max when that is past the calendar's end (a date
+    stored as 9999-12-31 is never due)."""
+    start = latest_on or target.baseline_on
+    if start > date.max - timedelta(days=target.frequency_days):
+        return date.max
+    return start + timedelta(days=target.frequency_days)
 
 
 def scan_due_measurements(now: datetime) -> int:
     """Remind each measurer of every target whose next measurement is due today or earlier
     (issue 15, item 5). One notice per target and due day (the notice's natural key), so a
     scan repeated the same day, or by a second beat, tells nobody twice. Programmes in
-    their Avslutning phase are left alone. Returns the number of notices written."""
+    their Avslutning phase are left alone, and so is a measurer who may no longer measure
+    (removed from the programme, made läsbehörig or deactivated after the target was made):
+    a removed one would be led to a 404 and told of a target they may not read, a läsbehörig
+    could not enter the value. Returns the number of notices written."""
     today = timezone.localdate(now)
+    may_measure = Exists(
+        ProgrammeMembership.objects.filter(
+            programme=OuterRef("focus_area__programme"),
+            user=OuterRef("measured_by"),
+            group=ProgrammeMembership.Group.MEDLEM,
+        )
+    )
     targets = (
         Target.objects.exclude(focus_area__programme__phase="avslutning")
+        .filter(may_measure, measured_by__is_active=True)
         .select_related("focus_area__programme", "measured_by")
         .annotate(latest_on=Max("measurements__measured_on"))
     )

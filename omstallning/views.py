@@ -20,8 +20,10 @@ from omstallning.access import (
     get_programme_for_user,
     get_target_for_user,
     linked_events,
+    mask,
     may_start_from,
     programmes_for_user,
+    shown,
 )
 from omstallning.forms import (
     AdoptForm,
@@ -52,7 +54,7 @@ def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             memberships__user=request.user, memberships__group=Membership.Group.STARTGRUPP
         )
     context = {
-        "programmes": programmes,
+        "programmes": shown(programmes, request.user),
         "startable": startable.order_by("-created_at").only("id", "case_number", "title"),
     }
     return render(request, "omstallning/programme_list.html", context)
@@ -196,6 +198,10 @@ def plan_detail(request: AuthenticatedHttpRequest, programme_id, version_id) -> 
     context = {
         "programme": programme,
         "version": version,
+        "sections": [
+            (name, heading, mask(text, programme.hidden))
+            for name, heading, text in version.sections()
+        ],
         "versions": versions,
         "budget": version.budget.all(),
         "budget_form": BudgetLineForm(),
@@ -210,7 +216,11 @@ def plan_detail(request: AuthenticatedHttpRequest, programme_id, version_id) -> 
 def plan_edit(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     programme = get_programme_for_user(request, programme_id, write=True)
     version = _version(programme, version_id)
-    form = PlanForm(request.POST if request.method == "POST" else None, instance=version)
+    # Saved by a member outside a confidential event, the text keeps its case number only.
+    initial = {name: mask(getattr(version, name), programme.hidden) for name in version.SECTIONS}
+    form = PlanForm(
+        request.POST if request.method == "POST" else None, instance=version, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.save_plan(version, form.cleaned_data, by=request.user)
@@ -308,7 +318,7 @@ def plan_compare(request: AuthenticatedHttpRequest, programme_id) -> HttpRespons
         a, b = form.cleaned_data["a"], form.cleaned_data["b"]
         pair = (a, b)
         rows = [
-            (heading, left, right, left != right)
+            (heading, mask(left, programme.hidden), mask(right, programme.hidden), left != right)
             for (_, heading, left), (_, _, right) in zip(a.sections(), b.sections(), strict=True)
         ]
         budget = [sorted((x.year, x.source, x.amount_kr) for x in v.budget.all()) for v in pair]
@@ -351,9 +361,19 @@ def target_create(request: AuthenticatedHttpRequest, programme_id, focus_area_id
     if not area.programme.can_write:
         raise PermissionDenied("Läsbehöriga kan inte lägga till mål.")
     initial = {"measured_by": request.user.pk, "frequency_days": Target.Frequency.KVARTAL}
-    form = TargetForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = TargetForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        programme=area.programme,
+    )
     if request.method == "POST" and form.is_valid():
-        target = services.create_target(area, form.cleaned_data, by=request.user)
+        try:
+            target = services.create_target(area, form.cleaned_data, by=request.user)
+        except Refused as e:
+            # A measurer removed between the page and the post.
+            form.add_error("measured_by", str(e))
+            context = {"programme": area.programme, "area": area, "form": form}
+            return render(request, "omstallning/target_create.html", context)
         record(request, reverse("target_detail", args=[area.programme.pk, target.pk]))
         messages.success(request, "Målet är sparat. Lägg in det första mätvärdet.")
         return redirect("target_detail", programme_id=area.programme.pk, target_id=target.pk)

@@ -434,6 +434,18 @@ def test_an_unreachable_token_endpoint_lands_on_the_login_page(
     refused_with(client, callback(client, callback_url), SignInRefused.UNREACHABLE)
 
 
+def test_a_code_the_provider_refuses_says_so_not_that_the_provider_is_down(
+    client, sso, oidc_provider, cast
+):
+    # A code used already, expired, or never issued: the token endpoint answers
+    # invalid_grant (RFC 6749 5.2), which is not "svarar inte".
+    oidc_provider.set_user("sub-g", email="g@norsjo.se", groups=[ARENDEN])
+    callback_url = approve(authorization_request(client), "sub-g")
+    response = callback(client, with_query(callback_url, code="en-kod-som-inte-finns"))
+    refused_with(client, response, SignInRefused.CODE_REFUSED)
+    assert SignInRefused.UNREACHABLE not in client.get(reverse("login")).text
+
+
 # Signing out, the login page, local passwords -------------------------------------------------
 
 
