@@ -72,7 +72,8 @@ class GuestPathMiddleware:
         response = self.get_response(request)
         if not is_guest_path(request):
             return response
-        if response.status_code >= 400 and not getattr(response, "guest_frame", False):
+        framed = getattr(response, "guest_frame", False) or response.streaming
+        if response.status_code >= 400 and not framed:
             template = GUEST_ERRORS.get(response.status_code, GUEST_SERVER_ERROR)
             response.content = render_to_string(template)
             response["Content-Type"] = "text/html; charset=utf-8"

@@ -19,7 +19,9 @@ from defusedxml.ElementTree import fromstring
 from matplotlib import dates as mdates
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
+from omstallning import numbers
 from omstallning.models import DAYS, Colour, Target
 from omstallning.status import EJ_MATT, LABELS, path_value
 
@@ -33,6 +35,8 @@ FILL = {Colour.GRON: "#2e7d32", Colour.GUL: "#b8860b", Colour.ROD: "#c62828", EJ
 LINE = "#1f4e79"
 PATH = "#555555"
 FONT = "DejaVu Sans, Noto Sans, sans-serif"
+# Axis numbers in Swedish, as on the page ("1 200,5").
+SWEDISH = FuncFormatter(lambda value, _: numbers.text(value))
 # Text is never read as mathtext: a unit such as "$ per $" or "$\foo$" is the user's words,
 # and a failed parse would be a 500 on every view of the chart.
 RC = {"svg.fonttype": "none", "svg.hashsalt": "norsjo", "font.size": 10, "text.parse_math": False}
@@ -118,6 +122,7 @@ def target_chart(target: Target, measurements: list, today: date) -> bytes:
                 label="Mätt värde",
             )
         axes.set_ylabel(target.unit)
+        axes.yaxis.set_major_formatter(SWEDISH)
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
         axes.grid(True, color="#dddddd")
         axes.legend(loc="best", frameon=False)
@@ -138,6 +143,7 @@ def status_chart(counts: dict[str, int]) -> bytes:
         axes.invert_yaxis()
         axes.set_xlabel("Antal mål")
         axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.xaxis.set_major_formatter(SWEDISH)
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         return _svg(figure)

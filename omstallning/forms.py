@@ -14,6 +14,7 @@ from omstallning.models import (
     ProgrammeMembership,
     Target,
 )
+from omstallning.numbers import SwedishDecimalField
 
 DATE_WIDGET = forms.DateInput(
     attrs={"type": "date", "min": DAYS[0].isoformat(), "max": DAYS[1].isoformat()},
@@ -108,9 +109,6 @@ class FocusAreaForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
-DECIMAL = {"localize": True}
-
-
 class TargetForm(forms.ModelForm):
     class Meta:
         model = Target
@@ -127,9 +125,14 @@ class TargetForm(forms.ModelForm):
             "frequency_days",
             "measured_by",
         ]
-        field_classes = {"baseline_on": DayField, "target_on": DayField}
+        field_classes = {
+            "baseline_on": DayField,
+            "target_on": DayField,
+            "baseline_value": SwedishDecimalField,
+            "target_value": SwedishDecimalField,
+            "threshold": SwedishDecimalField,
+        }
         widgets = {"direction": forms.RadioSelect}
-        localized_fields = ["baseline_value", "target_value", "threshold"]
         help_texts = {
             "threshold": "Sämre än styrgränsen är rött, mellan styrgränsen och linjen mot "
             "målet gult.",
@@ -143,6 +146,8 @@ class TargetForm(forms.ModelForm):
         self.fields[
             "measured_by"
         ].help_text = "En medlem av programmet. Läsbehöriga kan inte lägga in mätvärden."
+        # A required choice between two: no empty radio, and none picked for the user.
+        self.fields["direction"].choices = Target.Direction.choices
 
     def clean(self):
         data = super().clean()
@@ -150,19 +155,30 @@ class TargetForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("target_on", "Måldatumet måste komma efter utgångsvärdets datum.")
         base, goal, limit = (data.get(f) for f in ("baseline_value", "target_value", "threshold"))
-        higher = data.get("direction") == Target.Direction.HIGHER
-        # The styrgräns is on the worse side of the goal, or nothing could be gul.
-        if (
-            None not in (base, goal, limit)
-            and data.get("direction")
-            and ((limit > goal) if higher else (limit < goal))
-        ):
-            self.add_error("threshold", "Styrgränsen ska ligga på den sämre sidan av målvärdet.")
+        if None in (base, goal, limit) or not data.get("direction"):
+            return data
+        # Lower is better is the same rule with every value negated (omstallning.status).
+        sign = 1 if data["direction"] == Target.Direction.HIGHER else -1
+        if sign * goal <= sign * base:
+            self.add_error(
+                "target_value",
+                "Målvärdet ska vara högre än utgångsvärdet när högre är bättre."
+                if sign == 1
+                else "Målvärdet ska vara lägre än utgångsvärdet när lägre är bättre.",
+            )
+        # The styrgräns lies on the baseline's side of the goal, or nothing could be gul.
+        if sign * limit >= sign * goal:
+            self.add_error(
+                "threshold",
+                "Styrgränsen ska vara lägre än målvärdet när högre är bättre."
+                if sign == 1
+                else "Styrgränsen ska vara högre än målvärdet när lägre är bättre.",
+            )
         return data
 
 
 class MeasurementForm(forms.Form):
-    value = forms.DecimalField(label="Värde", max_digits=14, decimal_places=3, localize=True)
+    value = SwedishDecimalField(label="Värde", max_digits=14, decimal_places=3)
     measured_on = DayField(label="Mätdatum")
     source = NormalisedFormField(label="Källa", max_length=300)
 
@@ -191,8 +207,15 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args, versions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["b"].error_messages["same"] = "Välj en annan version att jämföra med."
         for name in ("a", "b"):
             self.fields[name].queryset = versions
             self.fields[name].label_from_instance = lambda v: (
                 f"Version {v.number} ({v.get_status_display().lower()})"
             )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("a") and data.get("a") == data.get("b"):
+            self.add_error("b", self.fields["b"].error_messages["same"])
+        return data

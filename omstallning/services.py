@@ -14,6 +14,7 @@ from events.models import Event, Membership
 from events.services import Refused
 from events.signals import case_summary
 from notices import Message, post
+from omstallning import numbers
 from omstallning.access import hidden_names, linked_events, mask
 from omstallning.models import (
     BudgetLine,
@@ -259,6 +260,12 @@ def adopt_plan(version: PlanVersion, *, adopted_on: date, paragraph: str, by) ->
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != PlanVersion.Status.GODKAND:
         raise Refused("Bara en version som styrgruppen har godkänt kan antas.")
+    approved_on = timezone.localdate(version.approved_at)
+    if adopted_on < approved_on:
+        raise Refused(
+            "Kommunfullmäktige kan inte ha antagit planen före styrgruppens godkännande "
+            f"({day_text(approved_on)})."
+        )
     version.status = PlanVersion.Status.ANTAGEN
     version.adopted_on = adopted_on
     version.adopted_paragraph = paragraph
@@ -342,7 +349,8 @@ def add_measurement(target: Target, *, value, measured_on: date, source: str, by
     )
     log(
         target.focus_area.programme,
-        f"Mätvärde {value} {target.unit} ({day_text(measured_on)}) för {target.indicator}.",
+        f"Mätvärde {numbers.text(value)} {target.unit} ({day_text(measured_on)}) "
+        f"för {target.indicator}.",
         by=by,
     )
     return measurement

@@ -13,11 +13,15 @@ indicator, styrgräns, röd/gul/grön, and the summary "av 8 identifierade KS-m�
   counted apart from the colours.
 - A member may set the colour by hand with a reason; that colour is shown (and marked).
 
-Arithmetic is exact (fractions of the stored decimals), so a value on the path is on it.
+Arithmetic is exact (fractions of the stored decimals); the path on a measurement's date is
+then rounded to the thousandth a measurement is stored with (`planned`), and it is that
+rounded value the page shows and the rule compares, so a value that reads as on the path
+is on it.
 """
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import OuterRef, Subquery
@@ -51,7 +55,7 @@ class Status:
     colour: str
     computed: str
     overridden: bool
-    path: Fraction | None
+    path: Decimal | None
 
     @property
     def label(self) -> str:
@@ -75,6 +79,19 @@ def path_value(target: Target, day: date) -> Fraction:
     return start + (end - start) * Fraction(elapsed, total)
 
 
+# Measurement.value's decimal_places: the precision a value is entered, stored and shown in.
+STORED = Decimal("0.001")
+
+
+def planned(target: Target, day: date) -> Decimal:
+    """path_value at the precision values are stored and shown with, halves rounded up:
+    the path as compared with a measurement and as printed beside it."""
+    exact = path_value(target, day)
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
+        STORED, rounding=ROUND_HALF_UP
+    )
+
+
 def target_status(target: Target, latest: Measurement | None, today: date) -> Status:
     """The target's status on `today`, given its latest measurement (None: never measured)."""
     path = None
@@ -83,13 +100,13 @@ def target_status(target: Target, latest: Measurement | None, today: date) -> St
     ):
         computed = EJ_MATT
         if latest is not None:
-            path = path_value(target, latest.measured_on)
+            path = planned(target, latest.measured_on)
     else:
-        path = path_value(target, latest.measured_on)
+        path = planned(target, latest.measured_on)
         # Lower is better is the same rule with every value negated.
         sign = 1 if target.direction == Target.Direction.HIGHER else -1
         value = sign * Fraction(latest.value)
-        if value >= sign * path:
+        if value >= sign * Fraction(path):
             computed = Colour.GRON
         elif value >= sign * Fraction(target.threshold):
             computed = Colour.GUL

@@ -1,6 +1,8 @@
 """The omställningsprogram's pages: access helper → form → service → render/redirect.
 Plain links and form posts throughout (no htmx), so every page works without JavaScript."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -14,7 +16,7 @@ from events.access import events_for_user, get_event_for_user
 from events.models import Membership
 from events.services import Refused
 from events.submissions import once_per_form, record
-from omstallning import charts, services, status
+from omstallning import charts, numbers, services, status
 from omstallning.access import (
     get_focus_area_for_user,
     get_programme_for_user,
@@ -206,16 +208,33 @@ def plan_detail(request: AuthenticatedHttpRequest, programme_id, version_id) -> 
         "budget": version.budget.all(),
         "budget_form": BudgetLineForm(),
         "adopt_form": AdoptForm(),
-        "compare_form": CompareForm(versions=versions, initial={"a": version.pk}),
+        "compare_form": CompareForm(
+            versions=versions, initial={"a": version.pk, "b": _other(versions, version)}
+        ),
         "warning": services.focus_area_warning(programme.focus_areas.count()),
     }
     return render(request, "omstallning/plan_detail.html", context)
+
+
+def _other(versions, version) -> UUID | None:
+    """The version to compare `version` with by default: the one before it, or for the
+    first the one after (None when it is the only one)."""
+    numbers = {v.number: v.pk for v in versions}
+    return numbers.get(version.number - 1) or numbers.get(version.number + 1)
 
 
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     programme = get_programme_for_user(request, programme_id, write=True)
     version = _version(programme, version_id)
+    if not version.is_draft:
+        # An approved version is kept as approved: no form that could not be saved.
+        messages.info(
+            request,
+            f"Version {version.number} är {version.get_status_display().lower()} och ändras "
+            "inte. Gör en ny version för att ändra planen.",
+        )
+        return redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
     # Saved by a member outside a confidential event, the text keeps its case number only.
     initial = {name: mask(getattr(version, name), programme.hidden) for name in version.SECTIONS}
     form = PlanForm(
@@ -331,7 +350,7 @@ def plan_compare(request: AuthenticatedHttpRequest, programme_id) -> HttpRespons
 
 def _budget_text(lines) -> str:
     return "\n".join(
-        f"{year} {source}: {amount:,} kr".replace(",", "\u00a0") for year, source, amount in lines
+        f"{year} {source}: {numbers.text(amount)} kr" for year, source, amount in lines
     )
 
 
@@ -389,7 +408,7 @@ def _target_page(request, target, *, measurement_form=None, colour_form=None):
     latest = measurements[-1] if measurements else None
     target_status = status.target_status(target, latest, timezone.localdate())
     for m in measurements:
-        m.path = status.path_value(target, m.measured_on)
+        m.path = status.planned(target, m.measured_on)
     context = {
         "programme": programme,
         "target": target,

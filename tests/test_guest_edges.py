@@ -162,7 +162,7 @@ def test_the_guest_s_own_pages_keep_their_frame_and_headers(client, guest_link, 
     assert_guest_frame(client.get(guest_link), 429)
 
 
-def test_a_member_s_cookie_is_neither_renewed_nor_deleted_on_a_guest_error(client, cast, guest_link):
+def test_a_member_s_session_outlives_a_guest_error(client, cast, guest_link):
     client.force_login(cast.arbetsgrupp)
     assert_guest_frame(client.head(guest_link), 405)
     assert client.get(reverse("start")).status_code == 200

@@ -190,12 +190,12 @@ def test_a_plan_is_drafted_approved_adopted_and_versioned(client, cast, programm
     assert v1.vision == "Text vision"
     client.post(
         reverse("plan_adopt", args=[programme.pk, v1.pk]),
-        {"adopted_on": "2026-01-12", "paragraph": "§ 47"},
+        {"adopted_on": "2026-01-14", "paragraph": "§ 47"},
     )
     v1.refresh_from_db()
     assert (v1.status, v1.adopted_on, v1.adopted_paragraph) == (
         "antagen",
-        date(2026, 1, 12),
+        date(2026, 1, 14),
         "§ 47",
     )
     text = page(client, "plan_detail", programme.pk, v1.pk)

@@ -14,7 +14,7 @@ from accounts.models import User
 from events.models import Event, Impact, Kind, Membership, NoticeStatus, Phase
 from events.services import next_case_number
 from omstallning import services
-from omstallning.models import Colour, Measurement, Programme, Target
+from omstallning.models import Colour, Measurement, PlanVersion, Programme, Target
 from omstallning.status import path_value
 
 TITLE = "Omställning efter Kusfors Gjuteri (fiktivt exempel)"
@@ -150,6 +150,11 @@ class Command(BaseCommand):
                 plan, year=year, source=source, amount_kr=amount, by=users["maria"]
             )
         services.approve_plan(plan, by=users["erik"])
+        # The styrgrupp approved it four months in, before kommunfullmäktige adopted it.
+        PlanVersion.objects.filter(pk=plan.pk).update(
+            approved_at=timezone.now() - timedelta(days=2 * 365 - 120)
+        )
+        plan.refresh_from_db()
         services.adopt_plan(
             plan, adopted_on=start + timedelta(days=150), paragraph="§ 58", by=users["anna"]
         )
