@@ -37,8 +37,8 @@ def focus_area_warning(count: int) -> str:
     if count in USUAL_FOCUS_AREAS:
         return ""
     return (
-        f"Programmet har {count} insatsområden. Innovasjon Norge rekommenderar normalt tre "
-        "till fyra."
+        f"Programmet har {count} {'insatsområde' if count == 1 else 'insatsområden'}. "
+        "Innovasjon Norge rekommenderar normalt tre till fyra."
     )
 
 

@@ -16,7 +16,7 @@ from events.access import events_for_user, get_event_for_user
 from events.models import Membership
 from events.services import Refused
 from events.submissions import once_per_form, record
-from omstallning import charts, numbers, services, status
+from omstallning import numbers, services, status
 from omstallning.access import (
     get_focus_area_for_user,
     get_programme_for_user,
@@ -172,7 +172,7 @@ def status_chart(request: AuthenticatedHttpRequest, programme_id) -> HttpRespons
     )
     colours = [t.status.colour for t in targets]
     counts = {str(c): colours.count(str(c)) for c in status.LABELS}
-    return _svg(charts.status_chart(counts))
+    return _svg(_charts().status_chart(counts))
 
 
 def _svg(content: bytes) -> HttpResponse:
@@ -469,4 +469,12 @@ def target_chart(request: AuthenticatedHttpRequest, programme_id, target_id) -> 
     """The target's measurements against its path and styrgräns, as SVG (the page's <img>)."""
     target = get_target_for_user(request, programme_id, target_id)
     measurements = list(target.measurements.order_by("measured_on", "entered_at"))
-    return _svg(charts.target_chart(target, measurements, timezone.localdate()))
+    return _svg(_charts().target_chart(target, measurements, timezone.localdate()))
+
+
+def _charts():
+    # matplotlib takes seconds to import on a busy host: the first chart pays for it, not
+    # every process's first page (the URLconf imports these views).
+    from omstallning import charts
+
+    return charts
