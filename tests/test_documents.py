@@ -22,10 +22,13 @@ SVG = (
 
 
 def office(main="word/document.xml", body=b"<w:document/>", *, level=zipfile.ZIP_DEFLATED):
+    # A fixed entry time keeps the bytes, and so the parametrised test ids, the same in every
+    # xdist worker: writestr() with a bare name stamps the current time.
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", level) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(main, body)
+        for entry, data in (("[Content_Types].xml", "<Types/>"), (main, body)):
+            info = zipfile.ZipInfo(entry, date_time=(2026, 1, 13, 10, 0, 0))
+            archive.writestr(info, data, level)
     return out.getvalue()
 
 
