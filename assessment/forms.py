@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.moments import ClockField, from_clock
 from accounts.text import NormalisedFormField
+from accounts.uploads import SafeNameFileField
 from assessment.models import Contact, ExternalParty, Row
 from assessment.parts import SECTIONS
 from events import workbook
@@ -205,7 +206,7 @@ class SnapshotForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = SafeNameFileField(
         label="Excel-fil (.xlsx)",
         help_text="En fil som exporterats härifrån och sedan ändrats i Excel eller LibreOffice.",
         error_messages={"required": "Välj en fil att läsa in."},

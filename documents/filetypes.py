@@ -108,10 +108,10 @@ class Unaccepted(ValidationError):
 def clean_name(name: str) -> str:
     """The uploaded file's name as shown and stored: NFC, without control or format
     characters (a right-to-left override would show "fdp.exe" as "exe.pdf"), its last path
-    part only, no leading dots, at most 200 characters keeping the extension. Django's
-    multipart parser has already done the path and the control characters
-    (MultiPartParser.sanitize_file_name); this is the rule, not a hope about the parser.
-    Unaccepted if nothing is left."""
+    part only, no leading dots, at most 200 characters keeping the extension. A name that
+    had path parts or control characters when it was sent is refused before this
+    (accounts.uploads); this is the rule, not a hope about the parser. Unaccepted if
+    nothing is left."""
     name = "".join(char for char in unicodedata.normalize("NFC", name) if char.isprintable())
     name = re.split(r"[\\/]", name)[-1].strip().lstrip(".")
     if not name:

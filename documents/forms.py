@@ -3,7 +3,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.text import NormalisedFormField
-from documents import filetypes
+from accounts.uploads import SafeNameFileField
+from documents import filetypes, targets
 from documents.models import Document, SecrecyMarking
 from events.forms import DATE_WIDGET
 from events.workbook import number
@@ -17,8 +18,9 @@ def _megabytes(size: int) -> str:
     return f"{megabytes:.1f}".replace(".", ",")
 
 
-class UploadField(forms.FileField):
-    """A file as the register receives it: within DOCUMENT_MAX_BYTES, a cleaned name, and
+class UploadField(SafeNameFileField):
+    """A file as the register receives it: a name without path parts or control characters
+    (SafeNameFileField), within DOCUMENT_MAX_BYTES, and
     content of an accepted kind that its name does not misname (documents.filetypes).
     `cleaned_data` holds (name, key of filetypes.KINDS, content)."""
 
@@ -107,14 +109,25 @@ class VoidForm(forms.Form):
     )
 
 
-class TaskLinkForm(forms.Form):
-    task = forms.ModelChoiceField(
-        label="Uppgift",
-        queryset=None,
-        empty_label=None,
-        error_messages={"required": "Välj en uppgift.", "invalid_choice": "Välj en uppgift."},
+class LinkForm(forms.Form):
+    """Which task, sheet row, contact or report of the case refers to the document.
+    `cleaned_data["target"]` is (key of documents.targets.KINDS, the object)."""
+
+    target = forms.ChoiceField(
+        label="Koppla från",
+        error_messages={
+            "required": "Välj vad handlingen ska kopplas till.",
+            "invalid_choice": "Välj vad handlingen ska kopplas till.",
+        },
     )
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = event.tasks.order_by("created_at")
+        self.event = event
+        self.fields["target"].choices = targets.choices(event)
+
+    def clean_target(self):
+        found = targets.find(self.event, self.cleaned_data["target"])
+        if found is None:
+            raise forms.ValidationError("Välj vad handlingen ska kopplas till.")
+        return found

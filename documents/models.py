@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.text import CleanCharField, CleanTextField
-from events.models import Event, Task
+from events.models import Event
 
 # OSL 5 kap. 2 §: what may be left out of the public entry to keep a secret.
 OMITTED = "Uppgiften är utelämnad (OSL 5 kap. 2 §)"
@@ -176,20 +176,42 @@ class SecrecyMarking(models.Model):
         return self.provision
 
 
-class TaskLink(models.Model):
-    """A document referred to from a task of its case ("underlag")."""
+class Link(models.Model):
+    """A document referred to from something in its case: a task, a row of the assessment
+    sheet, a line of a party's contact log or a lägesrapport (documents.targets). Not a
+    public record itself: it is removed when unlinked (the log keeps that it was), the
+    document stays.
 
-    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="task_links")
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="+")
+    The target is named by kind and id, not by a foreign key: documents never imports the
+    apps that hold rows, contacts and reports (tests/test_architecture.py), and those apps
+    list their documents through the template tags in documents.templatetags."""
+
+    class Target(models.TextChoices):
+        TASK = "task", "Uppgift"
+        ROW = "row", "Rad i bedömningsmallen"
+        CONTACT = "contact", "Kontakt med en extern part"
+        REPORT = "report", "Lägesrapport"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="links")
+    target = models.CharField(max_length=10, choices=Target)
+    target_id = models.UUIDField()
     linked_at = models.DateTimeField(default=timezone.now)
     linked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
+        verbose_name = "koppling"
+        verbose_name_plural = "kopplingar"
+        ordering = ["linked_at"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "task"], name="task_link_once"),
+            models.UniqueConstraint(
+                fields=["document", "target", "target_id"], name="document_link_once"
+            ),
         ]
+        # The task, row, contact and report pages: the documents linked to one of them.
+        indexes = [models.Index(fields=["target", "target_id"], name="document_link_target")]
 
     def __str__(self):
-        return f"{self.document_id} → {self.task_id}"
+        return f"{self.document_id} → {self.target} {self.target_id}"

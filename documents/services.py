@@ -7,14 +7,15 @@ title: the log is read by everyone on the case, the title may hold what a markin
 
 import hashlib
 import uuid
+from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from documents.models import Document, RegisterCounter, SecrecyMarking, TaskLink, Version
-from events.models import Event, LogEntry, Task
+from documents.models import Document, Link, RegisterCounter, SecrecyMarking, Version
+from events.models import Event, LogEntry
 from events.services import Refused, add_log_entry
 
 
@@ -29,11 +30,13 @@ def _next_serial(event: Event) -> int:
     return RegisterCounter.objects.get(event=event).last
 
 
-def _store(document: Document, number: int, name: str, key: str, data: bytes, *, by):
-    # Stored under a name of ours: the uploader's name only labels the download. If the
-    # transaction rolls back after this, the file stays as an orphan nobody can reach;
-    # storing after commit instead could leave a registered document without its file.
-    path = f"{document.event_id}/{document.pk}/{uuid.uuid4()}"
+def _write(document: Document, number: int, name: str, key: str, data: bytes, *, by):
+    """The Version of `document` for `data`, its file already in storage (not yet saved).
+
+    Written before the transaction that registers it, so that the register's counter is
+    never locked while a file travels to a bucket; the caller removes it again if that
+    transaction fails (_kept_only_if_saved). Stored under a name of ours: the uploader's
+    name only labels the download."""
     version = Version(
         document=document,
         number=number,
@@ -43,15 +46,23 @@ def _store(document: Document, number: int, name: str, key: str, data: bytes, *,
         sha256=hashlib.sha256(data).hexdigest(),
         uploaded_by=by,
     )
-    version.file.save(path, ContentFile(data), save=False)
-    version.save()
+    version.file.save(
+        f"{document.event_id}/{document.pk}/{uuid.uuid4()}", ContentFile(data), save=False
+    )
     return version
 
 
-def _create(event: Event, data: dict, *, by) -> Document:
-    return Document.objects.create(
-        event=event, serial=_next_serial(event), registered_by=by, **data
-    )
+@contextmanager
+def _kept_only_if_saved(version: Version):
+    """Remove `version`'s file from storage if the block fails: a file whose rows were
+    rolled back would be an orphan nobody can reach nor account for. The block must be
+    the outermost transaction (the views call these services outside any other), or a
+    later rollback of an outer one would leave the file behind."""
+    try:
+        yield
+    except BaseException:
+        version.file.storage.delete(version.file.name)
+        raise
 
 
 def register(event: Event, data: dict, *, file: tuple[str, str, bytes], by) -> Document:
@@ -60,10 +71,16 @@ def register(event: Event, data: dict, *, file: tuple[str, str, bytes], by) -> D
     `data`: title, public_description, document_date, direction, counterpart,
     omit_counterpart, omit_description (as the form cleaned them). `file`: (cleaned name,
     key of filetypes.KINDS, content), as documents.forms.UploadField checked it. Returns
-    the Document with its number."""
-    with transaction.atomic():
-        document = _create(event, data, by=by)
-        _store(document, 1, *file, by=by)
+    the Document with its number. Raises what the database raises; the file is then gone
+    from storage again."""
+    document = Document(event=event, registered_by=by, **data)
+    version = _write(document, 1, *file, by=by)
+    with _kept_only_if_saved(version), transaction.atomic():
+        document.serial = _next_serial(event)
+        document.registered_at = timezone.now()
+        document.save(force_insert=True)
+        version.document = document
+        version.save(force_insert=True)
         add_log_entry(
             event,
             by=by,
@@ -71,6 +88,12 @@ def register(event: Event, data: dict, *, file: tuple[str, str, bytes], by) -> D
             text=f"Handling {document.number} registrerad: {document.public_entry}.",
         )
     return document
+
+
+def _create(event: Event, data: dict, *, by) -> Document:
+    return Document.objects.create(
+        event=event, serial=_next_serial(event), registered_by=by, **data
+    )
 
 
 def register_finalised(event: Event, *, title: str, description: str, path: str, by) -> Document:
@@ -93,15 +116,19 @@ def register_finalised(event: Event, *, title: str, description: str, path: str,
 
 
 def add_version(document: Document, file: tuple[str, str, bytes], *, by) -> Version:
-    """A new file for `document`; the earlier versions are kept. Not on a voided one."""
-    with transaction.atomic():
+    """A new file for `document`; the earlier versions are kept. Not on a voided one, nor
+    on one the product finalised (Refused); the file is then gone from storage again."""
+    version = _write(document, 0, *file, by=by)
+    with _kept_only_if_saved(version), transaction.atomic():
         document = Document.objects.select_for_update().select_related("event").get(pk=document.pk)
         if document.is_voided:
             raise Refused("Handlingen är registrerad av misstag: den får inga nya versioner.")
         if document.source_path:
             raise Refused("Handlingen finns i ärendet och ändras där, inte här.")
         last = document.versions.order_by("-number").values_list("number", flat=True).first()
-        version = _store(document, (last or 0) + 1, *file, by=by)
+        version.number = (last or 0) + 1
+        version.uploaded_at = timezone.now()
+        version.save(force_insert=True)
         add_log_entry(
             document.event,
             by=by,
@@ -143,19 +170,44 @@ def void(document: Document, *, reason: str, by) -> None:
         )
 
 
-def link_task(document: Document, task: Task, *, by) -> TaskLink:
-    """Refer to `document` from `task` (of the same case)."""
-    if task.event_id != document.event_id:
-        raise Refused("Uppgiften hör till ett annat ärende.")
+def link(document: Document, target: str, thing, *, by) -> Link:
+    """Refer to `document` from `thing`, a task, row, contact or report of the same case
+    (`target`: its key in documents.targets.KINDS, which found it in the case). Linking
+    twice changes nothing."""
     with transaction.atomic():
-        link, made = TaskLink.objects.get_or_create(
-            document=document, task=task, defaults={"linked_by": by}
+        made_link, made = Link.objects.get_or_create(
+            document=document, target=target, target_id=thing.pk, defaults={"linked_by": by}
         )
         if made:
             add_log_entry(
                 document.event,
                 by=by,
-                kind=LogEntry.Kind.TASK,
-                text=f"Handling {document.number} kopplad till uppgiften ”{task.what}”.",
+                kind=LogEntry.Kind.NOTE,
+                text=f"Handling {document.number} kopplad till {_named(made_link, thing)}.",
             )
-    return link
+    return made_link
+
+
+def unlink(made_link: Link, thing, *, by) -> None:
+    """Remove a link; the document and its registration stay. `thing` is what it linked
+    from (None if that is gone), for the log."""
+    document = made_link.document
+    with transaction.atomic():
+        removed, _ = Link.objects.filter(pk=made_link.pk).delete()
+        if removed:
+            add_log_entry(
+                document.event,
+                by=by,
+                kind=LogEntry.Kind.NOTE,
+                text=f"Handling {document.number} inte längre kopplad till "
+                f"{_named(made_link, thing)}.",
+            )
+
+
+def _named(made_link: Link, thing) -> str:
+    # A task is named by what it is, as the log names tasks elsewhere; a row or a contact
+    # by its kind only: its text is free prose, often long, that the log need not repeat.
+    kind = made_link.get_target_display().lower()
+    if made_link.target == Link.Target.TASK and thing is not None:
+        return f"uppgiften ”{thing.what}”"
+    return kind

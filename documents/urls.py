@@ -21,5 +21,10 @@ urlpatterns = [
     path(DOCUMENT + "ny-version/", views.document_version_add, name="document_version_add"),
     path(DOCUMENT + "sekretess/", views.document_mark_secret, name="document_mark_secret"),
     path(DOCUMENT + "av-misstag/", views.document_void, name="document_void"),
-    path(DOCUMENT + "koppla/", views.document_link_task, name="document_link_task"),
+    path(DOCUMENT + "koppla/", views.document_link, name="document_link"),
+    path(
+        DOCUMENT + "kopplingar/<uuid:link_id>/ta-bort/",
+        views.document_unlink,
+        name="document_unlink",
+    ),
 ]

@@ -5,10 +5,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from documents import export, services
+from documents import export, services, targets
 from documents.access import get_document_for_user
 from documents.filetypes import KINDS
-from documents.forms import DocumentForm, SecrecyForm, TaskLinkForm, VersionForm, VoidForm
+from documents.forms import DocumentForm, LinkForm, SecrecyForm, VersionForm, VoidForm
 from documents.models import Document
 from events.access import get_event_for_user
 from events.downloads import attachment
@@ -76,14 +76,14 @@ def _detail(request, document, status=200, **forms) -> HttpResponse:
         "document": document,
         "versions": document.versions.select_related("uploaded_by"),
         "markings": document.secrecy_markings.select_related("marked_by"),
-        "linked_tasks": [link.task for link in document.task_links.select_related("task")],
+        "links": targets.described(document.links.all()),
     }
     if event.can_write and not document.is_voided:
         context |= {
             "version_form": forms.get("version_form") or VersionForm(),
             "secrecy_form": forms.get("secrecy_form") or SecrecyForm(),
             "void_form": forms.get("void_form") or VoidForm(),
-            "link_form": forms.get("link_form") or TaskLinkForm(event=event),
+            "link_form": forms.get("link_form") or LinkForm(event=event),
         }
     return render(request, "documents/document_detail.html", context, status=status)
 
@@ -156,10 +156,30 @@ def document_void(request: AuthenticatedHttpRequest, event_id, document_id) -> H
 
 
 @require_POST
-def document_link_task(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+def document_link(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
+    """Link the document from a task, sheet row, contact or report of its case."""
     document = get_document_for_user(request, event_id, document_id, write=True)
-    form = TaskLinkForm(request.POST, event=document.event)
+    form = LinkForm(request.POST, event=document.event)
     if not form.is_valid():
         return _detail(request, document, link_form=form)
-    services.link_task(document, form.cleaned_data["task"], by=request.user)
-    return _done(document, "Handlingen är kopplad till uppgiften.", request)
+    key, thing = form.cleaned_data["target"]
+    services.link(document, key, thing, by=request.user)
+    return _done(
+        document, f"Handlingen är kopplad till: {targets.KINDS[key].name(thing)}.", request
+    )
+
+
+@require_POST
+def document_unlink(
+    request: AuthenticatedHttpRequest, event_id, document_id, link_id
+) -> HttpResponse:
+    """Remove a link; the document stays registered. A link already removed is not an error:
+    the page shows what is linked now."""
+    document = get_document_for_user(request, event_id, document_id, write=True)
+    link = document.links.filter(pk=link_id).first()
+    if link is None:
+        return _done(document, "Kopplingen är redan borttagen.", request)
+    found = targets.find(document.event, f"{link.target}:{link.target_id}")
+    link.document = document
+    services.unlink(link, found[1] if found else None, by=request.user)
+    return _done(document, "Kopplingen är borttagen. Handlingen finns kvar.", request)

@@ -11,6 +11,8 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.middleware import HtmxDetails
 
+from accounts.uploads import NameRecordingParser
+
 # Marks the answer to an htmx (or sheet.js) request whose session has ended, beside its
 # HX-Redirect: static/js/answers.js follows the redirect only when nothing typed would be
 # lost, and never from a background poll.
@@ -209,3 +211,18 @@ class HtmxHistoryMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
         return response
+
+
+class UploadNameMiddleware:
+    """Multipart bodies are read by accounts.uploads.NameRecordingParser, so that a file
+    whose name had path parts or control characters is refused by the form that receives
+    it (accounts.uploads.SafeNameFileField) instead of arriving under a quietly cleaned name.
+    Before every middleware that may read request.POST (CsrfViewMiddleware does): the
+    parser is chosen before the body is read, and cannot be after."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.multipart_parser_class = NameRecordingParser
+        return self.get_response(request)

@@ -19,3 +19,6 @@ class ReportsConfig(AppConfig):
         from reports.waiting import reports_waiting
 
         waiting_for.connect(reports_waiting, dispatch_uid="reports.reports_waiting")
+        from reports.links import register_links
+
+        register_links()

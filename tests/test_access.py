@@ -253,7 +253,8 @@ EVENT_URLS |= {
     "document_version_add": ("POST", "write", {}),
     "document_mark_secret": ("POST", "write", {"provision": "OSL 31 kap. 16 §"}),
     "document_void": ("POST", "write", {"reason": "Hörde till ett annat ärende."}),
-    "document_link_task": ("POST", "write", {}),
+    "document_link": ("POST", "write", {}),
+    "document_unlink": ("POST", "write", {}),
 }
 
 
@@ -270,6 +271,12 @@ def _document(cast):
     return register(cast.event, data, file=("y.pdf", "pdf", b"%PDF-1.7\n"), by=cast.arbetsgrupp)
 
 
+def _document_link(cast):
+    from documents.services import link
+
+    return link(_document(cast), "task", cast.task, by=cast.arbetsgrupp)
+
+
 OBJECT_ARGS |= {
     **dict.fromkeys(
         [
@@ -277,7 +284,7 @@ OBJECT_ARGS |= {
             "document_version_add",
             "document_mark_secret",
             "document_void",
-            "document_link_task",
+            "document_link",
         ],
         lambda cast: [_document(cast).pk],
     ),
@@ -285,6 +292,7 @@ OBJECT_ARGS |= {
         (document := _document(cast)).pk,
         document.versions.get().pk,
     ],
+    "document_unlink": lambda cast: [(link := _document_link(cast)).document_id, link.pk],
 }
 GET_AND_POST |= {"document_upload"}
 # ---------------------------------------------------------------------------------------------

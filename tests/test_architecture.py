@@ -22,14 +22,16 @@ ALLOWED = {
     "accounts": set(),
     "notices": {"accounts"},
     "events": {"accounts", "notices"},
-    "assessment": {"accounts", "notices", "events"},
+    # A sheet row and a contact register themselves as what a document can be linked from.
+    "assessment": {"accounts", "notices", "events", "documents"},
     "commsplan": {"accounts", "notices", "events"},
     # The lägesrapport is compiled from the sheet and the communication plan.
-    "reports": {"accounts", "notices", "events", "assessment", "commsplan"},
+    "reports": {"accounts", "notices", "events", "assessment", "commsplan", "documents"},
     # A guest's answer lands in the party's contact log (assessment.Contact).
     "guests": {"accounts", "notices", "events", "assessment"},
-    # Documents on a case. Nothing imports it: what the other apps finalise reaches its
-    # register through events.signals.finalised, and a guest page never shows a document.
+    # Documents on a case. What the other apps finalise reaches its register through
+    # events.signals.finalised; the apps whose things a document is linked from register
+    # them (documents.targets.register); a guest page never shows a document.
     "documents": {"accounts", "notices", "events"},
     # Omställning (issue 15) reads the events it answers and nothing else: the communication
     # plan's text comes through events.signals.case_summary.

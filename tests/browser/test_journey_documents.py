@@ -50,3 +50,41 @@ def test_a_document_dropped_on_the_form_is_registered(page, live_server, cast_li
     page.get_by_role("link", name="Handlingar").click()
     expect(page.get_by_role("cell", name="Yttrande från konkursförvaltare")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_document_linked_from_a_task_is_listed_there_and_unlinked(page, live_server, cast_live):
+    from django.utils import timezone
+
+    from documents.services import register
+
+    cast = cast_live
+    document = register(
+        cast.event,
+        {
+            "title": "Konkursförvaltarens yttrande",
+            "public_description": "Yttrande från konkursförvaltare",
+            "document_date": timezone.localdate(),
+            "direction": "inkommande",
+            "counterpart": "Advokatfirman Lindh",
+        },
+        file=("yttrande.pdf", "pdf", PDF),
+        by=cast.arbetsgrupp,
+    )
+    log_in(page, live_server, cast.arbetsgrupp)
+    page.goto(f"{live_server.url}/arenden/{cast.event.pk}/handlingar/{document.pk}/")
+    page.get_by_label("Koppla från").select_option(label="Ring omställningsfonden")
+    page.get_by_role("button", name="Koppla", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Handlingen är kopplad till: Ring omställningsfonden."
+    )
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Ring omställningsfonden").click()
+    expect(page.get_by_role("heading", name="Handlingar")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="KS 2026/0001-1 Konkursförvaltarens yttrande").click()
+
+    page.get_by_role("button", name="Ta bort kopplingen till Ring omställningsfonden").click()
+    expect(page.get_by_role("status")).to_contain_text("Kopplingen är borttagen.")
+    expect(page.get_by_role("heading", name="Kopplad till")).to_have_count(0)
+    assert_accessible(page)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assessment.models import ExternalParty
+from tests.browser import BROWSER_TIMEOUT_MS
 from tests.browser.axe import assert_accessible
 from tests.browser.test_login import log_in
 from tests.test_guests import in_days
@@ -50,7 +51,7 @@ def test_a_guest_answers_the_question_sent_from_the_party_page(
     link = re.search(r"https?://\S+/gast/\S+/", invitation.body).group(0)
     guest = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
     eva = guest.new_page()
-    eva.set_default_timeout(5000)
+    eva.set_default_timeout(BROWSER_TIMEOUT_MS)
     eva.goto(link)
     expect(eva.get_by_role("heading", level=1)).to_have_text("Förfrågan från Norsjö kommun")
     expect(eva.get_by_text("Hur många anställda berörs av konkursen?")).to_be_visible()

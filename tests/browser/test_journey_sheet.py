@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from assessment.models import Row
+from tests.browser import BROWSER_TIMEOUT_MS
 from tests.browser.axe import assert_accessible
 from tests.browser.test_login import log_in
 
@@ -27,7 +28,7 @@ def contexts(browser, browser_context_args):
 
 def open_sheet(contexts, live_server, user, event):
     page = contexts().new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     log_in(page, live_server, user)
     page.goto(f"{live_server.url}/arenden/{event.pk}/")
     page.get_by_role("link", name="Bedömningsmall").click()

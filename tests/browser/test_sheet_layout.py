@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from assessment import services
 from assessment.models import Row
 from assessment.parts import PARTS, SECTIONS
+from tests.browser import BROWSER_TIMEOUT_MS
 from tests.browser.axe import assert_accessible
 from tests.browser.test_journey_sheet import open_add_form
 from tests.browser.test_login import log_in
@@ -182,7 +183,7 @@ def test_on_a_phone_rows_are_added_one_after_another_from_the_closed_form(
 def page_without_javascript(browser, browser_context_args):
     context = browser.new_context(**browser_context_args, java_script_enabled=False)
     page = context.new_page()
-    page.set_default_timeout(5000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
     yield page
     context.close()
 

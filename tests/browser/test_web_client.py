@@ -28,6 +28,9 @@ def in_another_tab(page, live_server, *, log_in_again_as=None):
     other = page.context.new_page()
     other.goto(f"{live_server.url}/")
     other.get_by_role("button", name="Logga ut").click()
+    # Closing a tab while its redirect commits leaves Chromium reporting it closed and
+    # Playwright waiting forever (Chromium 536385539, Playwright #41900): wait for the page.
+    expect(other.get_by_role("button", name="Logga in")).to_be_visible()
     if log_in_again_as:
         log_in(other, live_server, log_in_again_as)
         expect(other.get_by_role("heading", level=1)).to_have_text("Mina ärenden")
