@@ -18,7 +18,14 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
 from events.models import Event, Membership
-from omstallning.models import FocusArea, Programme, ProgrammeEvent, ProgrammeMembership, Target
+from omstallning.models import (
+    FocusArea,
+    Measurement,
+    Programme,
+    ProgrammeEvent,
+    ProgrammeMembership,
+    Target,
+)
 
 
 def programmes_for_user(user):
@@ -87,6 +94,22 @@ def get_target_for_user(request, programme_id, target_id, *, write=False) -> Tar
         raise Http404 from None
     target.focus_area.programme = programme
     return target
+
+
+def get_measurement_for_user(
+    request, programme_id, target_id, measurement_id, *, write=False
+) -> Measurement:
+    """A measurement of a target of a programme request.user may open (as
+    get_programme_for_user); it carries `.target.focus_area.programme` with `.can_write`."""
+    target = get_target_for_user(request, programme_id, target_id, write=write)
+    try:
+        measurement = Measurement.objects.select_related(
+            "entered_by", "corrected_by", "voided_by"
+        ).get(pk=measurement_id, target=target)
+    except (Measurement.DoesNotExist, ValidationError):
+        raise Http404 from None
+    measurement.target = target
+    return measurement
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,14 @@ from notices import register
 
 
 def _target_measured(target) -> bool:
-    # A target gone, or its programme ended, needs no reminder.
-    return target is not None and target.focus_area.programme.phase != "avslutning"
+    # A target gone, avslutat or struket (or its insatsområde), or its programme ended,
+    # needs no reminder.
+    return (
+        target is not None
+        and not target.ended
+        and not target.focus_area.ended
+        and target.focus_area.programme.phase != "avslutning"
+    )
 
 
 class OmstallningConfig(AppConfig):

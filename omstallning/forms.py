@@ -3,10 +3,12 @@ from django.core.exceptions import ValidationError
 
 from accounts.people import active_people
 from accounts.text import NormalisedFormField
+from events.conflicts import Versioned, VersionField
 from omstallning.models import (
     DAYS,
     BudgetLine,
     Colour,
+    Ending,
     FocusArea,
     Phase,
     PlanVersion,
@@ -14,7 +16,7 @@ from omstallning.models import (
     ProgrammeMembership,
     Target,
 )
-from omstallning.numbers import SwedishDecimalField
+from omstallning.numbers import SwedishAmountField, SwedishDecimalField
 
 DATE_WIDGET = forms.DateInput(
     attrs={"type": "date", "min": DAYS[0].isoformat(), "max": DAYS[1].isoformat()},
@@ -100,6 +102,20 @@ class BudgetLineForm(forms.ModelForm):
     class Meta:
         model = BudgetLine
         fields = ["year", "source", "amount_kr"]
+        field_classes = {"amount_kr": SwedishAmountField}
+        labels = {"amount_kr": "Belopp (kr)"}
+        help_texts = {"amount_kr": "Till exempel 1 200 000 eller 1 200 000,50 kr."}
+
+
+class BudgetLineEditForm(Versioned, BudgetLineForm):
+    """A budget line of a draft corrected, from the page that showed `revision`."""
+
+    version_field = "revision"
+    revision = VersionField()
+
+    @staticmethod
+    def version_of(current):
+        return current.revision
 
 
 class FocusAreaForm(forms.ModelForm):
@@ -107,6 +123,30 @@ class FocusAreaForm(forms.ModelForm):
         model = FocusArea
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class FocusAreaEditForm(Versioned, FocusAreaForm):
+    version = VersionField()
+
+
+class EndForm(forms.Form):
+    """Avsluta or stryk an insatsområde or a target: kept, with its reason, never deleted."""
+
+    ended = forms.ChoiceField(
+        label="Hur",
+        choices=Ending.choices,
+        widget=forms.RadioSelect,
+        help_text="Avslutat: arbetet är klart eller lagt ned. Struket: lades in av misstag.",
+    )
+    reason = NormalisedFormField(
+        label="Skäl", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "end")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Skriv varför."
+        self.fields["ended"].error_messages["required"] = "Välj avslutat eller struket."
 
 
 class TargetForm(forms.ModelForm):
@@ -183,6 +223,27 @@ class MeasurementForm(forms.Form):
     source = NormalisedFormField(label="Källa", max_length=300)
 
 
+class MeasurementCorrectForm(Versioned, MeasurementForm):
+    """A typo corrected, from the page that showed `version` of the measurement."""
+
+    version = VersionField()
+
+
+class VoidForm(forms.Form):
+    reason = NormalisedFormField(
+        label="Skäl",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Värdet står kvar överstruket med skälet och räknas inte i status eller "
+        "diagram.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "void")
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Skriv varför värdet stryks."
+
+
 class ColourForm(forms.Form):
     colour = forms.ChoiceField(
         label="Färg",
@@ -199,6 +260,10 @@ class ColourForm(forms.Form):
         if data.get("colour") and not data.get("reason"):
             raise ValidationError({"reason": "Skriv varför färgen sätts för hand."})
         return data
+
+
+class TargetEditForm(Versioned, TargetForm):
+    version = VersionField()
 
 
 class CompareForm(forms.Form):

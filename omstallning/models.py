@@ -216,19 +216,62 @@ class BudgetLine(models.Model):
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="budget")
     year = models.PositiveIntegerField("år")
     source = CleanCharField("källa", max_length=200)
-    amount_kr = models.PositiveBigIntegerField("belopp (kr)")
+    # Kronor and öre, as a budget is written ("1 200 000,50 kr").
+    amount_kr = models.DecimalField("belopp (kr)", max_digits=14, decimal_places=2)
+    # The version token of its edit form (events.conflicts); `version` is the plan's.
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["year", swedish("source")]
         constraints = [
-            models.UniqueConstraint(fields=["version", "year", "source"], name="budget_line_once")
+            models.UniqueConstraint(fields=["version", "year", "source"], name="budget_line_once"),
+            models.CheckConstraint(
+                condition=Q(amount_kr__gte=0), name="budget_amount_not_negative"
+            ),
         ]
 
     def __str__(self):
         return f"{self.year} {self.source}: {self.amount_kr} kr"
 
 
-class FocusArea(models.Model):
+class Ending(models.TextChoices):
+    # An insatsområde or target no longer followed is kept as a record of the programme
+    # (public records are never deleted): avslutad when its work is done or given up,
+    # struken when it was entered in error.
+    # Labelled in the neuter, as both "insatsområdet" and "målet" take it.
+    AVSLUTAD = "avslutad", "Avslutat"
+    STRUKEN = "struken", "Struket"
+
+
+class Ended(models.Model):
+    """What an insatsområde and a target share: the version token of their edit forms
+    (events.conflicts) and their ending, which always says why, who and when."""
+
+    version = models.PositiveIntegerField(default=0)
+    ended = models.CharField("avslutad eller struken", max_length=10, choices=Ending, blank=True)
+    ended_reason = CleanTextField("skäl", blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_ended(self) -> bool:
+        return bool(self.ended)
+
+
+def _ended_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(ended="", ended_by__isnull=True, ended_at__isnull=True)
+        | (~Q(ended="") & ~Q(ended_reason="") & Q(ended_by__isnull=False, ended_at__isnull=False)),
+        name=name,
+    )
+
+
+class FocusArea(Ended):
     """An insatsområde (seed 004: normally three to four)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -240,7 +283,8 @@ class FocusArea(models.Model):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["programme", "name"], name="focus_area_name_once")
+            models.UniqueConstraint(fields=["programme", "name"], name="focus_area_name_once"),
+            _ended_constraint("focus_area_ended_has_reason"),
         ]
 
     def __str__(self):
@@ -253,7 +297,7 @@ class Colour(models.TextChoices):
     ROD = "rod", "Röd"
 
 
-class Target(models.Model):
+class Target(Ended):
     """A measurable target of an insatsområde (seed 004: goals "konkretiseres i
     kvantifiserbare, målbare størrelser"; seed 001: indicator with its styrgräns)."""
 
@@ -311,6 +355,7 @@ class Target(models.Model):
                 ),
                 name="target_override_has_reason",
             ),
+            _ended_constraint("target_ended_has_reason"),
         ]
 
     def __str__(self):
@@ -327,11 +372,36 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     entered_at = models.DateTimeField(default=timezone.now)
+    # A typo is corrected in place (the log keeps the value it replaced, who and when), by
+    # the version token of events.conflicts; who entered it stays as it was.
+    version = models.PositiveIntegerField(default=0)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField("rättad", null=True, blank=True)
+    # A value entered in error is struck, never deleted: it stays on the page struck through,
+    # with its reason, and counts in neither the status nor the chart.
+    voided_reason = CleanTextField("skäl till att värdet ströks", blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField("struket", null=True, blank=True)
 
     class Meta:
         ordering = ["measured_on", "entered_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(voided_at__isnull=True, voided_by__isnull=True, voided_reason="")
+                | (~Q(voided_reason="") & Q(voided_at__isnull=False, voided_by__isnull=False)),
+                name="measurement_voided_has_reason",
+            )
+        ]
         # The latest measurement of each target (the status rule, the reminders).
         indexes = [models.Index(fields=["target", "-measured_on"], name="measurement_latest")]
 
     def __str__(self):
         return f"{self.value} ({self.measured_on})"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None

@@ -11,8 +11,11 @@ from django.core.exceptions import ValidationError
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
-# What people type between thousands: a space, a no-break space or a narrow one.
-_GROUPING = re.compile(r"[ \u00a0\u202f]")
+# What people type (or paste from a word processor) between thousands: a space, a no-break
+# space, a narrow no-break space, a thin space or a figure space.
+_GROUPING = re.compile(r"[ \u00a0\u202f\u2009\u2007]")
+# The currency written after an amount: "kr", "kr.", "SEK" or ":-".
+_CURRENCY = re.compile(r"\s*(?:kr\.?|kronor|sek|:-)$", re.IGNORECASE)
 # Digits, optionally a sign and one decimal separator; no exponent ("1e3" is a typo).
 _PLAIN = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?")
 
@@ -35,6 +38,19 @@ def text(value, decimals: int = 3) -> str:
     return (MINUS if value < 0 else "") + grouped + ("," + fraction if fraction else "")
 
 
+def money(value) -> str:
+    """An amount in kronor as a Swedish budget writes it: thousands grouped, öre only when
+    there are any, and "kr": Decimal("1200000.00") → "1 200 000 kr", Decimal("1200000.5")
+    → "1 200 000,50 kr". None → ""."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(value).quantize(Decimal("0.01"))
+    written = text(value, 2)
+    if value != value.to_integral_value() and len(written.rpartition(",")[2]) == 1:
+        written += "0"
+    return f"{written}{NBSP}kr"
+
+
 class SwedishDecimalField(forms.DecimalField):
     """A decimal as Swedish people type it: "1 200", "1 200,5", "1,5" or "1.5"; refused
     with a Swedish message (the input kept) for an exponent ("1e3") or other text."""
@@ -55,9 +71,44 @@ class SwedishDecimalField(forms.DecimalField):
         except InvalidOperation:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
+    def prepare_value(self, value):
+        # A stored value shown back for editing as it was typed: "1 200,5", not "1200.500".
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            return text(value, self.decimal_places or 3)
+        return value
+
     def widget_attrs(self, widget):
         # A text box: type="number" would refuse "1 200" and "12,5" in the browser.
         attrs = super().widget_attrs(widget)
         attrs.pop("step", None)
         attrs.setdefault("inputmode", "decimal")
+        return attrs
+
+
+class SwedishAmountField(SwedishDecimalField):
+    """An amount in kronor as people type it: "1 200 000", "1 200 000 kr", "1200000,50",
+    "1 200 000:-", grouped by any kind of space; at most two decimals (öre), never below
+    zero. Refused with a Swedish message, the input kept."""
+
+    default_error_messages = {
+        "invalid": "Skriv ett belopp i kronor, till exempel 1 200 000 eller 1 200 000,50 kr.",
+        "max_decimal_places": "Skriv beloppet i kronor med högst två decimaler (öre).",
+        "min_value": "Beloppet kan inte vara mindre än noll.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = _CURRENCY.sub("", value.strip())
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # A text box takes no min: the bound is checked here, with a Swedish message.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("min", None)
         return attrs

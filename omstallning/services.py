@@ -2,14 +2,16 @@
 programme's log in the same transaction and posts its notices there (notices.post, never
 to the actor). Refusals are events.services.Refused with a Swedish message."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.moments import day_text, from_clock
+from events.conflicts import update_if_current
 from events.models import Event, Membership
 from events.services import Refused
 from events.signals import case_summary
@@ -18,6 +20,7 @@ from omstallning import numbers
 from omstallning.access import hidden_names, linked_events, mask
 from omstallning.models import (
     BudgetLine,
+    Ending,
     FocusArea,
     Measurement,
     PlanVersion,
@@ -74,9 +77,9 @@ def _programme_path(programme: Programme) -> str:
 def background_from(programme: Programme, user) -> str:
     """Section 1 prefilled from the linked events, as `user` may see them: what happened,
     the individuals affected and the company's share of local jobs from each event and its
-    latest nulägesbild. A confidential event the user is not a member of is named by its
-    case number only, and nothing it holds is copied: the plan is read by every member of
-    the programme."""
+    latest nulägesbild. A confidential event, or one the user may not read, is named by its
+    case number only and nothing it holds is copied: the plan is read by every member of
+    the programme, and prefill copies only what `user` may read in full."""
     paragraphs = []
     events = {e.pk: e for e in Event.objects.filter(programme_links__programme=programme)}
     for linked in linked_events(programme, user):
@@ -84,6 +87,10 @@ def background_from(programme: Programme, user) -> str:
         if event.confidential:
             # Even a member's copy would be shown to programme members outside the case.
             paragraphs.append(f"{linked.case_number}: sekretessbelagt ärende.")
+            continue
+        if not linked.is_member:
+            # Only what `user` may read in full is copied in their name.
+            paragraphs.append(f"{linked.case_number}.")
             continue
         lines = [f"{event.case_number} {event.title} ({event.company_name})."]
         picture = event.pictures.first()
@@ -101,14 +108,15 @@ def background_from(programme: Programme, user) -> str:
     return "\n\n".join(paragraphs)
 
 
-def communication_from(programme: Programme) -> str:
+def communication_from(programme: Programme, user) -> str:
     """Section 6 prefilled from the linked events' communication plans (asked through
     events.signals.case_summary: events' apps answer, we import none of them). Confidential
-    events are left out, as in `background_from`."""
+    events, and those `user` may not read in full, are left out, as in `background_from`."""
     parts = []
-    for event in Event.objects.filter(
-        programme_links__programme=programme, confidential=False
-    ).order_by("case_number"):
+    events = Event.objects.filter(programme_links__programme=programme, confidential=False)
+    if not user.is_superuser:
+        events = events.filter(memberships__user=user)
+    for event in events.distinct().order_by("case_number"):
         for _, answer in case_summary.send(sender=Programme, event=event, section="communication"):
             if answer:
                 parts.append(f"{event.case_number}:\n{answer}")
@@ -139,7 +147,7 @@ def start_programme(
         programme=programme,
         number=1,
         background=background_from(programme, by),
-        communication=communication_from(programme),
+        communication=communication_from(programme, by),
         created_by=by,
     )
     log(programme, f"Programmet startades från ärende {event.case_number}.", by=by)
@@ -170,9 +178,30 @@ def link_event(programme: Programme, event: Event, *, by) -> None:
     log(programme, f"Ärende {event.case_number} kopplades till programmet.", by=by)
 
 
+def _writers(programme: Programme) -> list[int]:
+    """The ids of the programme's members who write, their rows locked until the
+    transaction ends: two members taking each other out at once cannot leave none."""
+    return list(
+        ProgrammeMembership.objects.select_for_update()
+        .filter(programme=programme, group=ProgrammeMembership.Group.MEDLEM)
+        .values_list("user_id", flat=True)
+    )
+
+
+def _keeps_a_writer(programme: Programme, user) -> None:
+    if _writers(programme) == [user.pk]:
+        raise Refused(
+            f"{user.get_full_name()} är den enda medlemmen som kan ändra i programmet. "
+            "Lägg till en annan medlem först."
+        )
+
+
 @transaction.atomic
 def add_member(programme: Programme, user, group: str, *, by) -> ProgrammeMembership:
-    """Add `user` to the programme, or change their group."""
+    """Add `user` to the programme, or change their group; Refused when that would leave
+    the programme without a member who writes."""
+    if group != ProgrammeMembership.Group.MEDLEM:
+        _keeps_a_writer(programme, user)
     membership, created = ProgrammeMembership.objects.update_or_create(
         programme=programme, user=user, defaults={"group": group}
     )
@@ -188,6 +217,32 @@ def add_member(programme: Programme, user, group: str, *, by) -> ProgrammeMember
             by=by,
         )
     return membership
+
+
+@transaction.atomic
+def remove_member(programme: Programme, user, *, by) -> None:
+    """Take `user` out of the programme (they keep nothing of it: its pages are 404 to them
+    from now). Refused for the last member who writes, and for one who still measures a
+    target that is followed (its reminders would go nowhere): choose another first."""
+    _keeps_a_writer(programme, user)
+    measured = list(
+        _followed(Target.objects.filter(focus_area__programme=programme, measured_by=user))
+        .order_by("created_at")
+        .values_list("indicator", flat=True)
+    )
+    if measured:
+        raise Refused(
+            f"{user.get_full_name()} mäter {_count(len(measured), 'mål', 'mål')} "
+            f"({', '.join(measured)}). Välj någon annan som mäter "
+            f"{'det' if len(measured) == 1 else 'dem'} först."
+        )
+    if not ProgrammeMembership.objects.filter(programme=programme, user=user).delete()[0]:
+        raise Refused(f"{user.get_full_name()} är inte med i programmet.")
+    log(programme, f"{user.get_full_name()} togs bort ur programmet.", by=by)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 @transaction.atomic
@@ -291,7 +346,38 @@ def add_budget_line(version: PlanVersion, *, year: int, source: str, amount_kr: 
         raise Refused(f"{source} har redan ett belopp för {year}.") from None
     log(
         version.programme,
-        f"Budget {year} från {source} lades till i version {version.number}.",
+        f"Budget {year} från {source} lades till i version {version.number}: "
+        f"{numbers.money(amount_kr)}.",
+        by=by,
+    )
+
+
+@transaction.atomic
+def edit_budget_line(
+    line: BudgetLine, *, year: int, source: str, amount_kr, revision: int, by
+) -> None:
+    """Correct a budget line of a draft from the page that showed `revision` (the version
+    token of events.conflicts): Conflict if somebody saved it first, Refused once the
+    version is approved or when the year and source are another line's."""
+    version = PlanVersion.objects.select_for_update().get(pk=line.version_id)
+    _draft(version)
+    try:
+        with transaction.atomic():
+            update_if_current(
+                BudgetLine.objects.filter(version=version),
+                line.pk,
+                "revision",
+                revision,
+                year=year,
+                source=source,
+                amount_kr=amount_kr,
+            )
+    except IntegrityError:
+        raise Refused(f"{source} har redan ett belopp för {year}.") from None
+    log(
+        version.programme,
+        f"Budget {line.year} från {line.source} i version {version.number} ändrades: "
+        f"{numbers.money(line.amount_kr)} blev {year} från {source}: {numbers.money(amount_kr)}.",
         by=by,
     )
 
@@ -310,8 +396,110 @@ def add_focus_area(programme: Programme, *, name: str, description: str, by) -> 
     return area
 
 
+@transaction.atomic
+def edit_focus_area(area: FocusArea, *, name: str, description: str, version: int, by) -> None:
+    """Rename or describe an insatsområde from the page that showed `version`: Conflict if
+    somebody saved it first, Refused if the programme has another by that name."""
+    try:
+        with transaction.atomic():
+            update_if_current(
+                FocusArea.objects.filter(programme=area.programme),
+                area.pk,
+                "version",
+                version,
+                name=name,
+                description=description,
+            )
+    except IntegrityError:
+        raise Refused(f"Programmet har redan insatsområdet {name}.") from None
+    renamed = f" (hette {area.name})" if name != area.name else ""
+    log(area.programme, f"Insatsområdet {name} ändrades{renamed}.", by=by)
+
+
+def _ending(thing, what: str, ended: str, reason: str, by) -> dict:
+    if thing.ended:
+        raise Refused(f"{what} är redan {thing.get_ended_display().lower()}.")
+    return {
+        "ended": ended,
+        "ended_reason": reason,
+        "ended_by": by,
+        "ended_at": timezone.now(),
+    }
+
+
+@transaction.atomic
+def end_focus_area(area: FocusArea, *, ended: str, reason: str, by) -> None:
+    """Avsluta or stryk an insatsområde (kept, never deleted): it and its targets leave the
+    status, the chart and the reminders, and stay on the page with the reason."""
+    area = FocusArea.objects.select_for_update().get(pk=area.pk)
+    changes = _ending(area, "Insatsområdet", ended, reason, by)
+    FocusArea.objects.filter(pk=area.pk).update(version=F("version") + 1, **changes)
+    log(
+        area.programme,
+        f"Insatsområdet {area.name} är {Ending(ended).label.lower()}: {reason}",
+        by=by,
+    )
+
+
+def _followed(targets):
+    """`targets` that count: neither they nor their insatsområde avslutade or strukna."""
+    return targets.filter(ended="", focus_area__ended="")
+
+
 def _target_path(target: Target) -> str:
     return reverse("target_detail", args=[target.focus_area.programme_id, target.pk])
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A baseline a linked event offers a new target: `key` names it in the target form's
+    link (?utgang=key), `label` says what it is on the page, `value` (persons), `on` and
+    `source` fill the form's three baseline fields."""
+
+    key: str
+    label: str
+    unit: str
+    value: int
+    on: date
+    source: str
+
+
+def baselines_from(programme: Programme, user) -> list[Baseline]:
+    """The baselines the programme's linked events offer (issue 15, item 3): each event's
+    affected employees, and the company's employees in the municipality (its share of the
+    local jobs, as far as the event records it), where the event has them. Dated by the
+    day the change was announced (else the day the event was logged). A confidential
+    event `user` is outside is named by its case number only: the source written into
+    the target, which every member reads, never holds a title or company."""
+    events = {
+        e.pk: e
+        for e in Event.objects.filter(programme_links__programme=programme).only(
+            "id", "kind", "affected_employees", "employees_local", "announced_on", "created_at"
+        )
+    }
+    out = []
+    for linked in linked_events(programme, user):
+        event = events[linked.event_id]
+        on = event.announced_on or timezone.localdate(event.created_at)
+        kind = event.get_kind_display().lower()
+        for field, what in (
+            ("affected_employees", "berörda anställda"),
+            ("employees_local", "företagets anställda i kommunen"),
+        ):
+            value = getattr(event, field)
+            if value is None:
+                continue
+            out.append(
+                Baseline(
+                    key=f"{event.pk}:{field}",
+                    label=f"{linked.name}: {what}",
+                    unit="personer",
+                    value=value,
+                    on=on,
+                    source=f"Händelse {linked.case_number}: {kind}, {what}",
+                )
+            )
+    return out
 
 
 @transaction.atomic
@@ -336,14 +524,169 @@ def create_target(area: FocusArea, data: dict, *, by) -> Target:
     return target
 
 
+# What a change of a target says in the log, field by field.
+def _shown(target: Target, name: str, value) -> str:
+    if name in ("baseline_value", "target_value", "threshold"):
+        return f"{numbers.text(value)}"
+    if isinstance(value, date):
+        return day_text(value)
+    if name == "direction":
+        return Target.Direction(value).label.lower()
+    if name == "frequency_days":
+        return Target.Frequency(value).label.lower()
+    if name == "measured_by":
+        return value.get_full_name()
+    return str(value)
+
+
 @transaction.atomic
-def add_measurement(target: Target, *, value, measured_on: date, source: str, by) -> Measurement:
+def edit_target(target: Target, data: dict, *, version: int, by) -> Target:
+    """Change every field of a target from the form's cleaned data (the same form and
+    checks as `create_target`), from the page that showed `version`: Conflict if somebody
+    saved it first; Refused for a measurer who may not measure or a baseline after a
+    measurement already taken. A new measurer is told; the log names each change, from
+    and to."""
+    programme = target.focus_area.programme
+    if not programme.measurers().filter(pk=data["measured_by"].pk).exists():
+        raise Refused(
+            f"{data['measured_by']} är inte medlem av programmet och kan inte mäta målet."
+        )
+    earliest = (
+        target.measurements.filter(voided_at__isnull=True)
+        .order_by("measured_on")
+        .values_list("measured_on", flat=True)
+        .first()
+    )
+    if earliest and data["baseline_on"] > earliest:
+        raise Refused(
+            f"Målet har ett mätvärde från {day_text(earliest)}: utgångsvärdets datum kan inte "
+            "vara senare."
+        )
+    if target.ended:
+        raise Refused(f"Målet är {target.get_ended_display().lower()} och ändras inte.")
+    update_if_current(
+        Target.objects.filter(focus_area=target.focus_area_id),
+        target.pk,
+        "version",
+        version,
+        **data,
+    )
+    changes = [
+        f"{Target._meta.get_field(name).verbose_name} "
+        f"{_shown(target, name, getattr(target, name))} → {_shown(target, name, value)}"
+        for name, value in data.items()
+        if getattr(target, name) != value
+    ]
+    log(
+        programme,
+        f"Målet {data['indicator']} ändrades"
+        + (f": {'; '.join(changes)}." if changes else " (inget nytt)."),
+        by=by,
+    )
+    if data["measured_by"].pk != target.measured_by_id:
+        _tell(
+            programme,
+            "target_measurer",
+            [data["measured_by"]],
+            "Du mäter ett mål i ett omställningsprogram.",
+            path=_target_path(target),
+            target=target,
+            by=by,
+        )
+    target.refresh_from_db()
+    return target
+
+
+@transaction.atomic
+def end_target(target: Target, *, ended: str, reason: str, by) -> None:
+    """Avsluta or stryk a target (kept, never deleted): out of the status, the summary,
+    the chart of the programme and the reminders, on the page with its reason."""
+    target = (
+        Target.objects.select_for_update()
+        .select_related("focus_area__programme")
+        .get(pk=target.pk)
+    )
+    changes = _ending(target, "Målet", ended, reason, by)
+    Target.objects.filter(pk=target.pk).update(version=F("version") + 1, **changes)
+    log(
+        target.focus_area.programme,
+        f"Målet {target.indicator} är {Ending(ended).label.lower()}: {reason}",
+        by=by,
+    )
+
+
+def _measurable(target: Target, measured_on: date) -> None:
     if measured_on > timezone.localdate():
         raise Refused("Ett mätvärde kan inte vara från en dag som inte har kommit.")
     if measured_on < target.baseline_on:
         raise Refused(
             f"Ett mätvärde kan inte vara från före utgångsvärdet ({day_text(target.baseline_on)})."
         )
+
+
+@transaction.atomic
+def correct_measurement(
+    measurement: Measurement, *, value, measured_on: date, source: str, version: int, by
+) -> None:
+    """Correct a typo in a measurement from the page that showed `version`: Conflict if
+    somebody saved first (or struck it: `current` is then the struck one). Who entered it
+    stays; who corrected it and when is kept on it, and the log keeps the value, date and
+    source it replaced. Refused for a struck one or a day the target cannot be measured."""
+    target = measurement.target
+    if measurement.voided_at:
+        raise Refused("Mätvärdet är struket och kan inte rättas.")
+    _measurable(target, measured_on)
+    update_if_current(
+        Measurement.objects.filter(target=target, voided_at__isnull=True),
+        measurement.pk,
+        "version",
+        version,
+        value=value,
+        measured_on=measured_on,
+        source=source,
+        corrected_by=by,
+        corrected_at=timezone.now(),
+    )
+    log(
+        target.focus_area.programme,
+        f"Mätvärdet för {target.indicator} rättades: {_measured(measurement, target)} blev "
+        f"{numbers.text(value)} {target.unit} ({day_text(measured_on)}, källa {source}).",
+        by=by,
+    )
+
+
+def _measured(measurement: Measurement, target: Target) -> str:
+    return (
+        f"{numbers.text(measurement.value)} {target.unit} "
+        f"({day_text(measurement.measured_on)}, källa {measurement.source})"
+    )
+
+
+@transaction.atomic
+def void_measurement(measurement: Measurement, *, reason: str, by) -> None:
+    """Strike a measurement entered in error: kept, shown struck through with `reason`,
+    counted in neither the status nor the chart (a measurement is a record of the
+    programme: never deleted). Refused when already struck."""
+    target = measurement.target
+    if not Measurement.objects.filter(pk=measurement.pk, voided_at__isnull=True).update(
+        voided_at=timezone.now(),
+        voided_by=by,
+        voided_reason=reason,
+        version=F("version") + 1,
+    ):
+        raise Refused("Mätvärdet är redan struket.")
+    log(
+        target.focus_area.programme,
+        f"Mätvärdet {_measured(measurement, target)} för {target.indicator} ströks: {reason}",
+        by=by,
+    )
+
+
+@transaction.atomic
+def add_measurement(target: Target, *, value, measured_on: date, source: str, by) -> Measurement:
+    if target.ended:
+        raise Refused(f"Målet är {target.get_ended_display().lower()} och mäts inte längre.")
+    _measurable(target, measured_on)
     measurement = Measurement.objects.create(
         target=target, value=value, measured_on=measured_on, source=source, entered_by=by
     )
@@ -391,7 +734,8 @@ def scan_due_measurements(now: datetime) -> int:
     """Remind each measurer of every target whose next measurement is due today or earlier
     (issue 15, item 5). One notice per target and due day (the notice's natural key), so a
     scan repeated the same day, or by a second beat, tells nobody twice. Programmes in
-    their Avslutning phase are left alone, and so is a measurer who may no longer measure
+    their Avslutning phase, targets avslutade or strukna (or their insatsområde) and struck
+    measurements are left alone, and so is a measurer who may no longer measure
     (removed from the programme, made läsbehörig or deactivated after the target was made):
     a removed one would be led to a 404 and told of a target they may not read, a läsbehörig
     could not enter the value. Returns the number of notices written."""
@@ -404,10 +748,15 @@ def scan_due_measurements(now: datetime) -> int:
         )
     )
     targets = (
-        Target.objects.exclude(focus_area__programme__phase="avslutning")
+        _followed(Target.objects.exclude(focus_area__programme__phase="avslutning"))
         .filter(may_measure, measured_by__is_active=True)
         .select_related("focus_area__programme", "measured_by")
-        .annotate(latest_on=Max("measurements__measured_on"))
+        .annotate(
+            latest_on=Max(
+                "measurements__measured_on",
+                filter=Q(measurements__voided_at__isnull=True),
+            )
+        )
     )
     messages = []
     for target in targets:

@@ -153,8 +153,9 @@ def summary(colours: list[str]) -> str:
 
 def with_status(targets, today: date) -> list[Target]:
     """`targets` (a queryset) read in one query with their latest measurement, each carrying
-    `.latest` (an unsaved Measurement with value and date, or None) and `.status`."""
-    latest = Measurement.objects.filter(target=OuterRef("pk")).order_by(
+    `.latest` (an unsaved Measurement with value and date, or None) and `.status`. A struck
+    measurement counts for nothing."""
+    latest = Measurement.objects.filter(target=OuterRef("pk"), voided_at__isnull=True).order_by(
         "-measured_on", "-entered_at"
     )
     rows = list(

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,6 +43,8 @@ from omstallning.forms import (
     TargetForm,
 )
 from omstallning.models import PlanVersion, Target
+
+LOG_PAGE_SIZE = 50
 
 SVG_TYPE = "image/svg+xml"
 
@@ -82,17 +85,30 @@ def programme_start(request: AuthenticatedHttpRequest, event_id) -> HttpResponse
     return render(request, "omstallning/programme_start.html", {"event": event, "form": form})
 
 
+def _followed_targets(programme):
+    """The programme's targets that count for the status: neither they nor their
+    insatsområde avslutade or strukna."""
+    return Target.objects.filter(focus_area__programme=programme, ended="", focus_area__ended="")
+
+
 def _detail(request, programme, *, area_form=None, link_form=None, status_code=200):
     today = timezone.localdate()
-    areas = list(programme.focus_areas.all())
-    targets = status.with_status(
-        Target.objects.filter(focus_area__programme=programme).order_by("created_at"), today
+    areas = list(programme.focus_areas.select_related("ended_by"))
+    every = status.with_status(
+        Target.objects.filter(focus_area__programme=programme)
+        .select_related("ended_by")
+        .order_by("created_at"),
+        today,
     )
     by_area = {area.pk: [] for area in areas}
-    for target in targets:
-        by_area[target.focus_area_id].append(target)
+    ended_by_area = {area.pk: [] for area in areas}
+    for target in every:
+        (ended_by_area if target.ended else by_area)[target.focus_area_id].append(target)
     for area in areas:
         area.target_list = by_area[area.pk]
+        area.ended_targets = ended_by_area[area.pk]
+    ended_areas = {area.pk for area in areas if area.ended}
+    targets = [t for t in every if not t.ended and t.focus_area_id not in ended_areas]
     colours = [t.status.colour for t in targets]
     linkable = events_for_user(request.user).exclude(programme_links__programme=programme)
     context = {
@@ -103,7 +119,7 @@ def _detail(request, programme, *, area_form=None, link_form=None, status_code=2
         "summary": status.summary(colours),
         "counts": [(label, colours.count(str(c))) for c, label in status.LABELS.items()],
         "rules": status.RULES,
-        "warning": services.focus_area_warning(len(areas)),
+        "warning": services.focus_area_warning(len([a for a in areas if not a.ended])),
         "plan": programme.versions.select_related("approved_by").first(),
         "log": programme.log_entries.select_related("author")[:10],
         "phase_form": PhaseForm(initial={"phase": programme.phase}),
@@ -151,11 +167,15 @@ def programme_members(request: AuthenticatedHttpRequest, programme_id) -> HttpRe
     programme = get_programme_for_user(request, programme_id, write=request.method == "POST")
     form = MemberForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.add_member(
-            programme, form.cleaned_data["user"], form.cleaned_data["group"], by=request.user
-        )
-        messages.success(request, "Medlemmarna är sparade.")
-        return redirect("programme_members", programme_id=programme.pk)
+        try:
+            services.add_member(
+                programme, form.cleaned_data["user"], form.cleaned_data["group"], by=request.user
+            )
+        except Refused as e:
+            form.add_error("group", str(e))
+        else:
+            messages.success(request, "Medlemmarna är sparade.")
+            return redirect("programme_members", programme_id=programme.pk)
     memberships = programme.memberships.select_related("user").order_by(
         "user__last_name", "user__first_name"
     )
@@ -167,9 +187,7 @@ def programme_members(request: AuthenticatedHttpRequest, programme_id) -> HttpRe
 def status_chart(request: AuthenticatedHttpRequest, programme_id) -> HttpResponse:
     """The programme's status distribution as SVG (the page's <img>)."""
     programme = get_programme_for_user(request, programme_id)
-    targets = status.with_status(
-        Target.objects.filter(focus_area__programme=programme), timezone.localdate()
-    )
+    targets = status.with_status(_followed_targets(programme), timezone.localdate())
     colours = [t.status.colour for t in targets]
     counts = {str(c): colours.count(str(c)) for c in status.LABELS}
     return _svg(_charts().status_chart(counts))
@@ -182,7 +200,9 @@ def _svg(content: bytes) -> HttpResponse:
     return response
 
 
-def _version(programme, version_id) -> PlanVersion:
+def programme_version(programme, version_id) -> PlanVersion:
+    """The plan version `version_id` of `programme` (one the access helper gave), carrying
+    it as `.programme`; Http404 for another programme's."""
     version = get_object_or_404(
         PlanVersion.objects.select_related("approved_by", "created_by"),
         pk=version_id,
@@ -195,7 +215,10 @@ def _version(programme, version_id) -> PlanVersion:
 @require_GET
 def plan_detail(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     programme = get_programme_for_user(request, programme_id)
-    version = _version(programme, version_id)
+    return _plan_page(request, programme, programme_version(programme, version_id))
+
+
+def _plan_page(request, programme, version, *, budget_form=None):
     versions = programme.versions.all()
     context = {
         "programme": programme,
@@ -206,12 +229,12 @@ def plan_detail(request: AuthenticatedHttpRequest, programme_id, version_id) -> 
         ],
         "versions": versions,
         "budget": version.budget.all(),
-        "budget_form": BudgetLineForm(),
+        "budget_form": budget_form or BudgetLineForm(),
         "adopt_form": AdoptForm(),
         "compare_form": CompareForm(
             versions=versions, initial={"a": version.pk, "b": _other(versions, version)}
         ),
-        "warning": services.focus_area_warning(programme.focus_areas.count()),
+        "warning": services.focus_area_warning(programme.focus_areas.filter(ended="").count()),
     }
     return render(request, "omstallning/plan_detail.html", context)
 
@@ -226,7 +249,7 @@ def _other(versions, version) -> UUID | None:
 @require_http_methods(["GET", "POST"])
 def plan_edit(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     programme = get_programme_for_user(request, programme_id, write=True)
-    version = _version(programme, version_id)
+    version = programme_version(programme, version_id)
     if not version.is_draft:
         # An approved version is kept as approved: no form that could not be saved.
         messages.info(
@@ -252,11 +275,13 @@ def plan_edit(request: AuthenticatedHttpRequest, programme_id, version_id) -> Ht
     return render(request, "omstallning/plan_edit.html", context)
 
 
-def _refusing(request, work, success: str):
+def refusing(request, work, success: str, hidden=()):
+    """Run `work`; its refusal (its names masked by `hidden`, the programme's) or
+    `success` as the page's message."""
     try:
         work()
     except Refused as e:
-        messages.error(request, str(e))
+        messages.error(request, mask(str(e), hidden))
     else:
         messages.success(request, success)
 
@@ -264,17 +289,17 @@ def _refusing(request, work, success: str):
 @require_POST
 def plan_budget_add(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     programme = get_programme_for_user(request, programme_id, write=True)
-    version = _version(programme, version_id)
+    version = programme_version(programme, version_id)
     form = BudgetLineForm(request.POST)
-    if form.is_valid():
-        _refusing(
-            request,
-            lambda: services.add_budget_line(version, **form.cleaned_data, by=request.user),
-            "Beloppet är sparat.",
-        )
-    else:
-        errors = "; ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items())
-        messages.error(request, f"Beloppet sparades inte. {errors}")
+    if not form.is_valid():
+        # Back on the plan, each error beside its field and what was typed kept.
+        return _plan_page(request, programme, version, budget_form=form)
+    refusing(
+        request,
+        lambda: services.add_budget_line(version, **form.cleaned_data, by=request.user),
+        "Beloppet är sparat.",
+        programme.hidden,
+    )
     return redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
 
 
@@ -294,8 +319,8 @@ def plan_new_version(request: AuthenticatedHttpRequest, programme_id) -> HttpRes
 def plan_approve(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     """Record the styrgrupp's approval, by the member who records it, now."""
     programme = get_programme_for_user(request, programme_id, write=True)
-    version = _version(programme, version_id)
-    _refusing(
+    version = programme_version(programme, version_id)
+    refusing(
         request,
         lambda: services.approve_plan(version, by=request.user),
         "Planen är godkänd av styrgruppen.",
@@ -306,13 +331,13 @@ def plan_approve(request: AuthenticatedHttpRequest, programme_id, version_id) ->
 @require_POST
 def plan_adopt(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
     programme = get_programme_for_user(request, programme_id, write=True)
-    version = _version(programme, version_id)
+    version = programme_version(programme, version_id)
     form = AdoptForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(f"{form[f].label}: {' '.join(e)}" for f, e in form.errors.items())
         messages.error(request, f"Beslutet sparades inte. {errors}")
     else:
-        _refusing(
+        refusing(
             request,
             lambda: services.adopt_plan(
                 version,
@@ -342,16 +367,19 @@ def plan_compare(request: AuthenticatedHttpRequest, programme_id) -> HttpRespons
         ]
         budget = [sorted((x.year, x.source, x.amount_kr) for x in v.budget.all()) for v in pair]
         rows.append(
-            ("Budget", _budget_text(budget[0]), _budget_text(budget[1]), budget[0] != budget[1])
+            (
+                "Budget",
+                mask(_budget_text(budget[0]), programme.hidden),
+                mask(_budget_text(budget[1]), programme.hidden),
+                budget[0] != budget[1],
+            )
         )
     context = {"programme": programme, "form": form, "pair": pair, "rows": rows}
     return render(request, "omstallning/plan_compare.html", context)
 
 
 def _budget_text(lines) -> str:
-    return "\n".join(
-        f"{year} {source}: {numbers.text(amount)} kr" for year, source, amount in lines
-    )
+    return "\n".join(f"{year} {source}: {numbers.money(amount)}" for year, source, amount in lines)
 
 
 @require_POST
@@ -374,38 +402,60 @@ def focus_area_add(request: AuthenticatedHttpRequest, programme_id) -> HttpRespo
 @require_http_methods(["GET", "POST"])
 @once_per_form
 def target_create(request: AuthenticatedHttpRequest, programme_id, focus_area_id) -> HttpResponse:
+    """A new target; the linked events' baselines are offered as links (?utgang=key) that
+    fill the baseline's value, date and source, without JavaScript."""
     area = get_focus_area_for_user(
         request, programme_id, focus_area_id, write=request.method == "POST"
     )
     if not area.programme.can_write:
         raise PermissionDenied("Läsbehöriga kan inte lägga till mål.")
+    if area.ended:
+        messages.error(request, f"Insatsområdet är {area.get_ended_display().lower()}.")
+        return redirect("programme_detail", programme_id=area.programme.pk)
+    baselines = services.baselines_from(area.programme, request.user)
     initial = {"measured_by": request.user.pk, "frequency_days": Target.Frequency.KVARTAL}
+    chosen = next((b for b in baselines if b.key == request.GET.get("utgang")), None)
+    if chosen:
+        initial |= {
+            "baseline_value": chosen.value,
+            "baseline_on": chosen.on,
+            "baseline_source": chosen.source,
+            "unit": chosen.unit,
+        }
     form = TargetForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
         programme=area.programme,
     )
+    context = {
+        "programme": area.programme,
+        "area": area,
+        "form": form,
+        "baselines": baselines,
+        "chosen": chosen,
+    }
     if request.method == "POST" and form.is_valid():
         try:
             target = services.create_target(area, form.cleaned_data, by=request.user)
         except Refused as e:
             # A measurer removed between the page and the post.
             form.add_error("measured_by", str(e))
-            context = {"programme": area.programme, "area": area, "form": form}
             return render(request, "omstallning/target_create.html", context)
         record(request, reverse("target_detail", args=[area.programme.pk, target.pk]))
         messages.success(request, "Målet är sparat. Lägg in det första mätvärdet.")
         return redirect("target_detail", programme_id=area.programme.pk, target_id=target.pk)
-    context = {"programme": area.programme, "area": area, "form": form}
     return render(request, "omstallning/target_create.html", context)
 
 
 def _target_page(request, target, *, measurement_form=None, colour_form=None):
     programme = target.focus_area.programme
     measurements = list(
-        target.measurements.select_related("entered_by").order_by("measured_on", "entered_at")
+        target.measurements.select_related("entered_by", "corrected_by", "voided_by").order_by(
+            "measured_on", "entered_at"
+        )
     )
-    latest = measurements[-1] if measurements else None
+    counted = [m for m in measurements if not m.voided_at]
+    latest = counted[-1] if counted else None
     target_status = status.target_status(target, latest, timezone.localdate())
     for m in measurements:
         m.path = status.planned(target, m.measured_on)
@@ -419,7 +469,12 @@ def _target_page(request, target, *, measurement_form=None, colour_form=None):
         "measurement_form": measurement_form
         or MeasurementForm(initial={"measured_on": timezone.localdate()}),
         "colour_form": colour_form
-        or ColourForm(initial={"colour": target.override, "reason": target.override_reason}),
+        or ColourForm(
+            initial={
+                "colour": target.override,
+                "reason": mask(target.override_reason, programme.hidden),
+            }
+        ),
     }
     return render(request, "omstallning/target_detail.html", context)
 
@@ -468,7 +523,9 @@ def target_colour(request: AuthenticatedHttpRequest, programme_id, target_id) ->
 def target_chart(request: AuthenticatedHttpRequest, programme_id, target_id) -> HttpResponse:
     """The target's measurements against its path and styrgräns, as SVG (the page's <img>)."""
     target = get_target_for_user(request, programme_id, target_id)
-    measurements = list(target.measurements.order_by("measured_on", "entered_at"))
+    measurements = list(
+        target.measurements.filter(voided_at__isnull=True).order_by("measured_on", "entered_at")
+    )
     return _svg(_charts().target_chart(target, measurements, timezone.localdate()))
 
 
@@ -478,3 +535,20 @@ def _charts():
     from omstallning import charts
 
     return charts
+
+
+@require_GET
+def programme_log(request: AuthenticatedHttpRequest, programme_id) -> HttpResponse:
+    """The programme's whole log, newest first, LOG_PAGE_SIZE entries a page (?sida=n), with
+    plain links between the pages; an unknown page shows the nearest."""
+    programme = get_programme_for_user(request, programme_id)
+    entries = programme.log_entries.select_related("author").order_by("-created_at", "-pk")
+    paginator = Paginator(entries, LOG_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("sida"))
+    context = {
+        "programme": programme,
+        "page": page,
+        "numbers": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        "gap": Paginator.ELLIPSIS,
+    }
+    return render(request, "omstallning/programme_log.html", context)

@@ -12,9 +12,14 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
+from playwright.sync_api import expect
 
 from norsjo.celery import app as celery_app
+from tests.browser import BROWSER_TIMEOUT_MS
 from tests.personas import create_cast
+
+# The omställningsprogram's shared fixtures (`frozen`, `programme`).
+pytest_plugins = ["tests.programmes"]
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still synchronous.
@@ -343,8 +348,8 @@ def pytest_xdist_node_collection_finished(node, ids):
 
 @pytest.fixture
 def page(page):
-    # Everything here is local: a locator that has not matched in 5 s never will.
-    page.set_default_timeout(5000)
+    page.set_default_timeout(BROWSER_TIMEOUT_MS)
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     return page
 
 

@@ -1,15 +1,34 @@
 """The omställningsprogram the tests share: started by Anna from cast.event, with Sara a
-member and Pia läsbehörig (Lena and Olle stay outside), one insatsområde and one target."""
+member and Pia läsbehörig (Lena and Olle stay outside), one insatsområde and one target.
+
+A pytest plugin (tests/conftest.py): the fixtures `frozen` (the tests' today, NOW; a module
+takes it with `pytestmark = pytest.mark.usefixtures("frozen")`) and `programme`."""
 
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
 
 from omstallning import services
 from omstallning.models import ProgrammeMembership, Target
 
 # The tests' today: a programme started on 1 Jan 2025 is a year in.
 NOW = datetime(2026, 1, 14, 10, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+@pytest.fixture
+def frozen():
+    """The clock stopped at NOW."""
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def programme(cast):
+    """a_programme: no insatsområde yet."""
+    return a_programme(cast)
 
 
 def a_programme(cast):

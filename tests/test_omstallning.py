@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,18 +18,9 @@ from notices.models import Notice
 from omstallning import services, status
 from omstallning.models import Measurement, PlanVersion, Programme, Target
 from tests.personas import create_event_row
-from tests.programmes import NOW, TARGET, a_programme, a_target, an_area
+from tests.programmes import TARGET, a_programme, a_target, an_area
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def programme(cast):
-    return a_programme(cast)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def page(client, name, *args, **query):

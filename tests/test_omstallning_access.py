@@ -7,11 +7,11 @@ läsbehörig; Lena and Olle, and every member of the event who is not in the pro
 import uuid
 
 import pytest
-import time_machine
 from django.urls import get_resolver, reverse
 
 from omstallning import services
-from tests.programmes import NOW, a_programme, a_target, an_area
+from tests.personas import create_user
+from tests.programmes import a_programme, a_target, an_area
 from tests.test_access import call, url_name
 
 # "read": members and läsbehöriga; "write": members (läsbehöriga 403, others 404).
@@ -37,16 +37,35 @@ PROGRAMME_URLS = {
     "measurement_add": ("POST", "write", {"value": "3", "measured_on": "2026-01-10"}),
     "target_colour": ("POST", "write", {"colour": ""}),
     "target_chart": ("GET", "read", {}),
+    "programme_log": ("GET", "read", {}),
+    # Each writer takes Stina out (the fixture adds her for every test).
+    "programme_member_remove": ("POST", "write", {}),
+    "focus_area_edit": ("GET", "write", {}),
+    "focus_area_edit_post": ("POST", "write", {"name": "Näringsliv", "version": "0"}),
+    "focus_area_end": ("POST", "write", {"end-ended": "avslutad", "end-reason": "Klart."}),
+    "target_edit": ("GET", "write", {}),
+    "target_edit_post": ("POST", "write", {"version": "0"}),
+    "target_end": ("POST", "write", {"end-ended": "struken", "end-reason": "Fel."}),
+    "measurement_edit": ("GET", "write", {}),
+    "measurement_edit_post": (
+        "POST",
+        "write",
+        {"value": "4", "measured_on": "2026-01-10", "source": "SCB", "version": "0"},
+    ),
+    "measurement_void": ("POST", "write", {"void-reason": "Inlagt av misstag."}),
+    "budget_line_edit": ("GET", "write", {}),
+    "budget_line_edit_post": (
+        "POST",
+        "write",
+        {"year": "2026", "source": "Region", "amount_kr": "1 200 000 kr", "revision": "0"},
+    ),
 }
 WRITERS = {"superuser", "kommunchef", "kso", "utvecklingschef", "kommunikator", "arbetsgrupp"}
 READERS = {"lasare"}
 PERSONAS = sorted(WRITERS | READERS | {"task_holder", "outsider"})
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
@@ -54,6 +73,21 @@ def programme(cast):
     programme = a_programme(cast)
     programme.area = an_area(programme, cast)
     programme.target = a_target(programme.area, cast)
+    programme.measurement = services.add_measurement(
+        programme.target,
+        value=3,
+        measured_on=programme.target.baseline_on,
+        source="SCB",
+        by=cast.arbetsgrupp,
+    )
+    services.add_budget_line(
+        programme.versions.get(), year=2026, source="Region", amount_kr=5, by=cast.kommunchef
+    )
+    programme.budget_line = programme.versions.get().budget.get()
+    # Stina, läsbehörig and no persona, is the one the matrix takes out.
+    services.add_member(
+        programme, create_user("stina", "Stina", "Berg"), "lasare", by=cast.kommunchef
+    )
     return programme
 
 
@@ -61,10 +95,23 @@ def extra_args(name, programme):
     name = url_name(name)
     if name.startswith("plan_") and name not in ("plan_new_version", "plan_compare"):
         return [programme.versions.get().pk]
-    if name == "target_create":
+    if name == "budget_line_edit":
+        return [programme.versions.get().pk, programme.budget_line.pk]
+    if name in ("target_create", "focus_area_edit", "focus_area_end"):
         return [programme.area.pk]
-    if name in ("target_detail", "measurement_add", "target_colour", "target_chart"):
+    if name in ("measurement_edit", "measurement_void"):
+        return [programme.target.pk, programme.measurement.pk]
+    if name in (
+        "target_detail",
+        "measurement_add",
+        "target_colour",
+        "target_chart",
+        "target_edit",
+        "target_end",
+    ):
         return [programme.target.pk]
+    if name == "programme_member_remove":
+        return [programme.members.get(username="stina").pk]
     return []
 
 

@@ -7,22 +7,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from omstallning.models import Measurement, PlanVersion, Programme, Target
-from tests.programmes import NOW, TARGET, a_programme, a_target, an_area
+from tests.programmes import NOW, TARGET, a_target, an_area
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def programme(cast):
-    return a_programme(cast)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def chart(client, programme, target):

@@ -5,7 +5,6 @@ programme member outside the event by case number only, on every programme page,
 charts and in the notices written since."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from events.models import Event, Membership
@@ -13,13 +12,9 @@ from notices.models import Notice
 from omstallning import services
 from omstallning.models import PlanVersion, Programme
 from tests.personas import create_event_row
-from tests.programmes import NOW, a_target, an_area
+from tests.programmes import a_target, an_area
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def started(client, cast) -> Programme:

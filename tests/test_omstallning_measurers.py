@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,18 +13,9 @@ from events.services import Refused
 from notices.models import Notice
 from omstallning import services
 from omstallning.models import Measurement, ProgrammeMembership, Target
-from tests.programmes import NOW, TARGET, a_programme, a_target, an_area
+from tests.programmes import TARGET, a_target, an_area
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def programme(cast):
-    return a_programme(cast)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def target_data(measurer) -> dict:

@@ -8,26 +8,17 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from omstallning import services
 from omstallning.models import Measurement, Target
 from omstallning.numbers import text
-from tests.programmes import NOW, TARGET, a_programme, a_target, an_area
+from tests.programmes import TARGET, a_target, an_area
 
 NBSP = "\u00a0"
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def programme(cast):
-    return a_programme(cast)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.mark.parametrize(
@@ -155,7 +146,7 @@ def test_the_budget_groups_thousands(client, cast, programme):
     )
     client.force_login(cast.arbetsgrupp)
     page = client.get(reverse("plan_detail", args=[programme.pk, version.pk])).text
-    assert f"<td>1{NBSP}200{NBSP}000</td>" in page
+    assert f"<td>1{NBSP}200{NBSP}000{NBSP}kr</td>" in page
 
 
 def test_a_fractional_axis_has_decimal_commas(client, cast, programme):

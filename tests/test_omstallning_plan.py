@@ -3,23 +3,13 @@ could not be saved), two versions compared are two different ones, and kommunful
 adopts a plan on or after the day the styrgrupp approved it."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from omstallning import services
 from omstallning.models import PlanVersion
-from tests.programmes import NOW, a_programme
+from tests.programmes import NOW
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def programme(cast):
-    return a_programme(cast)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def approved(programme, cast) -> PlanVersion:

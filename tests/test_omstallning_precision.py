@@ -6,11 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from omstallning.models import Measurement, Target
-from tests.programmes import NOW, a_programme, a_target, an_area
+from tests.programmes import a_programme, a_target, an_area
 
 # From 0 to 1 over three days: a third of the way on the first day.
 THIRDS = {
@@ -31,10 +30,7 @@ LOWER = {
 HALF = {**THIRDS, "target_value": Decimal("0.001"), "target_on": date(2025, 12, 3)}
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.mark.parametrize(

@@ -6,18 +6,13 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from omstallning import services
 from omstallning.models import Measurement
 from tests.programmes import NOW, a_programme, a_target, an_area
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 BOX = re.compile(r'<div class="table-wrap"[^>]*>')

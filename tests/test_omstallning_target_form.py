@@ -4,22 +4,12 @@ refused with a field message that keeps the input; and the direction is a choice
 with no empty, pre-picked radio."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from omstallning.models import Target
-from tests.programmes import NOW, TARGET, a_programme, an_area
+from tests.programmes import TARGET, an_area
 
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture
-def programme(cast):
-    return a_programme(cast)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 HIGHER = "Målvärdet ska vara högre än utgångsvärdet när högre är bättre."

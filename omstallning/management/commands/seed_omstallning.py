@@ -183,6 +183,28 @@ class Command(BaseCommand):
                 by=users["maria"],
             )
             self.measure(target, course, today, users["sara"])
+        # Corrections as they happen: one value struck (entered for the wrong target) and
+        # one source corrected; both kept, both logged.
+        first = Target.objects.filter(focus_area__programme=programme).order_by("created_at")[0]
+        wrong = services.add_measurement(
+            first,
+            value=Decimal("3"),
+            measured_on=today - timedelta(days=40),
+            source="SCB",
+            by=users["sara"],
+        )
+        services.void_measurement(
+            wrong, reason="Gällde antalet nya företag, inte detta mål.", by=users["sara"]
+        )
+        oldest = first.measurements.order_by("measured_on")[0]
+        services.correct_measurement(
+            oldest,
+            value=oldest.value,
+            measured_on=oldest.measured_on,
+            source="SCB, reviderad årsserie",
+            version=oldest.version,
+            by=users["maria"],
+        )
         # One colour set by hand, with its reason (shown and logged).
         target = Target.objects.get(
             focus_area__programme=programme, indicator="Nystartade företag per år"

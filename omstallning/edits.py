@@ -1,0 +1,349 @@
+"""The omställningsprogram's corrections (what was entered, put right): an insatsområde,
+a target, a measurement and a budget line edited from the version their page showed
+(events.conflicts), avslutade or strukna with a reason instead of deleted, and a member
+taken out. Access helper → form → service → render/redirect, as omstallning.views; plain
+form posts throughout."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from events.conflicts import Conflict, rebind
+from events.services import Refused
+from omstallning import services
+from omstallning.access import (
+    get_focus_area_for_user,
+    get_measurement_for_user,
+    get_programme_for_user,
+    get_target_for_user,
+    mask,
+)
+from omstallning.forms import (
+    BudgetLineEditForm,
+    EndForm,
+    FocusAreaEditForm,
+    MeasurementCorrectForm,
+    TargetEditForm,
+    VoidForm,
+)
+from omstallning.models import BudgetLine, Ending, FocusArea, Target
+from omstallning.views import programme_version, refusing
+
+# "Någon annan har … målet": what was done to it, by its Ending.
+DONE = {"avslutad": "avslutat", "struken": "strukit"}
+# Said when somebody saved the same row between the user's page and their save.
+SAVED_MEANWHILE = (
+    "Någon annan sparade en ändring medan du skrev. Det som nu är sparat står bredvid "
+    "fälten; ditt eget står kvar. Spara igen om du vill ha ditt."
+)
+
+
+def _masked(thing, names, hidden):
+    """`thing` with its text fields `names` masked for the reader (omstallning.access.mask),
+    in memory only: what an edit form or a conflict shows a member outside a confidential
+    linked event, who then saves the case number in place of its names."""
+    if thing is not None:
+        for name in names:
+            setattr(thing, name, mask(getattr(thing, name), hidden))
+    return thing
+
+
+def _masked_text(thing, names, programme) -> dict:
+    """The text fields `names` of `thing` as the reader may see them: an edit form's
+    initial values (mask)."""
+    return {name: mask(getattr(thing, name), programme.hidden) for name in names}
+
+
+AREA_TEXT = ("name", "description")
+TARGET_TEXT = ("indicator", "unit", "baseline_source")
+
+
+@require_POST
+def programme_member_remove(
+    request: AuthenticatedHttpRequest, programme_id, user_id
+) -> HttpResponse:
+    """Take a member out of the programme; never the last who writes (services)."""
+    programme = get_programme_for_user(request, programme_id, write=True)
+    membership = get_object_or_404(programme.memberships.select_related("user"), user_id=user_id)
+    refusing(
+        request,
+        lambda: services.remove_member(programme, membership.user, by=request.user),
+        f"{membership.user.get_full_name()} är borttagen ur programmet.",
+        programme.hidden,
+    )
+    # Taken out by themselves, the programme's pages are 404 to them now.
+    if (
+        membership.user == request.user
+        and not request.user.is_superuser
+        and not programme.memberships.filter(user=request.user).exists()
+    ):
+        return redirect("programme_list")
+    return redirect("programme_members", programme_id=programme.pk)
+
+
+def _area_page(request, area, *, form=None, end_form=None, status_code=200):
+    context = {
+        "programme": area.programme,
+        "area": area,
+        "form": form
+        or FocusAreaEditForm(
+            instance=area,
+            initial={"version": area.version, **_masked_text(area, AREA_TEXT, area.programme)},
+        ),
+        "end_form": end_form or EndForm(),
+    }
+    return render(request, "omstallning/focus_area_edit.html", context, status=status_code)
+
+
+@require_http_methods(["GET", "POST"])
+def focus_area_edit(
+    request: AuthenticatedHttpRequest, programme_id, focus_area_id
+) -> HttpResponse:
+    """Rename or describe an insatsområde, from the version the page showed."""
+    area = get_focus_area_for_user(request, programme_id, focus_area_id, write=True)
+    if request.method == "GET":
+        return _area_page(request, area)
+    form = FocusAreaEditForm(request.POST, instance=FocusArea(pk=area.pk))
+    if not form.is_valid():
+        return _area_page(request, area, form=form)
+    data = form.cleaned_data
+    try:
+        services.edit_focus_area(
+            area,
+            name=data["name"],
+            description=data["description"],
+            version=data["version"],
+            by=request.user,
+        )
+    except Refused as e:
+        form.add_error("name", str(e))
+        return _area_page(request, area, form=form)
+    except Conflict as conflict:
+        form = rebind(
+            FocusAreaEditForm,
+            request.POST,
+            _masked(conflict.current, AREA_TEXT, area.programme.hidden),
+            SAVED_MEANWHILE,
+            instance=FocusArea(pk=area.pk),
+        )
+        return _area_page(request, area, form=form)
+    messages.success(request, "Insatsområdet är sparat.")
+    return redirect("programme_detail", programme_id=area.programme.pk)
+
+
+@require_POST
+def focus_area_end(request: AuthenticatedHttpRequest, programme_id, focus_area_id) -> HttpResponse:
+    """Avsluta or stryk an insatsområde with a reason; it is kept, never deleted."""
+    area = get_focus_area_for_user(request, programme_id, focus_area_id, write=True)
+    end_form = EndForm(request.POST)
+    if not end_form.is_valid():
+        return _area_page(request, area, end_form=end_form)
+    ended = end_form.cleaned_data["ended"]
+    try:
+        services.end_focus_area(
+            area, ended=ended, reason=end_form.cleaned_data["reason"], by=request.user
+        )
+    except Refused as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Insatsområdet är {Ending(ended).label.lower()}.")
+    return redirect("programme_detail", programme_id=area.programme.pk)
+
+
+def _target_edit_page(request, target, *, form=None, end_form=None):
+    programme = target.focus_area.programme
+    context = {
+        "programme": programme,
+        "target": target,
+        "form": form
+        or TargetEditForm(
+            instance=target,
+            initial={"version": target.version, **_masked_text(target, TARGET_TEXT, programme)},
+            programme=programme,
+        ),
+        "end_form": end_form or EndForm(),
+    }
+    return render(request, "omstallning/target_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def target_edit(request: AuthenticatedHttpRequest, programme_id, target_id) -> HttpResponse:
+    """Change any field of a target: the same form and checks as a new one."""
+    target = get_target_for_user(request, programme_id, target_id, write=True)
+    programme = target.focus_area.programme
+    if target.ended:
+        messages.info(request, f"Målet är {target.get_ended_display().lower()} och ändras inte.")
+        return redirect("target_detail", programme_id=programme.pk, target_id=target.pk)
+    if request.method == "GET":
+        return _target_edit_page(request, target)
+    # A fresh instance: the form's validation writes into it, and `target` is the row as
+    # the user's page showed it (the log's "from").
+    form = TargetEditForm(request.POST, instance=Target(pk=target.pk), programme=programme)
+    if not form.is_valid():
+        return _target_edit_page(request, target, form=form)
+    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        services.edit_target(target, data, version=form.cleaned_data["version"], by=request.user)
+    except Refused as e:
+        form.add_error(None, mask(str(e), programme.hidden))
+        return _target_edit_page(request, target, form=form)
+    except Conflict as conflict:
+        if conflict.current.ended:
+            messages.error(
+                request,
+                f"Någon annan har {DONE[conflict.current.ended]} målet medan du skrev. Det "
+                "ändras inte längre.",
+            )
+            return redirect("target_detail", programme_id=programme.pk, target_id=target.pk)
+        form = rebind(
+            TargetEditForm,
+            request.POST,
+            _masked(conflict.current, TARGET_TEXT, programme.hidden),
+            SAVED_MEANWHILE,
+            instance=Target(pk=target.pk),
+            programme=programme,
+        )
+        return _target_edit_page(request, target, form=form)
+    messages.success(request, "Målet är sparat.")
+    return redirect("target_detail", programme_id=programme.pk, target_id=target.pk)
+
+
+@require_POST
+def target_end(request: AuthenticatedHttpRequest, programme_id, target_id) -> HttpResponse:
+    """Avsluta or stryk a target with a reason; it is kept, never deleted."""
+    target = get_target_for_user(request, programme_id, target_id, write=True)
+    end_form = EndForm(request.POST)
+    if not end_form.is_valid():
+        return _target_edit_page(request, target, end_form=end_form)
+    ended = end_form.cleaned_data["ended"]
+    try:
+        services.end_target(
+            target, ended=ended, reason=end_form.cleaned_data["reason"], by=request.user
+        )
+    except Refused as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, f"Målet är {Ending(ended).label.lower()}.")
+    return redirect("target_detail", programme_id=programme_id, target_id=target.pk)
+
+
+def _measurement_page(request, measurement, *, form=None, void_form=None):
+    target = measurement.target
+    context = {
+        "programme": target.focus_area.programme,
+        "target": target,
+        "measurement": measurement,
+        "form": form
+        or MeasurementCorrectForm(
+            initial={
+                "value": measurement.value,
+                "measured_on": measurement.measured_on,
+                "source": mask(measurement.source, target.focus_area.programme.hidden),
+                "version": measurement.version,
+            }
+        ),
+        "void_form": void_form or VoidForm(),
+    }
+    return render(request, "omstallning/measurement_edit.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def measurement_edit(
+    request: AuthenticatedHttpRequest, programme_id, target_id, measurement_id
+) -> HttpResponse:
+    """Correct a typo in a measurement (value, date, source), from the version the page
+    showed; a struck one is shown, not corrected."""
+    measurement = get_measurement_for_user(
+        request, programme_id, target_id, measurement_id, write=True
+    )
+    back = redirect("target_detail", programme_id=programme_id, target_id=target_id)
+    if measurement.voided_at:
+        messages.info(request, "Mätvärdet är struket och rättas inte.")
+        return back
+    if request.method == "GET":
+        return _measurement_page(request, measurement)
+    form = MeasurementCorrectForm(request.POST)
+    if not form.is_valid():
+        return _measurement_page(request, measurement, form=form)
+    try:
+        services.correct_measurement(measurement, **form.cleaned_data, by=request.user)
+    except Refused as e:
+        form.add_error("measured_on", str(e))
+        return _measurement_page(request, measurement, form=form)
+    except Conflict as conflict:
+        if conflict.current.voided_at:
+            messages.error(request, "Någon annan strök mätvärdet medan du skrev.")
+            return back
+        current = _masked(
+            conflict.current, ["source"], measurement.target.focus_area.programme.hidden
+        )
+        form = rebind(MeasurementCorrectForm, request.POST, current, SAVED_MEANWHILE)
+        return _measurement_page(request, measurement, form=form)
+    messages.success(request, "Mätvärdet är rättat.")
+    return back
+
+
+@require_POST
+def measurement_void(
+    request: AuthenticatedHttpRequest, programme_id, target_id, measurement_id
+) -> HttpResponse:
+    """Strike a measurement entered in error, with a reason; it stays, struck through."""
+    measurement = get_measurement_for_user(
+        request, programme_id, target_id, measurement_id, write=True
+    )
+    void_form = VoidForm(request.POST)
+    if not void_form.is_valid():
+        return _measurement_page(request, measurement, void_form=void_form)
+    refusing(
+        request,
+        lambda: services.void_measurement(
+            measurement, reason=void_form.cleaned_data["reason"], by=request.user
+        ),
+        "Mätvärdet är struket. Det står kvar överstruket och räknas inte.",
+    )
+    return redirect("target_detail", programme_id=programme_id, target_id=target_id)
+
+
+@require_http_methods(["GET", "POST"])
+def budget_line_edit(
+    request: AuthenticatedHttpRequest, programme_id, version_id, line_id
+) -> HttpResponse:
+    """Correct a budget line of a draft, from the version the page showed."""
+    programme = get_programme_for_user(request, programme_id, write=True)
+    version = programme_version(programme, version_id)
+    line = get_object_or_404(BudgetLine, pk=line_id, version=version)
+    back = redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
+    if not version.is_draft:
+        messages.info(request, f"Version {version.number} är godkänd och ändras inte.")
+        return back
+    form = BudgetLineEditForm(
+        request.POST if request.method == "POST" else None,
+        instance=BudgetLine(pk=line.pk, version=version),
+        initial={
+            "year": line.year,
+            "source": mask(line.source, programme.hidden),
+            "amount_kr": line.amount_kr,
+            "revision": line.revision,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.edit_budget_line(line, **data, by=request.user)
+        except Refused as e:
+            form.add_error(None, str(e))
+        except Conflict as conflict:
+            form = rebind(
+                BudgetLineEditForm,
+                request.POST,
+                _masked(conflict.current, ["source"], programme.hidden),
+                SAVED_MEANWHILE,
+                instance=BudgetLine(pk=line.pk, version=version),
+            )
+        else:
+            messages.success(request, "Beloppet är sparat.")
+            return back
+    context = {"programme": programme, "version": version, "line": line, "form": form}
+    return render(request, "omstallning/budget_line_edit.html", context)
