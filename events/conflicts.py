@@ -133,4 +133,9 @@ def _saved(current, name: str, field: forms.Field) -> tuple[object, str]:
         return value, day_text(value)
     if isinstance(value, bool):
         return value, "Ja" if value else "Nej"
-    return value, "" if value is None else str(value)
+    if isinstance(value, models.Model):  # a person or another row, by its name
+        return value, str(value)
+    # Anything else as its own field writes it into the input (a Swedish decimal comma in
+    # omställning's number fields), so both versions read alike.
+    prepared = field.prepare_value(value)
+    return value, "" if prepared is None else str(prepared)

@@ -232,13 +232,14 @@ def test_two_editing_one_target_the_second_sees_the_first(client, cast, programm
     target = a_target(an_area(programme, cast), cast)
     url = reverse("target_edit", args=[programme.pk, target.pk])
     client.force_login(cast.kommunchef)
-    client.post(url, target_form(target, target_value="300"))
+    client.post(url, target_form(target, target_value="1 200,5"))
     client.force_login(cast.arbetsgrupp)
     response = client.post(url, target_form(target, threshold="150"))
     assert "Någon annan sparade en ändring medan du skrev" in response.text
-    assert response.context["form"]["target_value"].theirs == "300.000"
+    # What is saved now reads as the field writes it, not as Python does ("1200.500").
+    assert response.context["form"]["target_value"].theirs == "1\u00a0200,5"
     target.refresh_from_db()
-    assert (target.target_value, target.threshold) == (Decimal("300"), Decimal("120"))
+    assert (target.target_value, target.threshold) == (Decimal("1200.5"), Decimal("120"))
 
 
 @pytest.mark.parametrize("ended", ["avslutad", "struken"])
@@ -327,7 +328,7 @@ def test_two_correcting_one_measurement_the_second_sees_the_first(client, cast, 
     client.force_login(cast.arbetsgrupp)
     response = client.post(url, data | {"value": "13"})
     assert "Någon annan sparade en ändring medan du skrev" in response.text
-    assert response.context["form"]["value"].theirs == "21.000"
+    assert response.context["form"]["value"].theirs == "21"
     assert Measurement.objects.get().value == Decimal("21")
 
 
