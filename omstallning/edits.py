@@ -347,3 +347,21 @@ def budget_line_edit(
             return back
     context = {"programme": programme, "version": version, "line": line, "form": form}
     return render(request, "omstallning/budget_line_edit.html", context)
+
+
+@require_POST
+def budget_line_remove(
+    request: AuthenticatedHttpRequest, programme_id, version_id, line_id
+) -> HttpResponse:
+    """Take a line out of a draft; the plan page says what happened."""
+    programme = get_programme_for_user(request, programme_id, write=True)
+    version = programme_version(programme, version_id)
+    line = get_object_or_404(BudgetLine, pk=line_id, version=version)
+    refusing(
+        request,
+        lambda: services.remove_budget_line(line, by=request.user),
+        f"Beloppet för {line.year} från {mask(line.source, programme.hidden)} är borttaget ur "
+        "utkastet.",
+        programme.hidden,
+    )
+    return redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)

@@ -213,6 +213,7 @@ class PlanVersion(models.Model):
 class BudgetLine(models.Model):
     """Resursinsats och finansiering: one year's amount from one source, in kronor."""
 
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="budget")
     year = models.PositiveIntegerField("år")
     source = CleanCharField("källa", max_length=200)

@@ -383,6 +383,22 @@ def edit_budget_line(
 
 
 @transaction.atomic
+def remove_budget_line(line: BudgetLine, *, by) -> None:
+    """Take a line out of a draft (seed 004, resursinsats och finansiering): a draft is a
+    working paper, not yet a record, and the log keeps what the line said. Refused once
+    the version is approved."""
+    version = PlanVersion.objects.select_for_update().get(pk=line.version_id)
+    _draft(version)
+    BudgetLine.objects.filter(pk=line.pk, version=version).delete()
+    log(
+        version.programme,
+        f"Budget {line.year} från {line.source} togs bort ur version {version.number}: "
+        f"{numbers.money(line.amount_kr)}.",
+        by=by,
+    )
+
+
+@transaction.atomic
 def add_focus_area(programme: Programme, *, name: str, description: str, by) -> FocusArea:
     position = (programme.focus_areas.aggregate(m=Max("position"))["m"] or 0) + 1
     try:

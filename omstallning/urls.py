@@ -24,9 +24,14 @@ urlpatterns = [
     path(P + "plan/<uuid:version_id>/andra/", views.plan_edit, name="plan_edit"),
     path(P + "plan/<uuid:version_id>/budget/", views.plan_budget_add, name="plan_budget_add"),
     path(
-        P + "plan/<uuid:version_id>/budget/<int:line_id>/",
+        P + "plan/<uuid:version_id>/budget/<uuid:line_id>/",
         edits.budget_line_edit,
         name="budget_line_edit",
+    ),
+    path(
+        P + "plan/<uuid:version_id>/budget/<uuid:line_id>/ta-bort/",
+        edits.budget_line_remove,
+        name="budget_line_remove",
     ),
     path(P + "plan/<uuid:version_id>/godkann/", views.plan_approve, name="plan_approve"),
     path(P + "plan/<uuid:version_id>/anta/", views.plan_adopt, name="plan_adopt"),

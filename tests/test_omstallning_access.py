@@ -59,6 +59,7 @@ PROGRAMME_URLS = {
         "write",
         {"year": "2026", "source": "Region", "amount_kr": "1 200 000 kr", "revision": "0"},
     ),
+    "budget_line_remove": ("POST", "write", {}),
 }
 WRITERS = {"superuser", "kommunchef", "kso", "utvecklingschef", "kommunikator", "arbetsgrupp"}
 READERS = {"lasare"}
@@ -95,7 +96,7 @@ def extra_args(name, programme):
     name = url_name(name)
     if name.startswith("plan_") and name not in ("plan_new_version", "plan_compare"):
         return [programme.versions.get().pk]
-    if name == "budget_line_edit":
+    if name in ("budget_line_edit", "budget_line_remove"):
         return [programme.versions.get().pk, programme.budget_line.pk]
     if name in ("target_create", "focus_area_edit", "focus_area_end"):
         return [programme.area.pk]

@@ -506,6 +506,37 @@ def test_a_budget_line_may_not_take_anothers_year_and_source(client, cast, progr
     assert BudgetLine.objects.get(pk=line.pk).year == 2027
 
 
+def test_a_budget_line_is_taken_out_of_a_draft_and_kept_in_an_approved_version(
+    client, cast, programme
+):
+    version = programme.versions.get()
+    for source in ("Region", "Tillväxtverket"):
+        services.add_budget_line(
+            version, year=2026, source=source, amount_kr=Decimal(250_000), by=cast.kommunchef
+        )
+    region = BudgetLine.objects.get(source="Region")
+    client.force_login(cast.arbetsgrupp)
+    edit = client.get(reverse("budget_line_edit", args=[programme.pk, version.pk, region.pk]))
+    remove = reverse("budget_line_remove", args=[programme.pk, version.pk, region.pk])
+    assert f'action="{remove}"' in edit.text
+    response = client.post(remove, follow=True)
+    assert response.redirect_chain[-1][0] == reverse(
+        "plan_detail", args=[programme.pk, version.pk]
+    )
+    assert "Beloppet för 2026 från Region är borttaget ur utkastet." in response.text
+    assert list(BudgetLine.objects.values_list("source", flat=True)) == ["Tillväxtverket"]
+    assert last_log(programme) == (
+        f"Budget 2026 från Region togs bort ur version 1: 250{NBSP}000{NBSP}kr."
+    )
+    # Approved, the plan is kept as it was approved: nothing is taken out of it.
+    services.approve_plan(version, by=cast.kommunchef)
+    other = BudgetLine.objects.get()
+    url = reverse("budget_line_remove", args=[programme.pk, version.pk, other.pk])
+    response = client.post(url, follow=True)
+    assert "Den här versionen är godkänd" in response.text
+    assert BudgetLine.objects.filter(pk=other.pk).exists()
+
+
 # Members --------------------------------------------------------------------------------
 
 

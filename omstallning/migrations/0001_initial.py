@@ -160,7 +160,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='BudgetLine',
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('year', models.PositiveIntegerField(verbose_name='år')),
                 ('source', accounts.text.CleanCharField(max_length=200, verbose_name='källa')),
                 ('amount_kr', models.PositiveBigIntegerField(verbose_name='belopp (kr)')),
