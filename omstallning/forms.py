@@ -284,3 +284,38 @@ class CompareForm(forms.Form):
         if data.get("a") and data.get("a") == data.get("b"):
             self.add_error("b", self.fields["b"].error_messages["same"])
         return data
+
+
+class LocalJobsForm(forms.Form):
+    """The municipality's jobs with their source, from which a linked event's company share
+    of the local jobs is worked out as a baseline (services.Baseline.share_of). Sent by GET:
+    it only fills the target form, nothing is saved."""
+
+    jobb = SwedishDecimalField(
+        label="Arbetstillfällen i kommunen",
+        min_value=1,
+        max_digits=7,
+        decimal_places=0,
+        help_text="Till exempel förvärvsarbetande dagbefolkning enligt SCB.",
+        error_messages={
+            "min_value": "Skriv antalet arbetstillfällen, minst 1.",
+            "max_decimal_places": "Skriv ett helt antal arbetstillfällen.",
+            "max_digits": "Så många arbetstillfällen har ingen kommun. Stämmer siffran?",
+        },
+    )
+    jobbkalla = NormalisedFormField(
+        label="Källa för antalet", max_length=200, help_text="Till exempel SCB, 2025."
+    )
+
+    def __init__(self, *args, employees: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.employees = employees
+
+    def clean_jobb(self):
+        jobs = self.cleaned_data["jobb"]
+        if jobs < self.employees:
+            raise ValidationError(
+                f"Företaget har {self.employees} anställda i kommunen, fler än så många "
+                "arbetstillfällen. Stämmer siffran?"
+            )
+        return int(jobs)

@@ -4,6 +4,7 @@ to the actor). Refusals are events.services.Refused with a Swedish message."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Max, OuterRef, Q
@@ -475,9 +476,31 @@ class Baseline:
     key: str
     label: str
     unit: str
-    value: int
+    value: int | Decimal
     on: date
     source: str
+
+    @property
+    def is_local_employees(self) -> bool:
+        return self.key.endswith(":employees_local")
+
+    def share_of(self, jobs: int, jobs_source: str) -> "Baseline":
+        """The company's share of the municipality's jobs (issue 15, item 3), from this
+        baseline of its employees in the municipality and the number of jobs there as
+        entered with its source (SCB's förvärvsarbetande dagbefolkning, say): a percentage
+        to one decimal, rounded half up, its source naming both numbers."""
+        share = (Decimal(self.value) * 100 / jobs).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        return Baseline(
+            key=f"{self.key}:andel",
+            label=f"{self.label}, andel av kommunens arbetstillfällen",
+            unit="procent",
+            value=share,
+            on=self.on,
+            source=(
+                f"{self.source}: {numbers.text(self.value)} av {numbers.text(jobs)} "
+                f"arbetstillfällen i kommunen ({jobs_source})"
+            ),
+        )
 
 
 def baselines_from(programme: Programme, user) -> list[Baseline]:

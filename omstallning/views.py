@@ -35,6 +35,7 @@ from omstallning.forms import (
     CompareForm,
     FocusAreaForm,
     LinkEventForm,
+    LocalJobsForm,
     MeasurementForm,
     MemberForm,
     PhaseForm,
@@ -415,6 +416,20 @@ def target_create(request: AuthenticatedHttpRequest, programme_id, focus_area_id
     baselines = services.baselines_from(area.programme, request.user)
     initial = {"measured_by": request.user.pk, "frequency_days": Target.Frequency.KVARTAL}
     chosen = next((b for b in baselines if b.key == request.GET.get("utgang")), None)
+    # The company's share of the local jobs: its employees there over the jobs the user
+    # enters with their source, one small GET form per event that has the employees.
+    share_forms = []
+    for index, baseline in enumerate(b for b in baselines if b.is_local_employees):
+        asked = request.GET.get("andel") == baseline.key
+        share_form = LocalJobsForm(
+            request.GET if asked else None,
+            employees=baseline.value,
+            auto_id=f"andel-{index}-%s",
+        )
+        if asked and share_form.is_valid():
+            jobs = share_form.cleaned_data
+            chosen = baseline.share_of(jobs["jobb"], jobs["jobbkalla"])
+        share_forms.append((baseline, share_form))
     if chosen:
         initial |= {
             "baseline_value": chosen.value,
@@ -432,7 +447,10 @@ def target_create(request: AuthenticatedHttpRequest, programme_id, focus_area_id
         "area": area,
         "form": form,
         "baselines": baselines,
+        "share_forms": share_forms,
         "chosen": chosen,
+        # The form posts back to the same query, so a refused post keeps the baseline.
+        "query": request.GET.urlencode(),
     }
     if request.method == "POST" and form.is_valid():
         try:

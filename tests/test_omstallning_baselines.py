@@ -123,3 +123,57 @@ def test_an_event_without_numbers_offers_nothing(client, cast, programme):
     response = form_page(client, programme, area, utgang="nonsense")
     assert "Utgångsvärden från ärendena" not in response.text
     assert response.context["form"]["baseline_value"].value() is None
+
+
+@pytest.mark.parametrize(
+    ("jobs", "share"),
+    [("1 850", "6,5"), ("1850", "6,5"), ("120", "100"), ("2\u00a0400", "5"), ("1 000 000", "0")],
+)
+def test_the_companys_share_of_the_local_jobs_is_worked_out_from_the_jobs_entered(
+    client, cast, programme, linked, jobs, share
+):
+    # Seed 004 and the issue: "the company's share of the municipality's jobs, entered with
+    # its source". 120 of 1 850 jobs is 6,49 %, shown to one decimal.
+    area = an_area(programme, cast)
+    key = f"{cast.event.pk}:employees_local"
+    client.force_login(cast.arbetsgrupp)
+    response = form_page(client, programme, area, andel=key, jobb=jobs, jobbkalla="SCB, 2025")
+    form = response.context["form"]
+    assert form["baseline_value"].value() == share
+    assert form["unit"].value() == "procent"
+    assert str(form["baseline_on"].value()) == "2025-12-01"
+    assert form["baseline_source"].value() == (
+        f"Händelse {cast.event.case_number}: varsel/uppsägningar, företagets anställda i "
+        f"kommunen: 120 av {numbers.text(int(jobs.replace(' ', '').replace(chr(160), '')))} "
+        "arbetstillfällen i kommunen (SCB, 2025)"
+    )
+    assert f"Andelen är {share} procent och ifylld nedan." in response.text
+    # The target form posts back to the same query: a refused post keeps the share.
+    action = reverse("target_create", args=[programme.pk, area.pk]) + "?andel="
+    assert f'<form method="post" action="{action}' in response.text
+
+
+@pytest.mark.parametrize(
+    ("jobs", "source", "field", "message"),
+    [
+        ("", "SCB", "jobb", "Detta fält måste fyllas i."),
+        ("90", "SCB", "jobb", "Företaget har 120 anställda i kommunen, fler än så många"),
+        ("0", "SCB", "jobb", "Skriv antalet arbetstillfällen, minst 1."),
+        ("1 850,5", "SCB", "jobb", "Skriv ett helt antal arbetstillfällen."),
+        ("många", "SCB", "jobb", "Skriv ett tal"),
+        ("1 850", "", "jobbkalla", "Detta fält måste fyllas i."),
+        ("1 850", "\u200b", "jobbkalla", "Detta fält måste fyllas i."),
+    ],
+)
+def test_jobs_that_cannot_give_a_share_are_refused_beside_the_field_and_kept(
+    client, cast, programme, linked, jobs, source, field, message
+):
+    area = an_area(programme, cast)
+    key = f"{cast.event.pk}:employees_local"
+    client.force_login(cast.arbetsgrupp)
+    response = form_page(client, programme, area, andel=key, jobb=jobs, jobbkalla=source)
+    (_, share_form), *_ = response.context["share_forms"]
+    assert message in " ".join(share_form.errors[field])
+    assert f'value="{jobs}"' in response.text or not jobs
+    # Nothing filled in from a share that could not be worked out.
+    assert response.context["form"]["baseline_value"].value() is None

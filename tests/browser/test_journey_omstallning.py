@@ -31,6 +31,7 @@ def test_a_programme_is_started_and_a_target_followed_up(page, live_server, cast
     cast = cast_live
     cast.event.phase = Phase.AVSLUTAD
     cast.event.affected_employees = 38
+    cast.event.employees_local = 120
     cast.event.save()
     violations = []
     page.expose_function("reportViolation", lambda text: violations.append(text))
@@ -56,6 +57,13 @@ def test_a_programme_is_started_and_a_target_followed_up(page, live_server, cast
     # One insatsområde: the seed says three to four.
     expect(page.get_by_text("rekommenderar normalt tre till fyra")).to_be_visible()
     page.get_by_role("link", name="Nytt mål inom Nya arbetsplatser").click()
+    assert_accessible(page)
+    # The company's share of the local jobs, from the jobs entered with their source.
+    page.get_by_label("Arbetstillfällen i kommunen").fill("1 850")
+    page.get_by_label("Källa för antalet").fill("SCB, 2025")
+    page.get_by_role("button", name="Räkna ut andelen").click()
+    expect(page.get_by_role("status")).to_contain_text("Andelen är 6,5 procent")
+    expect(page.get_by_label(re.compile(r"^Utgångsvärde\b(?!s)"))).to_have_value("6,5")
     assert_accessible(page)
     page.get_by_label("Indikator").fill("Nya arbetstillfällen")
     page.get_by_label("Enhet").fill("st")
