@@ -68,15 +68,16 @@ from django.urls import get_resolver
 get_resolver().url_patterns
 send_notices.delay([])
 with CaptureQueriesContext(connection) as ctx:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     written = reminders.scan()
-    seconds = time.perf_counter() - start
+    seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
 # Again for the memory peak: tracemalloc slows Python down, so not in the timed run.
 Notice.objects.all().delete()
 tracemalloc.start()
 reminders.scan()
 peak = tracemalloc.get_traced_memory()[1]
-print(json.dumps({"written": written, "s": seconds, "queries": len(ctx.captured_queries),
+print(json.dumps({"written": written, "s": seconds, "cpu_s": cpu_s,
+                  "queries": len(ctx.captured_queries),
                   "peak_mb": peak / 2**20}))
 """
 
@@ -92,10 +93,22 @@ def bench_reminder_scan(results):
     large = scan(env, 100_000)
     subprocess.run(["redis-cli", "-n", "13", "flushdb"], capture_output=True)
     assert small["written"] == large["written"] == 2000, (small, large)
-    results["reminder_scan_s"] = {"value": round(large["s"], 2), "unit": "s"}
+    # Both sizes write the same 2,000 reminders: what grows from 10,000 to 100,000 open
+    # tasks is what scales with the tasks, not with the work (target: time, queries and
+    # memory flat; 100,000 in ≤ 3 s).
+    results["reminder_scan_s"] = {"value": round(large["s"], 2), "unit": "s (100,000 tasks)"}
+    results["reminder_scan_s_10k"] = {"value": round(small["s"], 2), "unit": "s"}
+    results["reminder_scan_cpu_s"] = {
+        "value": round(large["cpu_s"], 2),
+        "unit": "s of CPU in the scanning process (100,000 tasks; the rest: PostgreSQL, Redis)",
+    }
     results["reminder_scan_queries_10k"] = {"value": small["queries"], "unit": "queries"}
     results["reminder_scan_queries_100k"] = {"value": large["queries"], "unit": "queries"}
-    results["reminder_scan_peak_mb"] = {"value": round(large["peak_mb"], 1), "unit": "MB"}
+    results["reminder_scan_peak_mb_10k"] = {"value": round(small["peak_mb"], 1), "unit": "MB"}
+    results["reminder_scan_peak_mb"] = {
+        "value": round(large["peak_mb"], 1),
+        "unit": "MB (100,000 tasks)",
+    }
 
 
 # 2,000 tasks falling due over the next 20 s on 50 events; beat's two jobs run every second.

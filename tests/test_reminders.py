@@ -226,6 +226,55 @@ def test_the_scan_takes_the_same_queries_whatever_the_number_of_tasks(cast, met)
     assert Notice.objects.count() == 5
 
 
+def test_reminders_of_every_kind_take_the_same_queries_for_more_due_tasks(cast, met):
+    # The scan reads only the columns a reminder is written from (reminders._READ): one
+    # it left out would be read again task by task, a query per reminder.
+    cast.event.workgroup_lead = cast.arbetsgrupp
+    cast.event.save()
+
+    def due_tasks(n, start):
+        for i in range(start, start + n):
+            task(cast, f"Snart {i}", due_at=NOW + timedelta(hours=1, minutes=i))
+            task(cast, f"Sen {i}", due_at=NOW - timedelta(days=3, minutes=i))
+            task(
+                cast,
+                f"Följ upp {i}",
+                due_at=NOW + timedelta(days=9),
+                follow_up_at=NOW - timedelta(minutes=i),
+            )
+
+    def count_queries():
+        Notice.objects.all().delete()
+        with CaptureQueriesContext(connection) as ctx:
+            reminders.scan()
+        return len(ctx.captured_queries)
+
+    due_tasks(2, 0)
+    count_queries()  # the content types cached, as in a running worker
+    few = count_queries()
+    due_tasks(20, 2)
+    assert count_queries() == few
+    # A due, an overdue, the lead's and a follow-up reminder for each.
+    assert Notice.objects.count() == 22 * 4
+    lead = Notice.objects.filter(kind="task_overdue_lead").first()
+    assert "uppgiften som Lena Öberg har i ärendet" in lead.body
+    follow_up = Notice.objects.filter(kind="follow_up").first()
+    assert "till Lena Öberg och ville följa upp den" in follow_up.body
+
+
+def test_a_reminder_is_stored_in_nfc_and_written_once(cast, met):
+    # notices.posting writes on PostgreSQL with its own INSERT: through each field's
+    # pre_save, so a text typed in NFD is stored as NFC there too (accounts.text).
+    due = task(cast, "Ring Åsa", due_at=NOW + timedelta(hours=2))
+    Task.objects.filter(pk=due.pk).update(what="Ring A\u030asa")
+    assert reminders.scan() == 1
+    assert reminders.scan() == 0
+    reminder = Notice.objects.get()
+    assert reminder.subject.endswith(": Ring \u00c5sa")
+    assert "Ring \u00c5sa" in reminder.body
+    assert reminder.target == due
+
+
 def test_a_scan_pages_through_more_due_tasks_than_one_batch(cast, met):
     due = reminders.BATCH * 2 + 100
     Task.objects.bulk_create(
