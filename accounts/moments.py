@@ -137,3 +137,35 @@ class ClockField(forms.DateTimeField):
         if isinstance(value, datetime) and timezone.is_naive(value):
             value = from_clock(value)
         return super().to_python(value)
+
+
+# The days a typed date may fall on, as a ClockField's times.
+DAYS = (date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31))
+
+
+class DayField(forms.DateField):
+    """A date typed in a date input (ISO 8601, "2026-01-14", or DATE_INPUT_FORMATS): a day
+    from `days[0]` to `days[1]` (default DAYS, the years a ClockField takes; an app whose
+    pages draw a narrower span passes its own). A year such as 0001 or 9999 is a slip of the
+    keyboard: it is refused, the input kept, with the span in the message. The date input
+    offers the same span (min, max)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, *, days: tuple[date, date] = DAYS, **kwargs):
+        self.days = days
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.DateInput):
+            attrs |= {"min": self.days[0].isoformat(), "max": self.days[1].isoformat()}
+        return attrs
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not self.days[0] <= value <= self.days[1]:
+            raise ValidationError(
+                f"Skriv ett datum mellan {self.days[0].year} och {self.days[1].year}.",
+                code="out_of_range",
+            )

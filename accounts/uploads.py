@@ -9,16 +9,34 @@ told that the file's name was not what it seemed. NameRecordingParser, which
 norsjo.middleware.UploadNameMiddleware puts on every request, marks such a file with the
 name it was sent under (`unsafe_name`); SafeNameFileField refuses it with a Swedish
 sentence, so that the form keeps what was typed in its other fields.
+
+A space of another width is a space: macOS names a screenshot "… at 10.00.00\u202fAM.png"
+and a name typed in Word may hold a no-break space. Such a character (Unicode category Zs)
+is not printable to Python, so Django would drop it; it is kept as a plain space instead.
 """
 
 import html
+import re
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http.multipartparser import MultiPartParser
 
+# What a multipart body may hold besides its one file: the form's fields and the parts'
+# headers, far less than this.
+BODY_MARGIN = 1024 * 1024
 # Stands in for a name that was nothing but path parts and control characters: the file
 # must reach the form to be refused there, not vanish as if none had been chosen.
 NAMELESS = "namnlos"
+# Every space separator but the plain space (Unicode category Zs, stable since Unicode 6.3:
+# no-break, ogham, en to hair, narrow no-break, medium mathematical, ideographic).
+_OTHER_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def plain_spaces(name: str) -> str:
+    """`name` with each space separator (category Zs) written as a plain space."""
+    return _OTHER_SPACES.sub(" ", name)
 
 
 class NameRecordingParser(MultiPartParser):
@@ -28,8 +46,10 @@ class NameRecordingParser(MultiPartParser):
     _unsafe_name = None
 
     def sanitize_file_name(self, file_name):
+        # Django decodes entities first: "&#xa0;" is a no-break space too.
+        file_name = plain_spaces(html.unescape(file_name))
         cleaned = super().sanitize_file_name(file_name)
-        sent = html.unescape(file_name)
+        sent = file_name
         self._unsafe_name = sent if cleaned != sent else None
         return cleaned or (NAMELESS if self._unsafe_name else None)
 
@@ -60,3 +80,43 @@ class SafeNameFileField(forms.FileField):
                 code="unsafe_name",
             )
         return super().clean(data, initial)
+
+
+def body_limit() -> int:
+    """The largest multipart body read, in bytes: the largest file the product takes
+    (DOCUMENT_MAX_BYTES) and BODY_MARGIN."""
+    return settings.DOCUMENT_MAX_BYTES + BODY_MARGIN
+
+
+class BodyLimitHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS: a multipart body longer than body_limit() is not kept
+    past the start of its file. Django would otherwise write every byte (to a temporary
+    file) before any form could say it is too large. The fields before the file (the CSRF
+    token, the submission key) are read; the request is marked `upload_too_large`, and the
+    view answers with "Filen är för stor" (documents.views). A body whose Content-Length
+    is absent or lies is stopped when its file passes the limit."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        self.limit = body_limit()
+        self.announced_too_large = (content_length or 0) > self.limit
+        self.request.upload_too_large = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        if self.announced_too_large:
+            self._stop()
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.limit:
+            self._stop()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+    def _stop(self):
+        self.request.upload_too_large = True
+        # The rest of the body is read and thrown away, never stored: a connection reset
+        # mid-upload reaches the user as the browser's own error page behind gunicorn,
+        # not as our "Filen är för stor".
+        raise StopUpload(connection_reset=False)

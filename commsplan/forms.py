@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from accounts.moments import ClockField
+from accounts.moments import ClockField, DayField
 from accounts.people import active_people
 from accounts.text import NormalisedFormField
 from commsplan.models import ANSWERS, Channel, CommsPlan, PressText, TargetGroup, TimetableRow
@@ -75,6 +75,7 @@ class RowForm(forms.ModelForm):
         field_classes = {
             "channels": ModelMultipleIdsField,
             "target_groups": ModelMultipleIdsField,
+            "planned_on": DayField,
         }
 
     def __init__(self, *args, event, **kwargs):

@@ -2,8 +2,11 @@
 
 A file is received only as one of KINDS, and only under a name whose extension is one of that
 kind's: a PDF renamed .docx, or an HTML page renamed .pdf, claims to be what it is not and is
-refused (`identify` raises Unaccepted with a Swedish sentence for the form). Markup (HTML, SVG,
-XML) is never received: a browser that was ever led to show one inline would run its scripts.
+refused (`identify` raises Unaccepted with a Swedish sentence for the form). A document that
+is markup (HTML, SVG, XML) is never received: a browser that was ever led to show one inline
+would run its scripts. Markup *inside* a text or an e-mail is no such document: a note may
+mention "<body>", a mail's HTML part is a part of a message/rfc822 download, which no browser
+runs.
 
 Office files are zip archives: they are told apart from any zip by the parts the format
 requires, and an archive that would expand to more than MAX_UNCOMPRESSED, or any part of more
@@ -32,11 +35,31 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 150
 MIN_SIZE_FOR_RATIO = 1024 * 1024
 MAX_PARTS = 5000
-# Text files: how much is read to decide, and which control characters a text may hold.
-TEXT_PROBE = 64 * 1024
+# Text files: which control characters a text may hold.
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
-_SVG = re.compile(rb"<\s*svg\b", re.I)
-_MARKUP = re.compile(rb"<\s*(!doctype\s+html|html|svg|script|body|head|iframe|\?xml)\b", re.I)
+# A text that IS a markup document: it opens, after a BOM, white space and comments, with a
+# document type, an XML declaration or a root element a browser would render and run.
+_MARKUP_START = re.compile(
+    r"\A\s*(?:<!--.*?-->\s*)*<\s*(?:!doctype\b|\?xml\b|html\b|svg\b|head\b|body\b|script\b)",
+    re.I | re.S,
+)
+_SVG = re.compile(r"<\s*svg\b", re.I)
+# Where a PDF reader looks for the header: within the first 1024 bytes, since scanners and
+# print spoolers put a CR LF, spaces or an HP PJL job header ("\x1b%-12345X@PJL …") first
+# (Acrobat's and pdf.js's rule; ISO 32000-2 §7.5.2 puts it at the start). At the start of
+# a line or after the PJL escape, so that a note that mentions "%PDF-1.7" stays a note.
+PDF_HEADER_WITHIN = 1024
+_PDF_HEADER = re.compile(rb"(?:\A|[\r\n]|\x1b%-12345X)[ \t\f\x00]*%PDF-\d\.\d")
+# Byte order marks a text may begin with, and the codec each says the text is in.
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+# A macro-enabled OOXML package: its main part's content type (ECMA-376 Part 1 §11.3,
+# "…document.macroEnabled.main+xml") or its VBA project part ([MS-OFFMACRO2]).
+_MACRO_CONTENT_TYPE = b"macroenabled"
+_MACRO_PART = "vbaproject.bin"
 
 
 @dataclass(frozen=True)
@@ -83,7 +106,8 @@ KINDS = {
     "webp": Kind("en WebP-bild", "image/webp", ("webp",)),
     "tif": Kind("en TIFF-bild", "image/tiff", ("tif", "tiff")),
     "heic": Kind("en HEIC-bild", "image/heic", ("heic",)),
-    "txt": Kind("en textfil", "text/plain; charset=utf-8", ("txt", "csv")),
+    # Its charset is the file's own, named when it is served (text_charset).
+    "txt": Kind("en textfil", "text/plain", ("txt", "csv")),
     "eml": Kind("ett e-postmeddelande", "message/rfc822", ("eml",)),
 }
 ACCEPTED = (
@@ -159,6 +183,8 @@ def _kind_of(data: bytes, claimed: str) -> str:
         return _archive_kind(data)
     if guess is not None and guess.extension in KINDS:
         return guess.extension
+    if guess is None and _PDF_HEADER.search(data[: PDF_HEADER_WITHIN + len("%PDF-1.7")]):
+        return "pdf"
     if guess is not None:
         raise Unaccepted(
             f"Filen är en .{guess.extension}-fil. Sådana tas inte emot; här tas emot: {ACCEPTED}."
@@ -175,6 +201,8 @@ def _archive_kind(data: bytes) -> str:
             key = next((k for main, k in _OOXML_MAIN.items() if main in names), None)
             if key is None or "[Content_Types].xml" not in names:
                 key = _odf_kind(archive, parts)
+            else:
+                _refuse_macros(archive, names)
             if key is None:
                 raise Unaccepted(
                     "Filen är ett zip-arkiv, inget Office-dokument. Packa upp det och ladda "
@@ -208,6 +236,20 @@ def _refuse_bomb(parts: list[zipfile.ZipInfo]) -> None:
         )
 
 
+def _refuse_macros(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Unaccepted if the OOXML package holds macros, whatever its name (.docm, or a .docm
+    renamed .docx): a macro runs in the reader's Office program with the reader's rights.
+    Read after _refuse_bomb, so [Content_Types].xml is of a bounded size."""
+    types = archive.read("[Content_Types].xml").lower()
+    if _MACRO_CONTENT_TYPE in types or any(
+        name.lower().rsplit("/", 1)[-1] == _MACRO_PART for name in names
+    ):
+        raise Unaccepted(
+            "Filen innehåller makron, och sådana tas inte emot: ett makro körs hos den som "
+            "öppnar filen. Spara den utan makron (.docx/.xlsx/.pptx) och försök igen."
+        )
+
+
 def _odf_kind(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> str | None:
     if not parts or parts[0].filename != "mimetype" or parts[0].file_size > 100:
         return None
@@ -215,30 +257,55 @@ def _odf_kind(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> str | N
 
 
 def _text_kind(data: bytes, claimed: str) -> str:
-    probe = data[:TEXT_PROBE]
-    if _MARKUP.search(probe.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]):
-        what = "en SVG-bild" if _SVG.search(probe) else "en HTML- eller XML-fil"
+    # An e-mail first: its header block says what it is, and the HTML of its parts (quoted-
+    # printable, 8bit in any charset, base64) is no document of its own.
+    if claimed == "eml" and _is_mail(data):
+        return "eml"
+    text = decoded(data)
+    if text is None or _TEXT_CONTROLS.search(text):
+        raise Unaccepted(_unknown())
+    if _MARKUP_START.match(text):
+        what = "en SVG-bild" if _SVG.search(text) else "en HTML- eller XML-fil"
         raise Unaccepted(
             f"Filen är {what}. Sådana tas inte emot: de kan innehålla skript. Spara den som "
             "PDF och ladda upp den i stället."
         )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Windows' own text files in Swedish (Anteckningar before 2019).
-        text = data.decode("cp1252", errors="replace")
-        if "\ufffd" in text:
-            raise Unaccepted(_unknown()) from None
-    if _TEXT_CONTROLS.search(text):
-        raise Unaccepted(_unknown())
-    if claimed == "eml":
-        return "eml" if _is_mail(data) else "txt"
     return "txt"
 
 
+def text_charset(data: bytes) -> str:
+    """The charset a text file (kind "txt") is in, as a Content-Type names it: "utf-8"
+    (also with a BOM), "utf-16" (a BOM, either byte order: Anteckningar's and Excel's
+    "Unicode"), else "windows-1252" (Windows' own Swedish texts before 2019, and latin-1,
+    which it contains)."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return "utf-8" if codec == "utf-8-sig" else codec
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "windows-1252"
+    return "utf-8"
+
+
+# The codec each charset of text_charset is read with: Python's "utf-8-sig" and "utf-16"
+# take the BOM off.
+_CODECS = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "windows-1252": "cp1252"}
+
+
+def decoded(data: bytes) -> str | None:
+    """`data` as text in the charset text_charset names, without a BOM; None if it is not
+    text in it (bytes cp1252 leaves undefined, a UTF-16 of odd length)."""
+    try:
+        return data.decode(_CODECS[text_charset(data)])
+    except UnicodeDecodeError:
+        return None
+
+
 def _is_mail(data: bytes) -> bool:
-    """A message as RFC 5322 §3.6 requires it: a header block with From and Date."""
-    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+    """A message as RFC 5322 §3.6 requires it: a header block, without defects, with From
+    and Date."""
+    headers = email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(data)
     return bool(headers["From"] and headers["Date"]) and not headers.defects
 
 

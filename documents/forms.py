@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.moments import DayField
 from accounts.text import NormalisedFormField
 from accounts.uploads import SafeNameFileField
 from documents import filetypes, targets
@@ -10,12 +11,12 @@ from events.forms import DATE_WIDGET
 from events.workbook import number
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     """26,2 or 25: megabytes (MiB) with one decimal, Swedish comma, none for a whole."""
-    megabytes = round(size / (1024 * 1024), 1)
-    if megabytes == int(megabytes):
-        return number(int(megabytes))
-    return f"{megabytes:.1f}".replace(".", ",")
+    rounded = round(size / (1024 * 1024), 1)
+    if rounded == int(rounded):
+        return number(int(rounded))
+    return f"{rounded:.1f}".replace(".", ",")
 
 
 class UploadField(SafeNameFileField):
@@ -34,6 +35,14 @@ class UploadField(SafeNameFileField):
             **kwargs,
         )
 
+    def widget_attrs(self, widget):
+        # static/js/documents.js says a file is too large as soon as it is chosen, before a
+        # long upload the server would only refuse.
+        return super().widget_attrs(widget) | {
+            "data-max-bytes": str(settings.DOCUMENT_MAX_BYTES),
+            "data-max-mb": megabytes(settings.DOCUMENT_MAX_BYTES),
+        }
+
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
         if upload is None:
@@ -41,7 +50,7 @@ class UploadField(SafeNameFileField):
         limit = settings.DOCUMENT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
-                f"Filen är {_megabytes(upload.size)} MB; högst {_megabytes(limit)} MB tas emot."
+                f"Filen är {megabytes(upload.size)} MB; högst {megabytes(limit)} MB tas emot."
             )
         name = filetypes.clean_name(upload.name)
         content = upload.read()
@@ -50,11 +59,20 @@ class UploadField(SafeNameFileField):
         return (name, key, content)
 
 
-class DocumentForm(forms.ModelForm):
+class ChoseFile:
+    """For a form with an UploadField `file`: whether a file had been chosen in a post the
+    form refused. A browser never fills a file input in again (its value is the user's
+    choice, not the page's), so the page must say that the file has to be chosen again."""
+
+    def file_dropped(self) -> bool:
+        return self.is_bound and "file" in self.files and bool(self.errors)
+
+
+class DocumentForm(ChoseFile, forms.ModelForm):
     file = UploadField(
         label="Fil",
         help_text=(
-            f"Högst {_megabytes(settings.DOCUMENT_MAX_BYTES)} MB. Tas emot: {filetypes.ACCEPTED}."
+            f"Högst {megabytes(settings.DOCUMENT_MAX_BYTES)} MB. Tas emot: {filetypes.ACCEPTED}."
         ),
     )
 
@@ -69,6 +87,7 @@ class DocumentForm(forms.ModelForm):
             "omit_counterpart",
             "omit_description",
         ]
+        field_classes = {"document_date": DayField}
         widgets = {"document_date": DATE_WIDGET, "direction": forms.RadioSelect}
         error_messages = {
             "title": {"required": "Skriv handlingens rubrik."},
@@ -86,8 +105,20 @@ class DocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["direction"].choices = Document.Direction.choices
 
+    def clean(self):
+        cleaned = super().clean()
+        day = cleaned.get("document_date")
+        incoming = cleaned.get("direction") == Document.Direction.INKOMMANDE
+        # What came in was dated when it was sent; a later day is a slip (upprättade drafts
+        # may carry the day they are meant for).
+        if incoming and day and day > timezone.localdate():
+            self.add_error(
+                "document_date", "Ett inkommet dokument kan inte vara daterat i framtiden."
+            )
+        return cleaned
 
-class VersionForm(forms.Form):
+
+class VersionForm(ChoseFile, forms.Form):
     file = UploadField(label="Ny version")
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.text import CleanCharField, CleanTextField
@@ -171,6 +172,13 @@ class SecrecyMarking(models.Model):
         verbose_name = "sekretessmarkering"
         verbose_name_plural = "sekretessmarkeringar"
         ordering = ["marked_at"]
+        constraints = [
+            # The same provision twice says nothing more; documents.services.mark_secret
+            # refuses it in Swedish, this is the backstop for two at the same moment.
+            models.UniqueConstraint(
+                "document", Lower("provision"), name="secrecy_marking_provision_once"
+            ),
+        ]
 
     def __str__(self):
         return self.provision

@@ -10,7 +10,7 @@ import uuid
 from contextlib import contextmanager
 
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -139,17 +139,26 @@ def add_version(document: Document, file: tuple[str, str, bytes], *, by) -> Vers
 
 
 def mark_secret(document: Document, *, provision: str, note: str, by) -> SecrecyMarking:
-    """Note that `document` may hold secret information under `provision` (OSL 5 kap. 5 §)."""
-    with transaction.atomic():
-        marking = SecrecyMarking.objects.create(
-            document=document, provision=provision, note=note, marked_by=by
-        )
-        add_log_entry(
-            document.event,
-            by=by,
-            kind=LogEntry.Kind.NOTE,
-            text=f"Handling {document.number} sekretessmarkerad enligt {provision}.",
-        )
+    """Note that `document` may hold secret information under `provision` (OSL 5 kap. 5 §),
+    also a voided one: it is still kept and may still be asked for. Refused if the document
+    is already marked under the same provision (letter case aside)."""
+    already = Refused(f"Handlingen är redan sekretessmarkerad enligt {provision}.")
+    if document.secrecy_markings.filter(provision__iexact=provision).exists():
+        raise already
+    try:
+        with transaction.atomic():
+            marking = SecrecyMarking.objects.create(
+                document=document, provision=provision, note=note, marked_by=by
+            )
+            add_log_entry(
+                document.event,
+                by=by,
+                kind=LogEntry.Kind.NOTE,
+                text=f"Handling {document.number} sekretessmarkerad enligt {provision}.",
+            )
+    except IntegrityError:
+        # The same marking saved by someone else at the same moment.
+        raise already from None
     return marking
 
 

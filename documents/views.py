@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -5,10 +6,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from documents import export, services, targets
+from documents import export, filetypes, services, targets
 from documents.access import get_document_for_user
 from documents.filetypes import KINDS
-from documents.forms import DocumentForm, LinkForm, SecrecyForm, VersionForm, VoidForm
+from documents.forms import (
+    DocumentForm,
+    LinkForm,
+    SecrecyForm,
+    VersionForm,
+    VoidForm,
+    megabytes,
+)
 from documents.models import Document
 from events.access import get_event_for_user
 from events.downloads import attachment
@@ -43,6 +51,8 @@ def document_list(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
 @once_per_form
 def document_upload(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
+    if _stopped_upload(request):
+        return _too_large(request, event, reverse("document_list", args=[event.pk]))
     if request.method == "POST":
         form = DocumentForm(request.POST, request.FILES)
         if form.is_valid():
@@ -69,6 +79,22 @@ def document_register_export(request: AuthenticatedHttpRequest, event_id) -> Htt
     return attachment(content, f"diarieblad-{event.case_number}.csv", "text/csv; charset=utf-8")
 
 
+def _stopped_upload(request) -> bool:
+    """Whether accounts.uploads.BodyLimitHandler stopped reading the body as too large;
+    reading request.POST (if nothing has yet) is what runs it."""
+    if request.method != "POST":
+        return False
+    _ = request.POST
+    return getattr(request, "upload_too_large", False)
+
+
+def _too_large(request, event, back: str) -> HttpResponse:
+    """413: the body was not read past accounts.uploads.body_limit(), so nothing the form
+    held after the file reached us; the page says so and leads back."""
+    context = {"event": event, "limit": megabytes(settings.DOCUMENT_MAX_BYTES), "back": back}
+    return render(request, "documents/too_large.html", context, status=413)
+
+
 def _detail(request, document, status=200, **forms) -> HttpResponse:
     event = document.event
     context = {
@@ -78,10 +104,13 @@ def _detail(request, document, status=200, **forms) -> HttpResponse:
         "markings": document.secrecy_markings.select_related("marked_by"),
         "links": targets.described(document.links.all()),
     }
+    if event.can_write:
+        # A document registered in error is still kept and may be asked for: it may be
+        # marked, but takes nothing else.
+        context["secrecy_form"] = forms.get("secrecy_form") or SecrecyForm()
     if event.can_write and not document.is_voided:
         context |= {
             "version_form": forms.get("version_form") or VersionForm(),
-            "secrecy_form": forms.get("secrecy_form") or SecrecyForm(),
             "void_form": forms.get("void_form") or VoidForm(),
             "link_form": forms.get("link_form") or LinkForm(event=event),
         }
@@ -103,7 +132,12 @@ def document_download(
     with version.file.open("rb") as stored:
         content = stored.read()
     name = f"{document.number} {document.title}.{kind.extensions[0]}"
-    response = attachment(content, name, kind.mime)
+    mime = kind.mime
+    if version.kind == "txt":
+        # The charset the file is in, not the one we would have chosen: a cp1252 note
+        # announced as UTF-8 shows "Ã¶" for "ö".
+        mime = f"{mime}; charset={filetypes.text_charset(content)}"
+    response = attachment(content, name, mime)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = DOWNLOAD_CSP
     response["Cache-Control"] = "private, no-cache"
@@ -116,8 +150,12 @@ def _done(document: Document, message: str, request) -> HttpResponse:
 
 
 @require_POST
+@once_per_form
 def document_version_add(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
     document = get_document_for_user(request, event_id, document_id, write=True)
+    detail = reverse("document_detail", args=[document.event.pk, document.pk])
+    if _stopped_upload(request):
+        return _too_large(request, document.event, detail)
     form = VersionForm(request.POST, request.FILES)
     if not form.is_valid():
         return _detail(request, document, version_form=form)
@@ -125,17 +163,22 @@ def document_version_add(request: AuthenticatedHttpRequest, event_id, document_i
         version = services.add_version(document, form.cleaned_data["file"], by=request.user)
     except Refused as e:
         messages.error(request, str(e))
-        return redirect("document_detail", event_id=event_id, document_id=document.pk)
+        return redirect(detail)
+    record(request, detail)
     return _done(document, f"Version {version.number} är sparad; de tidigare finns kvar.", request)
 
 
 @require_POST
 def document_mark_secret(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
-    document = get_document_for_user(request, event_id, document_id, write=True)
+    document = get_document_for_user(request, event_id, document_id, write=True, voided_too=True)
     form = SecrecyForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            services.mark_secret(document, **form.cleaned_data, by=request.user)
+        except Refused as e:
+            form.add_error("provision", str(e))
+    if form.errors:
         return _detail(request, document, secrecy_form=form)
-    services.mark_secret(document, **form.cleaned_data, by=request.user)
     return _done(document, "Handlingen är sekretessmarkerad.", request)
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.moments import ClockField, day_text, reads_back
+from accounts.moments import ClockField, DayField, day_text, reads_back
 from accounts.people import (
     SeveralNamed,
     active_people,
@@ -166,6 +166,7 @@ class EventForm(forms.ModelForm):
             "announced_on": DATE_WIDGET,
             "takes_effect_on": DATE_WIDGET,
         }
+        field_classes = {"announced_on": DayField, "takes_effect_on": DayField}
         error_messages = {
             "title": {"required": "Skriv en rubrik för ärendet."},
             "kind": {"required": "Välj vilken typ av förändring det är."},
@@ -777,13 +778,13 @@ class TaskFilterForm(forms.Form):
 class VarselCorrectionForm(forms.Form):
     """The dates of the actual notice, where they differ from the computed ones."""
 
-    notice_on = forms.DateField(
+    notice_on = DayField(
         label="Varslet lämnades till Arbetsförmedlingen",
         required=False,
         widget=DATE_WIDGET,
         help_text="Lämna tomt för att räkna från datumet då händelsen aviserades.",
     )
-    earliest_on = forms.DateField(
+    earliest_on = DayField(
         label="Neddragningen genomförs tidigast",
         required=False,
         widget=DATE_WIDGET,
@@ -810,7 +811,7 @@ class MilestoneForm(AssigneePicker):
     it when no one is named: the arbetsgrupp's lead, or the one who delegates."""
 
     skip = forms.BooleanField(label="Hoppa över det här delmålet", required=False)
-    due_on = forms.DateField(label="Klart senast", required=False, widget=DATE_WIDGET)
+    due_on = DayField(label="Klart senast", required=False, widget=DATE_WIDGET)
     no_one_named = f"{NO_ONE_NAMED} Välj någon som har konto."
 
     def __init__(self, data=None, *, what: str, day, default, **kwargs):

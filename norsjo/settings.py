@@ -263,6 +263,14 @@ if DEBUG:
 # S3-compatible bucket that every web host shares (django-storages). Never served by URL:
 # every download goes through the case's access rule (documents.views.document_download).
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_MB", 25, minimum=1) * 1024 * 1024
+# A body's fields besides its files (Django's default, stated): a form's text is kilobytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A multipart body is not read past DOCUMENT_MAX_BYTES and a margin (accounts.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "accounts.uploads.BodyLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DOCUMENTS_S3_BUCKET = envstr("DOCUMENTS_S3_BUCKET", "")
 if DOCUMENTS_S3_BUCKET:
     STORAGES["documents"] = {

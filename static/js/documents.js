@@ -14,11 +14,20 @@
     hint.hidden = false;
 
     function show() {
-      chosen.textContent = input.files.length ? "Vald fil: " + input.files[0].name : "";
+      var file = input.files[0];
+      if (file && file.size > Number(input.dataset.maxBytes)) {
+        // Said now, not after an upload of minutes that the server would refuse.
+        chosen.textContent = "Filen " + file.name + " är " +
+          (file.size / 1048576).toFixed(1).replace(".", ",") + " MB; högst " +
+          input.dataset.maxMb + " MB tas emot. Välj en mindre fil.";
+        input.value = "";
+        return;
+      }
+      chosen.textContent = file ? "Vald fil: " + file.name : "";
     }
 
     zone.addEventListener("dragover", function (event) {
-      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
+      if (carriesFiles(event)) {
         event.preventDefault();
         event.dataTransfer.dropEffect = "copy";
         zone.classList.add("drop-active");
@@ -48,5 +57,26 @@
     input.addEventListener("change", show);
   }
 
-  document.querySelectorAll("[data-drop-zone]").forEach(setUp);
+  function carriesFiles(event) {
+    return event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0;
+  }
+
+  var zones = document.querySelectorAll("[data-drop-zone]");
+  zones.forEach(setUp);
+  if (zones.length) {
+    // A file dropped just beside the zone would otherwise be opened by the browser in
+    // place of this page, and what was typed in the form lost. Only on a page with a
+    // zone; the zone's own listeners run first and handle a drop on it.
+    document.addEventListener("dragover", function (event) {
+      if (carriesFiles(event) && !event.defaultPrevented) {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "none";
+      }
+    });
+    document.addEventListener("drop", function (event) {
+      if (carriesFiles(event)) {
+        event.preventDefault();
+      }
+    });
+  }
 })();

@@ -88,3 +88,51 @@ def test_a_document_linked_from_a_task_is_listed_there_and_unlinked(page, live_s
     expect(page.get_by_role("status")).to_contain_text("Kopplingen är borttagen.")
     expect(page.get_by_role("heading", name="Kopplad till")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_a_file_dropped_beside_the_zone_does_not_leave_the_page(page, live_server, cast_live):
+    cast = cast_live
+    log_in(page, live_server, cast.arbetsgrupp)
+    page.goto(f"{live_server.url}/arenden/{cast.event.pk}/handlingar/")
+    page.get_by_role("textbox", name="Rubrik").fill("Skrivet innan")
+    # A drop on the page outside the zone: the browser's default (open the file in place
+    # of the page) is prevented; a drag of text is left alone.
+    prevented = page.evaluate(
+        """() => {
+            const files = new DataTransfer();
+            files.items.add(new File(["%PDF-1.7"], "yttrande.pdf", {type: "application/pdf"}));
+            const text = new DataTransfer();
+            text.setData("text/plain", "ord");
+            const outcome = (type, dataTransfer) => {
+                const event = new DragEvent(type, {dataTransfer, bubbles: true, cancelable: true});
+                document.querySelector("h1").dispatchEvent(event);
+                return event.defaultPrevented;
+            };
+            return [outcome("dragover", files), outcome("drop", files), outcome("drop", text)];
+        }"""
+    )
+    assert prevented == [True, True, False]
+    expect(page.get_by_text("Vald fil:")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Rubrik")).to_have_value("Skrivet innan")
+
+
+def test_a_file_over_the_limit_is_refused_when_chosen_not_after_its_upload(
+    page, live_server, cast_live
+):
+    cast = cast_live
+    log_in(page, live_server, cast.arbetsgrupp)
+    page.goto(f"{live_server.url}/arenden/{cast.event.pk}/handlingar/")
+    # 26 MB chosen in the file dialog, over the default limit of 25 MB.
+    page.locator('input[type="file"]').evaluate(
+        """(input) => {
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([new Uint8Array(26 * 1048576)], "inskanning.pdf"));
+            input.files = transfer.files;
+            input.dispatchEvent(new Event("change", {bubbles: true}));
+        }"""
+    )
+    expect(page.locator("[data-drop-chosen]")).to_have_text(
+        "Filen inskanning.pdf är 26,0 MB; högst 25 MB tas emot. Välj en mindre fil."
+    )
+    assert page.locator('input[type="file"]').evaluate("(input) => input.files.length") == 0
+    assert_accessible(page)
