@@ -10,6 +10,7 @@ title or company (`linked_events`).
 """
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -189,20 +190,95 @@ def hidden_names(programme_ids, user) -> dict:
         .values_list("programme_id", "event__case_number", "event__title", "event__company_name")
     )
     for programme_id, number, title, company in links:
-        for name in (title, company, _LEGAL_FORM.sub("", company)):
-            if name.strip():
-                names[programme_id].append((name.strip(), number))
+        names[programme_id].extend(_names(number, title, company))
+    return _longest_first(names)
+
+
+def hidden_names_of_readers(programme_ids, readers) -> dict:
+    """{reader pk: hidden_names(programme_ids, reader)} for many readers at once (a scan's
+    reminders to every measurer), in two queries whatever their number."""
+    links = list(
+        ProgrammeEvent.objects.filter(
+            programme_id__in=programme_ids, event__confidential=True
+        ).values_list(
+            "programme_id",
+            "event_id",
+            "event__case_number",
+            "event__title",
+            "event__company_name",
+        )
+    )
+    readers = {reader.pk: reader for reader in readers}
+    members = set(
+        Membership.objects.filter(
+            event_id__in={link[1] for link in links}, user_id__in=readers
+        ).values_list("event_id", "user_id")
+    )
+    out = {}
+    for pk, reader in readers.items():
+        names = defaultdict(list)
+        for programme_id, event_id, number, title, company in links:
+            if not reader.is_superuser and (event_id, pk) not in members:
+                names[programme_id].extend(_names(number, title, company))
+        out[pk] = _longest_first(names)
+    return out
+
+
+def _names(number: str, title: str, company: str) -> list[tuple[str, str]]:
+    """The names a confidential event goes by, each with its case number: its title, its
+    company, and the company without its legal form."""
+    return [
+        (name.strip(), number)
+        for name in (title, company, _LEGAL_FORM.sub("", company))
+        if name.strip()
+    ]
+
+
+def _longest_first(names: dict) -> dict:
+    # "Hemliga Sågen AB" is replaced before "Hemliga Sågen" would leave a stray "AB".
     for found in names.values():
         found.sort(key=lambda pair: -len(pair[0]))
     return names
 
 
+# What may stand between two words of a name as it is typed or pasted: any run of
+# whitespace (a no-break, thin or narrow space among them), hyphens and every dash
+# (U+2010 to U+2015, the minus), and the soft hyphen a word processor leaves behind.
+_BETWEEN = "[\\s\\-\u00ad\u2010-\u2015\u2212]+"
+_WORDS = re.compile(_BETWEEN)
+
+
+def _pattern(name: str) -> str:
+    words = [re.escape(word) for word in _WORDS.split(unicodedata.normalize("NFC", name)) if word]
+    return _BETWEEN.join(words)
+
+
 def mask(text: str, names) -> str:
     """`text` with each of `names` (hidden_names' pairs) replaced by its case number,
-    whatever its case."""
+    whatever its case, its Unicode normal form (NFC or NFD) and whatever runs of spaces,
+    no-break spaces, hyphens or dashes stand between its words ("Hemliga  Sågen",
+    "hemliga\u00a0sågen", "Hemliga-Sågen" are all "Hemliga Sågen"). The text comes back in
+    NFC, as it is stored (accounts.text)."""
+    text = unicodedata.normalize("NFC", text)
     for name, number in names:
-        text = re.sub(re.escape(name), number, text, flags=re.IGNORECASE)
+        pattern = _pattern(name)
+        if pattern:
+            text = re.sub(pattern, lambda _, number=number: number, text, flags=re.IGNORECASE)
     return text
+
+
+def unmasked(posted: dict, stored: dict, hidden) -> dict:
+    """`posted` (a form's cleaned data) with each text that reads exactly as the masked form
+    of what is stored (`stored`: {field name: stored text}) put back to the stored text. A
+    member outside a confidential linked event edits a form filled with masked text
+    (`mask`); a field they left as it was is unchanged, and must neither overwrite
+    everyone's text with the case number nor be logged as a change."""
+    kept = {
+        name: text
+        for name, text in stored.items()
+        if name in posted and text != posted[name] and posted[name] == mask(text, hidden)
+    }
+    return {**posted, **kept}
 
 
 def shown(programmes, user):

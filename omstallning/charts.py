@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from omstallning import numbers
+from omstallning.access import mask
 from omstallning.models import DAYS, Colour, Target
 from omstallning.status import EJ_MATT, LABELS, path_value
 
@@ -92,9 +93,11 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
-def target_chart(target: Target, measurements: list, today: date) -> bytes:
+def target_chart(target: Target, measurements: list, today: date, hidden=()) -> bytes:
     """The target's measurements (value over date) against its path, from (baseline date,
-    baseline value) to (target date, target value), and its styrgräns; SVG bytes. Only
+    baseline value) to (target date, target value), and its styrgräns; SVG bytes. Its only
+    text of the user's, the unit on the y axis, is masked by `hidden` (the programme's
+    hidden_names for the reader, omstallning.access.mask). Only
     DAYS is drawn (the path cut at its edges, measurements outside left to the table): data
     stored before the forms kept dates within it must not break the page."""
     first, last = max(target.baseline_on, DAYS[0]), min(target.target_on, DAYS[1])
@@ -121,7 +124,7 @@ def target_chart(target: Target, measurements: list, today: date) -> bytes:
                 marker="o",
                 label="Mätt värde",
             )
-        axes.set_ylabel(target.unit)
+        axes.set_ylabel(mask(target.unit, hidden))
         axes.yaxis.set_major_formatter(SWEDISH)
         axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
         axes.grid(True, color="#dddddd")

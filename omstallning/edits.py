@@ -19,6 +19,7 @@ from omstallning.access import (
     get_programme_for_user,
     get_target_for_user,
     mask,
+    unmasked,
 )
 from omstallning.forms import (
     BudgetLineEditForm,
@@ -54,6 +55,12 @@ def _masked_text(thing, names, programme) -> dict:
     """The text fields `names` of `thing` as the reader may see them: an edit form's
     initial values (mask)."""
     return {name: mask(getattr(thing, name), programme.hidden) for name in names}
+
+
+def _kept(data: dict, thing, names, programme) -> dict:
+    """The form's `data` with each text field `names` the reader left as its masked form
+    given back its stored text (omstallning.access.unmasked)."""
+    return unmasked(data, {name: getattr(thing, name) for name in names}, programme.hidden)
 
 
 AREA_TEXT = ("name", "description")
@@ -108,7 +115,7 @@ def focus_area_edit(
     form = FocusAreaEditForm(request.POST, instance=FocusArea(pk=area.pk))
     if not form.is_valid():
         return _area_page(request, area, form=form)
-    data = form.cleaned_data
+    data = _kept(form.cleaned_data, area, AREA_TEXT, area.programme)
     try:
         services.edit_focus_area(
             area,
@@ -118,7 +125,7 @@ def focus_area_edit(
             by=request.user,
         )
     except Refused as e:
-        form.add_error("name", str(e))
+        form.add_error("name", mask(str(e), area.programme.hidden))
         return _area_page(request, area, form=form)
     except Conflict as conflict:
         form = rebind(
@@ -133,10 +140,16 @@ def focus_area_edit(
     return redirect("programme_detail", programme_id=area.programme.pk)
 
 
-@require_POST
+# The ending and striking addresses answer a GET (a refused form's page reloaded, its
+# address opened again) with the edit page they belong to, not a bare 405.
+
+
+@require_http_methods(["GET", "POST"])
 def focus_area_end(request: AuthenticatedHttpRequest, programme_id, focus_area_id) -> HttpResponse:
     """Avsluta or stryk an insatsområde with a reason; it is kept, never deleted."""
     area = get_focus_area_for_user(request, programme_id, focus_area_id, write=True)
+    if request.method == "GET":
+        return redirect("focus_area_edit", programme_id=area.programme.pk, focus_area_id=area.pk)
     end_form = EndForm(request.POST)
     if not end_form.is_valid():
         return _area_page(request, area, end_form=end_form)
@@ -173,8 +186,8 @@ def target_edit(request: AuthenticatedHttpRequest, programme_id, target_id) -> H
     """Change any field of a target: the same form and checks as a new one."""
     target = get_target_for_user(request, programme_id, target_id, write=True)
     programme = target.focus_area.programme
-    if target.ended:
-        messages.info(request, f"Målet är {target.get_ended_display().lower()} och ändras inte.")
+    if reason := target.unchangeable():
+        messages.info(request, reason)
         return redirect("target_detail", programme_id=programme.pk, target_id=target.pk)
     if request.method == "GET":
         return _target_edit_page(request, target)
@@ -183,7 +196,12 @@ def target_edit(request: AuthenticatedHttpRequest, programme_id, target_id) -> H
     form = TargetEditForm(request.POST, instance=Target(pk=target.pk), programme=programme)
     if not form.is_valid():
         return _target_edit_page(request, target, form=form)
-    data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    data = _kept(
+        {k: v for k, v in form.cleaned_data.items() if k != "version"},
+        target,
+        TARGET_TEXT,
+        programme,
+    )
     try:
         services.edit_target(target, data, version=form.cleaned_data["version"], by=request.user)
     except Refused as e:
@@ -210,10 +228,12 @@ def target_edit(request: AuthenticatedHttpRequest, programme_id, target_id) -> H
     return redirect("target_detail", programme_id=programme.pk, target_id=target.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def target_end(request: AuthenticatedHttpRequest, programme_id, target_id) -> HttpResponse:
     """Avsluta or stryk a target with a reason; it is kept, never deleted."""
     target = get_target_for_user(request, programme_id, target_id, write=True)
+    if request.method == "GET":
+        return redirect("target_edit", programme_id=programme_id, target_id=target.pk)
     end_form = EndForm(request.POST)
     if not end_form.is_valid():
         return _target_edit_page(request, target, end_form=end_form)
@@ -262,15 +282,20 @@ def measurement_edit(
     if measurement.voided_at:
         messages.info(request, "Mätvärdet är struket och rättas inte.")
         return back
+    if reason := measurement.target.unchangeable():
+        messages.info(request, reason)
+        return back
     if request.method == "GET":
         return _measurement_page(request, measurement)
     form = MeasurementCorrectForm(request.POST)
     if not form.is_valid():
         return _measurement_page(request, measurement, form=form)
+    programme = measurement.target.focus_area.programme
+    data = _kept(form.cleaned_data, measurement, ["source"], programme)
     try:
-        services.correct_measurement(measurement, **form.cleaned_data, by=request.user)
+        services.correct_measurement(measurement, **data, by=request.user)
     except Refused as e:
-        form.add_error("measured_on", str(e))
+        form.add_error("measured_on", mask(str(e), programme.hidden))
         return _measurement_page(request, measurement, form=form)
     except Conflict as conflict:
         if conflict.current.voided_at:
@@ -285,7 +310,7 @@ def measurement_edit(
     return back
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measurement_void(
     request: AuthenticatedHttpRequest, programme_id, target_id, measurement_id
 ) -> HttpResponse:
@@ -293,6 +318,13 @@ def measurement_void(
     measurement = get_measurement_for_user(
         request, programme_id, target_id, measurement_id, write=True
     )
+    if request.method == "GET":
+        return redirect(
+            "measurement_edit",
+            programme_id=programme_id,
+            target_id=target_id,
+            measurement_id=measurement.pk,
+        )
     void_form = VoidForm(request.POST)
     if not void_form.is_valid():
         return _measurement_page(request, measurement, void_form=void_form)
@@ -306,20 +338,36 @@ def measurement_void(
     return redirect("target_detail", programme_id=programme_id, target_id=target_id)
 
 
+def _gone(request, programme, typed=None) -> None:
+    """Say on the plan that the budget line is no longer there (another member took it out
+    of the draft, or a second "Ta bort"), with what the user typed if they were editing
+    it: nothing they wrote is lost without a word."""
+    said = "Någon annan har tagit bort beloppet."
+    if typed:
+        parts = [typed.get(name, "").strip() for name in ("year", "source", "amount_kr")]
+        said += f" Det du skrev sparades inte: {', '.join(p for p in parts if p)}."
+    messages.error(request, mask(said, programme.hidden))
+
+
 @require_http_methods(["GET", "POST"])
 def budget_line_edit(
     request: AuthenticatedHttpRequest, programme_id, version_id, line_id
 ) -> HttpResponse:
-    """Correct a budget line of a draft, from the version the page showed."""
+    """Correct a budget line of a draft, from the version the page showed; a line taken
+    out meanwhile leads back to the plan with what the user typed."""
     programme = get_programme_for_user(request, programme_id, write=True)
     version = programme_version(programme, version_id)
-    line = get_object_or_404(BudgetLine, pk=line_id, version=version)
     back = redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
+    typed = request.POST if request.method == "POST" else None
+    line = BudgetLine.objects.filter(pk=line_id, version=version).first()
+    if line is None:
+        _gone(request, programme, typed)
+        return back
     if not version.is_draft:
         messages.info(request, f"Version {version.number} är godkänd och ändras inte.")
         return back
     form = BudgetLineEditForm(
-        request.POST if request.method == "POST" else None,
+        typed,
         instance=BudgetLine(pk=line.pk, version=version),
         initial={
             "year": line.year,
@@ -327,20 +375,25 @@ def budget_line_edit(
             "amount_kr": line.amount_kr,
             "revision": line.revision,
         },
+        programme=programme,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+    if typed is not None and form.is_valid():
+        data = unmasked(form.cleaned_data, {"source": line.source}, programme.hidden)
         try:
             services.edit_budget_line(line, **data, by=request.user)
         except Refused as e:
-            form.add_error(None, str(e))
+            form.add_error(None, mask(str(e), programme.hidden))
         except Conflict as conflict:
+            if conflict.current is None:
+                _gone(request, programme, typed)
+                return back
             form = rebind(
                 BudgetLineEditForm,
                 request.POST,
                 _masked(conflict.current, ["source"], programme.hidden),
                 SAVED_MEANWHILE,
                 instance=BudgetLine(pk=line.pk, version=version),
+                programme=programme,
             )
         else:
             messages.success(request, "Beloppet är sparat.")
@@ -353,10 +406,15 @@ def budget_line_edit(
 def budget_line_remove(
     request: AuthenticatedHttpRequest, programme_id, version_id, line_id
 ) -> HttpResponse:
-    """Take a line out of a draft; the plan page says what happened."""
+    """Take a line out of a draft; the plan page says what happened (also when somebody
+    took it out first)."""
     programme = get_programme_for_user(request, programme_id, write=True)
     version = programme_version(programme, version_id)
-    line = get_object_or_404(BudgetLine, pk=line_id, version=version)
+    back = redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
+    line = BudgetLine.objects.filter(pk=line_id, version=version).first()
+    if line is None:
+        _gone(request, programme)
+        return back
     refusing(
         request,
         lambda: services.remove_budget_line(line, by=request.user),
@@ -364,4 +422,4 @@ def budget_line_remove(
         "utkastet.",
         programme.hidden,
     )
-    return redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
+    return back

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from accounts import moments
 from accounts.people import active_people
 from accounts.text import NormalisedFormField
 from events.conflicts import Versioned, VersionField
@@ -16,26 +17,15 @@ from omstallning.models import (
     ProgrammeMembership,
     Target,
 )
-from omstallning.numbers import SwedishAmountField, SwedishDecimalField
-
-DATE_WIDGET = forms.DateInput(
-    attrs={"type": "date", "min": DAYS[0].isoformat(), "max": DAYS[1].isoformat()},
-    format="%Y-%m-%d",
-)
+from omstallning.numbers import SwedishAmountField, SwedishDecimalField, YearField
 
 
-class DayField(forms.DateField):
-    """A date within DAYS (1900 to 2100); a year such as 0025 or 9999 is a slip of the keyboard
-    and is refused with the input kept."""
+class DayField(moments.DayField):
+    """The product's day field (accounts.moments.DayField) within DAYS, 1900 to 2100: the
+    programme's charts draw no further (omstallning.charts)."""
 
-    widget = DATE_WIDGET
-
-    def validate(self, value):
-        super().validate(value)
-        if value and not DAYS[0] <= value <= DAYS[1]:
-            raise ValidationError(
-                f"Skriv ett datum mellan {DAYS[0].year} och {DAYS[1].year}.", code="range"
-            )
+    def __init__(self, **kwargs):
+        super().__init__(days=DAYS, **kwargs)
 
 
 class ProgrammeForm(forms.ModelForm):
@@ -99,12 +89,30 @@ class AdoptForm(forms.Form):
 
 
 class BudgetLineForm(forms.ModelForm):
+    """A year's amount from one source; the year within the programme's years, one either
+    side (a grant decided the year before the start, the last payment the year after)."""
+
     class Meta:
         model = BudgetLine
         fields = ["year", "source", "amount_kr"]
-        field_classes = {"amount_kr": SwedishAmountField}
+        field_classes = {"year": YearField, "amount_kr": SwedishAmountField}
         labels = {"amount_kr": "Belopp (kr)"}
         help_texts = {"amount_kr": "Till exempel 1 200 000 eller 1 200 000,50 kr."}
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = (programme.started_on.year - 1, programme.planned_end_on.year + 1)
+        self.fields["year"].help_text = f"Mellan {self.years[0]} och {self.years[1]}."
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not self.years[0] <= year <= self.years[1]:
+            raise ValidationError(
+                f"Skriv ett år mellan {self.years[0]} och {self.years[1]}: programmets år "
+                "och ett år före och efter.",
+                code="range",
+            )
+        return year
 
 
 class BudgetLineEditForm(Versioned, BudgetLineForm):

@@ -291,6 +291,13 @@ class FocusArea(Ended):
     def __str__(self):
         return self.name
 
+    def unchangeable(self) -> str:
+        """Why nothing of this insatsområde may change any more (Swedish, for the page), or
+        "" while it is followed: avslutat or struket, it stays as it was when it ended."""
+        if self.ended:
+            return f"Insatsområdet är {self.get_ended_display().lower()} och ändras inte."
+        return ""
+
 
 class Colour(models.TextChoices):
     GRON = "gron", "Grön"
@@ -361,6 +368,20 @@ class Target(Ended):
 
     def __str__(self):
         return self.indicator
+
+    def unchangeable(self) -> str:
+        """Why this target, its colour and its measurements may not change any more
+        (Swedish, for the page), or "" while it is followed: it, or its insatsområde, is
+        avslutat or struket and stays as it was when it ended. The one rule every service
+        that writes to a target or a measurement asks."""
+        if self.ended:
+            return f"Målet är {self.get_ended_display().lower()} och ändras inte."
+        if self.focus_area.ended:
+            return (
+                f"Insatsområdet är {self.focus_area.get_ended_display().lower()}: "
+                "dess mål ändras inte."
+            )
+        return ""
 
 
 class Measurement(models.Model):

@@ -3,6 +3,7 @@ comma, thousands grouped by a no-break space, a real minus sign. `text` writes t
 every page, log line and chart axis of the app; `SwedishDecimalField` reads them back."""
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -16,8 +17,11 @@ MINUS = "\u2212"
 _GROUPING = re.compile(r"[ \u00a0\u202f\u2009\u2007]")
 # The currency written after an amount: "kr", "kr.", "SEK" or ":-".
 _CURRENCY = re.compile(r"\s*(?:kr\.?|kronor|sek|:-)$", re.IGNORECASE)
-# Digits, optionally a sign and one decimal separator; no exponent ("1e3" is a typo).
-_PLAIN = re.compile(r"[-\u2212]?\d+(?:[.,]\d+)?")
+# Digits, optionally a sign and one decimal separator; no exponent ("1e3" is a typo). The
+# digits are ASCII [0-9] after NFKC (a full-width three, U+FF13, is 3), never `\d`: Python
+# would read an Arabic-Indic three (U+0663) as 3, which nobody in a Swedish budget meant
+# (as accounts.text's identifier).
+_PLAIN = re.compile(r"[-\u2212]?[0-9]+(?:[.,][0-9]+)?")
 
 
 def text(value, decimals: int = 3) -> str:
@@ -63,7 +67,7 @@ class SwedishDecimalField(forms.DecimalField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        typed = _GROUPING.sub("", str(value).strip())
+        typed = _GROUPING.sub("", unicodedata.normalize("NFKC", str(value)).strip())
         if not _PLAIN.fullmatch(typed):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
@@ -82,6 +86,27 @@ class SwedishDecimalField(forms.DecimalField):
         attrs = super().widget_attrs(widget)
         attrs.pop("step", None)
         attrs.setdefault("inputmode", "decimal")
+        return attrs
+
+
+class YearField(forms.IntegerField):
+    """A year typed in ASCII digits (after NFKC, as SwedishDecimalField): int() would take
+    "٢٠٢٦" for 2026. Refused with a Swedish message, the input kept."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": "Skriv året med siffror, till exempel 2026."}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        typed = unicodedata.normalize("NFKC", str(value)).strip()
+        if not re.fullmatch(r"[0-9]{1,4}", typed):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(typed)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.setdefault("inputmode", "numeric")
         return attrs
 
 
@@ -106,6 +131,13 @@ class SwedishAmountField(SwedishDecimalField):
         if isinstance(value, str):
             value = _CURRENCY.sub("", value.strip())
         return super().to_python(value)
+
+    def prepare_value(self, value):
+        # Shown back (in its box, and beside it when somebody saved first) as a budget
+        # writes money: "1 234 567,50 kr", which to_python reads again.
+        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            return money(value)
+        return value
 
     def widget_attrs(self, widget):
         # A text box takes no min: the bound is checked here, with a Swedish message.

@@ -2,7 +2,7 @@
 programme's log in the same transaction and posts its notices there (notices.post, never
 to the actor). Refusals are events.services.Refused with a Swedish message."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,7 +18,7 @@ from events.services import Refused
 from events.signals import case_summary
 from notices import Message, post
 from omstallning import numbers
-from omstallning.access import hidden_names, linked_events, mask
+from omstallning.access import hidden_names_of_readers, linked_events, mask
 from omstallning.models import (
     BudgetLine,
     Ending,
@@ -46,24 +46,62 @@ def focus_area_warning(count: int) -> str:
     )
 
 
+def _stop(text: str) -> str:
+    """`text` (ending in what a user typed: a name, a reason, a paragraph) ended as a
+    sentence: a full stop added unless it already ends in one ("rev." stays "rev.", never
+    "rev..") or in another closing mark."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 def log(programme: Programme, text: str, *, by) -> ProgrammeLogEntry:
     return ProgrammeLogEntry.objects.create(programme=programme, author=by, text=text)
 
 
+def _post(messages, *, by=None) -> int:
+    """The one door through which this app's notices go out (notices.post): each a pair
+    (programme id, notices.Message), every text it carries (label, sentence, topic,
+    details) masked for its reader, as every page masks it (omstallning.access.mask): a
+    confidential linked event's title and company reach a member outside the event as its
+    case number only, in the notice list and the mail alike. Two queries, whatever the
+    number of readers."""
+    messages = list(messages)
+    if not messages:
+        return 0
+    hidden = hidden_names_of_readers(
+        {programme_id for programme_id, _ in messages}, [message.to for _, message in messages]
+    )
+    out = []
+    for programme_id, message in messages:
+        names = hidden[message.to.pk].get(programme_id, [])
+        out.append(
+            replace(
+                message,
+                **{
+                    field: mask(getattr(message, field), names)
+                    for field in ("label", "sentence", "topic", "details")
+                },
+            )
+        )
+    return post(out, by=by)
+
+
 def _tell(programme: Programme, kind: str, users, sentence: str, *, path: str, target, by):
-    """Post one notice per user; the programme's title as that user may read it (a
-    confidential linked event's names masked, omstallning.access.hidden_names)."""
-    post(
+    """Post one notice per user about `programme`, its title the topic (_post masks it)."""
+    _post(
         [
-            Message(
-                kind=kind,
-                to=user,
-                label="Omställningsprogram",
-                sentence=sentence,
-                path=path,
-                target=target,
-                occasion=timezone.now(),
-                topic=mask(programme.title, hidden_names([programme.pk], user)[programme.pk]),
+            (
+                programme.pk,
+                Message(
+                    kind=kind,
+                    to=user,
+                    label="Omställningsprogram",
+                    sentence=sentence,
+                    path=path,
+                    target=target,
+                    occasion=timezone.now(),
+                    topic=programme.title,
+                ),
             )
             for user in users
         ],
@@ -197,12 +235,30 @@ def _keeps_a_writer(programme: Programme, user) -> None:
         )
 
 
+def _measures_nothing(programme: Programme, user) -> None:
+    """Refused while `user` measures a target that is followed: taken out or made
+    läsbehörig, they could not enter its values and its reminders would stop."""
+    measured = list(
+        _followed(Target.objects.filter(focus_area__programme=programme, measured_by=user))
+        .order_by("created_at")
+        .values_list("indicator", flat=True)
+    )
+    if measured:
+        raise Refused(
+            f"{user.get_full_name()} mäter {_count(len(measured), 'mål', 'mål')} "
+            f"({', '.join(measured)}). Välj någon annan som mäter "
+            f"{'det' if len(measured) == 1 else 'dem'} först."
+        )
+
+
 @transaction.atomic
 def add_member(programme: Programme, user, group: str, *, by) -> ProgrammeMembership:
     """Add `user` to the programme, or change their group; Refused when that would leave
-    the programme without a member who writes."""
+    the programme without a member who writes, or make läsbehörig one who measures a
+    target that is followed (as `remove_member`)."""
     if group != ProgrammeMembership.Group.MEDLEM:
         _keeps_a_writer(programme, user)
+        _measures_nothing(programme, user)
     membership, created = ProgrammeMembership.objects.update_or_create(
         programme=programme, user=user, defaults={"group": group}
     )
@@ -226,17 +282,7 @@ def remove_member(programme: Programme, user, *, by) -> None:
     from now). Refused for the last member who writes, and for one who still measures a
     target that is followed (its reminders would go nowhere): choose another first."""
     _keeps_a_writer(programme, user)
-    measured = list(
-        _followed(Target.objects.filter(focus_area__programme=programme, measured_by=user))
-        .order_by("created_at")
-        .values_list("indicator", flat=True)
-    )
-    if measured:
-        raise Refused(
-            f"{user.get_full_name()} mäter {_count(len(measured), 'mål', 'mål')} "
-            f"({', '.join(measured)}). Välj någon annan som mäter "
-            f"{'det' if len(measured) == 1 else 'dem'} först."
-        )
+    _measures_nothing(programme, user)
     if not ProgrammeMembership.objects.filter(programme=programme, user=user).delete()[0]:
         raise Refused(f"{user.get_full_name()} är inte med i programmet.")
     log(programme, f"{user.get_full_name()} togs bort ur programmet.", by=by)
@@ -263,13 +309,22 @@ def _draft(version: PlanVersion) -> None:
 
 @transaction.atomic
 def save_plan(version: PlanVersion, sections: dict, *, by) -> None:
-    """Save the six sections of a draft; Refused once approved."""
+    """Save the six sections of a draft; Refused once approved. The log names the
+    sections that changed, or says nothing changed."""
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     _draft(version)
-    for name in PlanVersion.SECTIONS:
+    changed = [name for name in PlanVersion.SECTIONS if getattr(version, name) != sections[name]]
+    for name in changed:
         setattr(version, name, sections[name])
-    version.save(update_fields=list(PlanVersion.SECTIONS))
-    log(version.programme, f"Utkastet till plan version {version.number} ändrades.", by=by)
+    version.save(update_fields=changed)
+    headings = [str(PlanVersion._meta.get_field(name).verbose_name) for name in changed]
+    log(
+        version.programme,
+        f"Utkastet till plan version {version.number} ändrades: {', '.join(headings)}."
+        if changed
+        else f"Utkastet till plan version {version.number} sparades utan ändringar.",
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -329,7 +384,7 @@ def adopt_plan(version: PlanVersion, *, adopted_on: date, paragraph: str, by) ->
     log(
         version.programme,
         f"Plan version {version.number} antogs av kommunfullmäktige {day_text(adopted_on)}, "
-        f"{paragraph}.",
+        f"{_stop(paragraph)}",
         by=by,
     )
 
@@ -375,10 +430,13 @@ def edit_budget_line(
             )
     except IntegrityError:
         raise Refused(f"{source} har redan ett belopp för {year}.") from None
+    was = f"Budget {line.year} från {line.source} i version {version.number}"
     log(
         version.programme,
-        f"Budget {line.year} från {line.source} i version {version.number} ändrades: "
-        f"{numbers.money(line.amount_kr)} blev {year} från {source}: {numbers.money(amount_kr)}.",
+        f"{was} ändrades: {numbers.money(line.amount_kr)} blev {year} från {source}: "
+        f"{numbers.money(amount_kr)}."
+        if (line.year, line.source, line.amount_kr) != (year, source, amount_kr)
+        else f"{was} sparades utan ändringar.",
         by=by,
     )
 
@@ -387,10 +445,11 @@ def edit_budget_line(
 def remove_budget_line(line: BudgetLine, *, by) -> None:
     """Take a line out of a draft (seed 004, resursinsats och finansiering): a draft is a
     working paper, not yet a record, and the log keeps what the line said. Refused once
-    the version is approved."""
+    the version is approved, or when somebody took it out first."""
     version = PlanVersion.objects.select_for_update().get(pk=line.version_id)
     _draft(version)
-    BudgetLine.objects.filter(pk=line.pk, version=version).delete()
+    if not BudgetLine.objects.filter(pk=line.pk, version=version).delete()[0]:
+        raise Refused("Någon annan har tagit bort beloppet.")
     log(
         version.programme,
         f"Budget {line.year} från {line.source} togs bort ur version {version.number}: "
@@ -408,7 +467,7 @@ def add_focus_area(programme: Programme, *, name: str, description: str, by) -> 
                 programme=programme, name=name, description=description, position=position
             )
     except IntegrityError:
-        raise Refused(f"Programmet har redan insatsområdet {name}.") from None
+        raise Refused(_stop(f"Programmet har redan insatsområdet {name}")) from None
     log(programme, f"Insatsområdet {name} lades till.", by=by)
     return area
 
@@ -416,7 +475,9 @@ def add_focus_area(programme: Programme, *, name: str, description: str, by) -> 
 @transaction.atomic
 def edit_focus_area(area: FocusArea, *, name: str, description: str, version: int, by) -> None:
     """Rename or describe an insatsområde from the page that showed `version`: Conflict if
-    somebody saved it first, Refused if the programme has another by that name."""
+    somebody saved it first, Refused if the programme has another by that name or the
+    insatsområde has ended."""
+    _unchangeable(FocusArea.objects.get(pk=area.pk))
     try:
         with transaction.atomic():
             update_if_current(
@@ -428,9 +489,23 @@ def edit_focus_area(area: FocusArea, *, name: str, description: str, version: in
                 description=description,
             )
     except IntegrityError:
-        raise Refused(f"Programmet har redan insatsområdet {name}.") from None
+        raise Refused(_stop(f"Programmet har redan insatsområdet {name}")) from None
     renamed = f" (hette {area.name})" if name != area.name else ""
-    log(area.programme, f"Insatsområdet {name} ändrades{renamed}.", by=by)
+    log(area.programme, _stop(f"Insatsområdet {name} ändrades{renamed}"), by=by)
+
+
+def _unchangeable(thing) -> None:
+    """Refused when `thing` (a FocusArea, or a Target with its focus_area) may no longer
+    change: the models' `unchangeable` rule, read from the row as it is now."""
+    if reason := thing.unchangeable():
+        raise Refused(reason)
+
+
+def _current_target(target: Target) -> Target:
+    """`target` read again with its insatsområde, refused if it may no longer change."""
+    current = Target.objects.select_related("focus_area").get(pk=target.pk)
+    _unchangeable(current)
+    return current
 
 
 def _ending(thing, what: str, ended: str, reason: str, by) -> dict:
@@ -453,7 +528,7 @@ def end_focus_area(area: FocusArea, *, ended: str, reason: str, by) -> None:
     FocusArea.objects.filter(pk=area.pk).update(version=F("version") + 1, **changes)
     log(
         area.programme,
-        f"Insatsområdet {area.name} är {Ending(ended).label.lower()}: {reason}",
+        f"Insatsområdet {area.name} är {Ending(ended).label.lower()}: {_stop(reason)}",
         by=by,
     )
 
@@ -550,7 +625,7 @@ def create_target(area: FocusArea, data: dict, *, by) -> Target:
             f"{data['measured_by']} är inte medlem av programmet och kan inte mäta målet."
         )
     target = Target.objects.create(focus_area=area, **data)
-    log(area.programme, f"Målet {target.indicator} lades till under {area.name}.", by=by)
+    log(area.programme, _stop(f"Målet {target.indicator} lades till under {area.name}"), by=by)
     _tell(
         area.programme,
         "target_measurer",
@@ -601,8 +676,7 @@ def edit_target(target: Target, data: dict, *, version: int, by) -> Target:
             f"Målet har ett mätvärde från {day_text(earliest)}: utgångsvärdets datum kan inte "
             "vara senare."
         )
-    if target.ended:
-        raise Refused(f"Målet är {target.get_ended_display().lower()} och ändras inte.")
+    _current_target(target)
     update_if_current(
         Target.objects.filter(focus_area=target.focus_area_id),
         target.pk,
@@ -619,7 +693,7 @@ def edit_target(target: Target, data: dict, *, version: int, by) -> Target:
     log(
         programme,
         f"Målet {data['indicator']} ändrades"
-        + (f": {'; '.join(changes)}." if changes else " (inget nytt)."),
+        + (f": {_stop('; '.join(changes))}" if changes else " (inget nytt)."),
         by=by,
     )
     if data["measured_by"].pk != target.measured_by_id:
@@ -645,11 +719,13 @@ def end_target(target: Target, *, ended: str, reason: str, by) -> None:
         .select_related("focus_area__programme")
         .get(pk=target.pk)
     )
+    if target.focus_area.ended:
+        _unchangeable(target)
     changes = _ending(target, "Målet", ended, reason, by)
     Target.objects.filter(pk=target.pk).update(version=F("version") + 1, **changes)
     log(
         target.focus_area.programme,
-        f"Målet {target.indicator} är {Ending(ended).label.lower()}: {reason}",
+        f"Målet {target.indicator} är {Ending(ended).label.lower()}: {_stop(reason)}",
         by=by,
     )
 
@@ -670,11 +746,15 @@ def correct_measurement(
     """Correct a typo in a measurement from the page that showed `version`: Conflict if
     somebody saved first (or struck it: `current` is then the struck one). Who entered it
     stays; who corrected it and when is kept on it, and the log keeps the value, date and
-    source it replaced. Refused for a struck one or a day the target cannot be measured."""
+    source it replaced. Saved as it was, it is not marked corrected and the log says so.
+    Refused for a struck one or a day the target cannot be measured."""
     target = measurement.target
+    _current_target(target)
     if measurement.voided_at:
         raise Refused("Mätvärdet är struket och kan inte rättas.")
     _measurable(target, measured_on)
+    saved = (measurement.value, measurement.measured_on, measurement.source)
+    changed = saved != (value, measured_on, source)
     update_if_current(
         Measurement.objects.filter(target=target, voided_at__isnull=True),
         measurement.pk,
@@ -683,13 +763,15 @@ def correct_measurement(
         value=value,
         measured_on=measured_on,
         source=source,
-        corrected_by=by,
-        corrected_at=timezone.now(),
+        **({"corrected_by": by, "corrected_at": timezone.now()} if changed else {}),
     )
     log(
         target.focus_area.programme,
         f"Mätvärdet för {target.indicator} rättades: {_measured(measurement, target)} blev "
-        f"{numbers.text(value)} {target.unit} ({day_text(measured_on)}, källa {source}).",
+        f"{numbers.text(value)} {target.unit} ({day_text(measured_on)}, källa {source})."
+        if changed
+        else f"Mätvärdet {_measured(measurement, target)} för {target.indicator} "
+        "sparades utan ändringar.",
         by=by,
     )
 
@@ -705,8 +787,9 @@ def _measured(measurement: Measurement, target: Target) -> str:
 def void_measurement(measurement: Measurement, *, reason: str, by) -> None:
     """Strike a measurement entered in error: kept, shown struck through with `reason`,
     counted in neither the status nor the chart (a measurement is a record of the
-    programme: never deleted). Refused when already struck."""
+    programme: never deleted). Refused when already struck, or once the target has ended."""
     target = measurement.target
+    _current_target(target)
     if not Measurement.objects.filter(pk=measurement.pk, voided_at__isnull=True).update(
         voided_at=timezone.now(),
         voided_by=by,
@@ -716,15 +799,15 @@ def void_measurement(measurement: Measurement, *, reason: str, by) -> None:
         raise Refused("Mätvärdet är redan struket.")
     log(
         target.focus_area.programme,
-        f"Mätvärdet {_measured(measurement, target)} för {target.indicator} ströks: {reason}",
+        f"Mätvärdet {_measured(measurement, target)} för {target.indicator} ströks: "
+        f"{_stop(reason)}",
         by=by,
     )
 
 
 @transaction.atomic
 def add_measurement(target: Target, *, value, measured_on: date, source: str, by) -> Measurement:
-    if target.ended:
-        raise Refused(f"Målet är {target.get_ended_display().lower()} och mäts inte längre.")
+    _current_target(target)
     _measurable(target, measured_on)
     measurement = Measurement.objects.create(
         target=target, value=value, measured_on=measured_on, source=source, entered_by=by
@@ -732,7 +815,7 @@ def add_measurement(target: Target, *, value, measured_on: date, source: str, by
     log(
         target.focus_area.programme,
         f"Mätvärde {numbers.text(value)} {target.unit} ({day_text(measured_on)}) "
-        f"för {target.indicator}.",
+        f"för {_stop(target.indicator)}",
         by=by,
     )
     return measurement
@@ -741,7 +824,9 @@ def add_measurement(target: Target, *, value, measured_on: date, source: str, by
 @transaction.atomic
 def set_colour(target: Target, *, colour: str, reason: str, by) -> None:
     """Set the target's colour by hand with a reason (issue 15: "shown, logged"), or with
-    `colour` "" go back to the rule."""
+    `colour` "" go back to the rule. Refused once the target (or its insatsområde) has
+    ended."""
+    _current_target(target)
     target.override = colour
     target.override_reason = reason if colour else ""
     target.override_by = by if colour else None
@@ -752,7 +837,7 @@ def set_colour(target: Target, *, colour: str, reason: str, by) -> None:
         log(
             programme,
             f"Färgen för {target.indicator} sattes till {target.get_override_display().lower()}: "
-            f"{reason}",
+            f"{_stop(reason)}",
             by=by,
         )
     else:
@@ -803,16 +888,19 @@ def scan_due_measurements(now: datetime) -> int:
         if due > today:
             continue
         messages.append(
-            Message(
-                kind="measurement_due",
-                to=target.measured_by,
-                label="Omställningsprogram",
-                sentence=f"Det är dags att mäta ett mål (senast {day_text(due)}).",
-                path=_target_path(target),
-                target=target,
-                occasion=from_clock(datetime.combine(due, time.min)),
-                topic=target.indicator,
+            (
+                target.focus_area.programme_id,
+                Message(
+                    kind="measurement_due",
+                    to=target.measured_by,
+                    label="Omställningsprogram",
+                    sentence=f"Det är dags att mäta ett mål (senast {day_text(due)}).",
+                    path=_target_path(target),
+                    target=target,
+                    occasion=from_clock(datetime.combine(due, time.min)),
+                    topic=target.indicator,
+                ),
             )
         )
     with transaction.atomic():
-        return post(messages)
+        return _post(messages)

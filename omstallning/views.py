@@ -27,6 +27,7 @@ from omstallning.access import (
     may_start_from,
     programmes_for_user,
     shown,
+    unmasked,
 )
 from omstallning.forms import (
     AdoptForm,
@@ -173,7 +174,7 @@ def programme_members(request: AuthenticatedHttpRequest, programme_id) -> HttpRe
                 programme, form.cleaned_data["user"], form.cleaned_data["group"], by=request.user
             )
         except Refused as e:
-            form.add_error("group", str(e))
+            form.add_error("group", mask(str(e), programme.hidden))
         else:
             messages.success(request, "Medlemmarna är sparade.")
             return redirect("programme_members", programme_id=programme.pk)
@@ -230,7 +231,7 @@ def _plan_page(request, programme, version, *, budget_form=None):
         ],
         "versions": versions,
         "budget": version.budget.all(),
-        "budget_form": budget_form or BudgetLineForm(),
+        "budget_form": budget_form or BudgetLineForm(programme=programme),
         "adopt_form": AdoptForm(),
         "compare_form": CompareForm(
             versions=versions, initial={"a": version.pk, "b": _other(versions, version)}
@@ -259,14 +260,19 @@ def plan_edit(request: AuthenticatedHttpRequest, programme_id, version_id) -> Ht
             "inte. Gör en ny version för att ändra planen.",
         )
         return redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
-    # Saved by a member outside a confidential event, the text keeps its case number only.
-    initial = {name: mask(getattr(version, name), programme.hidden) for name in version.SECTIONS}
+    # The form shows a member outside a confidential event its names masked; a section
+    # they leave as shown keeps its stored text (unmasked). Read before validating: a
+    # ModelForm's validation writes what was posted into its instance.
+    stored = {name: getattr(version, name) for name in version.SECTIONS}
+    initial = {name: mask(text, programme.hidden) for name, text in stored.items()}
     form = PlanForm(
         request.POST if request.method == "POST" else None, instance=version, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_plan(version, form.cleaned_data, by=request.user)
+            services.save_plan(
+                version, unmasked(form.cleaned_data, stored, programme.hidden), by=request.user
+            )
         except Refused as e:
             messages.error(request, str(e))
         else:
@@ -288,20 +294,25 @@ def refusing(request, work, success: str, hidden=()):
 
 
 @require_POST
+@once_per_form
 def plan_budget_add(request: AuthenticatedHttpRequest, programme_id, version_id) -> HttpResponse:
+    """Add a budget line to a draft; a second post of the same form (a double click) is
+    led to the plan as already saved, not refused as a duplicate line."""
     programme = get_programme_for_user(request, programme_id, write=True)
     version = programme_version(programme, version_id)
-    form = BudgetLineForm(request.POST)
+    form = BudgetLineForm(request.POST, programme=programme)
     if not form.is_valid():
         # Back on the plan, each error beside its field and what was typed kept.
         return _plan_page(request, programme, version, budget_form=form)
-    refusing(
-        request,
-        lambda: services.add_budget_line(version, **form.cleaned_data, by=request.user),
-        "Beloppet är sparat.",
-        programme.hidden,
-    )
-    return redirect("plan_detail", programme_id=programme.pk, version_id=version.pk)
+    url = reverse("plan_detail", args=[programme.pk, version.pk])
+    try:
+        services.add_budget_line(version, **form.cleaned_data, by=request.user)
+    except Refused as e:
+        form.add_error(None, mask(str(e), programme.hidden))
+        return _plan_page(request, programme, version, budget_form=form)
+    record(request, url)
+    messages.success(request, "Beloppet är sparat.")
+    return redirect(url)
 
 
 @require_POST
@@ -527,12 +538,13 @@ def target_colour(request: AuthenticatedHttpRequest, programme_id, target_id) ->
     form = ColourForm(request.POST)
     if not form.is_valid():
         return _target_page(request, target, colour_form=form)
-    services.set_colour(
-        target,
-        colour=form.cleaned_data["colour"],
-        reason=form.cleaned_data["reason"],
-        by=request.user,
-    )
+    programme = target.focus_area.programme
+    data = unmasked(form.cleaned_data, {"reason": target.override_reason}, programme.hidden)
+    try:
+        services.set_colour(target, colour=data["colour"], reason=data["reason"], by=request.user)
+    except Refused as e:
+        form.add_error(None, mask(str(e), programme.hidden))
+        return _target_page(request, target, colour_form=form)
     messages.success(request, "Färgen är sparad.")
     return redirect("target_detail", programme_id=programme_id, target_id=target.pk)
 
@@ -544,7 +556,11 @@ def target_chart(request: AuthenticatedHttpRequest, programme_id, target_id) -> 
     measurements = list(
         target.measurements.filter(voided_at__isnull=True).order_by("measured_on", "entered_at")
     )
-    return _svg(_charts().target_chart(target, measurements, timezone.localdate()))
+    return _svg(
+        _charts().target_chart(
+            target, measurements, timezone.localdate(), target.focus_area.programme.hidden
+        )
+    )
 
 
 def _charts():
@@ -558,11 +574,15 @@ def _charts():
 @require_GET
 def programme_log(request: AuthenticatedHttpRequest, programme_id) -> HttpResponse:
     """The programme's whole log, newest first, LOG_PAGE_SIZE entries a page (?sida=n), with
-    plain links between the pages; an unknown page shows the nearest."""
+    plain links between the pages; a page past the last shows the last, and anything else
+    that is not a page (0, -1, "x") the first."""
     programme = get_programme_for_user(request, programme_id)
     entries = programme.log_entries.select_related("author").order_by("-created_at", "-pk")
     paginator = Paginator(entries, LOG_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("sida"))
+    asked = request.GET.get("sida", "")
+    # get_page answers the last page for 0 and below (EmptyPage): those mean the first.
+    wanted = int(asked) if asked.isascii() and asked.isdigit() else 1
+    page = paginator.get_page(max(wanted, 1))
     context = {
         "programme": programme,
         "page": page,

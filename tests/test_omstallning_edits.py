@@ -90,10 +90,14 @@ def test_an_insatsomrade_is_ended_with_a_reason_and_kept(client, cast, programme
     gone = a_target(areas[2], cast, indicator="Gamla målet")
     client.force_login(cast.arbetsgrupp)
     url = reverse("focus_area_end", args=[programme.pk, areas[2].pk])
-    # No reason: refused in Swedish, nothing ended.
+    # No reason: refused in Swedish, nothing ended, the choice kept and the error beside
+    # its field; the address opened again leads to the edit page, not a bare 405.
     response = client.post(url, {"end-ended": ended, "end-reason": ""})
     assert response.status_code == 200
     assert "Skriv varför." in response.text
+    assert response.context["end_form"]["ended"].value() == ended
+    edit = reverse("focus_area_edit", args=[programme.pk, areas[2].pk])
+    assert client.get(url)["Location"] == edit
     assert (
         client.post(url, {"end-ended": ended, "end-reason": "Slogs ihop med A."}).status_code
         == 302
@@ -468,7 +472,7 @@ def test_a_budget_line_is_corrected_while_the_plan_is_a_draft(client, cast, prog
     url = reverse("budget_line_edit", args=[programme.pk, version.pk, line.pk])
     client.force_login(cast.arbetsgrupp)
     form = client.get(url).text
-    assert f'value="500{NBSP}000"' in form
+    assert f'value="500{NBSP}000{NBSP}kr"' in form
     assert 'name="revision" value="0"' in form
     data = {"year": "2027", "source": "Tillväxtverket", "amount_kr": "750 000", "revision": "0"}
     assert client.post(url, data).status_code == 302
@@ -642,8 +646,6 @@ def test_ended_and_struck_rows_cost_no_query_each(client, cast):
             area = an_area(programme, cast, name=f"Område {i}")
             kept, ended = a_target(area, cast), a_target(area, cast, indicator=f"Slut {i}")
             services.end_target(ended, ended="avslutad", reason="Klart.", by=cast.kommunchef)
-            if i:
-                services.end_focus_area(area, ended="struken", reason="Fel.", by=cast.kommunchef)
             for day in range(2 * size):
                 m = measure(kept, "150", date(2025, 2, 1 + day), cast.arbetsgrupp)
                 if day % 2:
@@ -657,6 +659,8 @@ def test_ended_and_struck_rows_cost_no_query_each(client, cast):
                         version=0,
                         by=cast.kommunchef,
                     )
+            if i:
+                services.end_focus_area(area, ended="struken", reason="Fel.", by=cast.kommunchef)
         pages.append((programme, kept))
     client.force_login(cast.arbetsgrupp)
     (small, small_target), (large, large_target) = pages
@@ -669,3 +673,42 @@ def test_ended_and_struck_rows_cost_no_query_each(client, cast):
         assert queries(client, reverse(name, args=args_small)) == queries(
             client, reverse(name, args=args_large)
         ), name
+
+
+@pytest.mark.parametrize("what", ["area", "target", "measurement"])
+def test_an_ending_refused_is_shown_on_its_edit_page_and_its_address_leads_there(
+    client, cast, programme, what
+):
+    area = an_area(programme, cast)
+    target = a_target(area, cast)
+    measurement = measure(target, "150", date(2025, 12, 1), cast.arbetsgrupp)
+    url, edit, data, message = {
+        "area": (
+            reverse("focus_area_end", args=[programme.pk, area.pk]),
+            reverse("focus_area_edit", args=[programme.pk, area.pk]),
+            {"end-ended": "struken", "end-reason": " "},
+            "Skriv varför.",
+        ),
+        "target": (
+            reverse("target_end", args=[programme.pk, target.pk]),
+            reverse("target_edit", args=[programme.pk, target.pk]),
+            {"end-ended": "struken", "end-reason": "\u200b"},
+            "Skriv varför.",
+        ),
+        "measurement": (
+            reverse("measurement_void", args=[programme.pk, target.pk, measurement.pk]),
+            reverse("measurement_edit", args=[programme.pk, target.pk, measurement.pk]),
+            {"void-reason": ""},
+            "Skriv varför värdet stryks.",
+        ),
+    }[what]
+    client.force_login(cast.arbetsgrupp)
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert message in response.text
+    # Reloaded without the post, or opened again: the edit page, not a bare 405.
+    assert client.get(url)["Location"] == edit
+    assert client.get(edit).status_code == 200
+    assert not FocusArea.objects.exclude(ended="").exists()
+    assert not Target.objects.exclude(ended="").exists()
+    assert not Measurement.objects.exclude(voided_at=None).exists()
