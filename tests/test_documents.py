@@ -58,6 +58,18 @@ def document_store(settings, tmp_path, monkeypatch) -> Path:
     return folder
 
 
+def mailed_texts(mailoutbox) -> list[list[str]]:
+    """Each mail's subject, body, text attachments and the text of its PDFs."""
+    from tests.test_reports import pdf_text
+
+    return [
+        [mail.subject, mail.body]
+        + [a[1] for a in mail.attachments if isinstance(a[1], str)]
+        + [pdf_text(a[1]) for a in mail.attachments if a[2] == "application/pdf"]
+        for mail in mailoutbox
+    ]
+
+
 def stored(folder: Path) -> list[Path]:
     return [path for path in folder.rglob("*") if path.is_file()] if folder.exists() else []
 
@@ -373,10 +385,7 @@ def test_a_marked_document_stays_out_of_the_politicians_report_and_every_mail(
     for notice in Notice.objects.filter(sent_at__isnull=True):
         outbox.send(notice.pk)
     assert mailoutbox
-    for mail in mailoutbox:
-        texts = [mail.subject, mail.body]
-        texts += [a[1] for a in mail.attachments if isinstance(a[1], str)]
-        texts += [pdf_text(a[1]) for a in mail.attachments if a[2] == "application/pdf"]
+    for texts in mailed_texts(mailoutbox):
         assert not [text for text in texts if "affärsplan" in text.lower()]
     for notice in Notice.objects.all():
         assert "affärsplan" not in (notice.subject + notice.body).lower()

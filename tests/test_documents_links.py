@@ -10,7 +10,13 @@ from documents.models import Document, Link
 from events.models import LogEntry, Task
 from tests import sheets
 from tests.personas import create_event_row
-from tests.test_documents import PDF, SECRET_TITLE, document_store, upload  # noqa: F401
+from tests.test_documents import (  # noqa: F401
+    PDF,
+    SECRET_TITLE,
+    document_store,
+    mailed_texts,
+    upload,
+)
 from tests.test_event_pages import count_queries
 
 KINDS = ["task", "row", "contact", "report"]
@@ -160,10 +166,7 @@ def test_a_marked_document_is_listed_as_marked_but_never_mailed_nor_in_the_repor
     for notice in Notice.objects.filter(sent_at__isnull=True):
         outbox.send(notice.pk)
     assert mailoutbox
-    for mail in mailoutbox:
-        texts = [mail.subject, mail.body]
-        texts += [a[1] for a in mail.attachments if isinstance(a[1], str)]
-        texts += [pdf_text(a[1]) for a in mail.attachments if a[2] == "application/pdf"]
+    for texts in mailed_texts(mailoutbox):
         assert not [text for text in texts if "affärsplan" in text.lower()]
         assert not [text for text in texts if document.number in text]
     pdf = pdf_text(politicians_copy(client, report))
