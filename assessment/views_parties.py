@@ -1,14 +1,13 @@
 """External parties of an event and their contact log."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from assessment import services
 from assessment.forms import ContactForm, PartyForm
-from assessment.models import ExternalParty
 from events.access import get_event_for_user
 
 
@@ -28,17 +27,10 @@ def parties(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     return render(request, "assessment/parties.html", context)
 
 
-def _party_for(event, party_id) -> ExternalParty:
-    try:
-        return event.external_parties.get(pk=party_id)
-    except ExternalParty.DoesNotExist:
-        raise Http404 from None
-
-
 @require_http_methods(["GET", "POST"])
 def party_detail(request: AuthenticatedHttpRequest, event_id, party_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    party = _party_for(event, party_id)
+    party = get_object_or_404(event.external_parties, pk=party_id)
     form = PartyForm(request.POST if request.method == "POST" else None, instance=party)
     if request.method == "POST" and form.is_valid():
         services.update_party(party, form.cleaned_data, by=request.user)
@@ -60,7 +52,7 @@ def _context(event, party, form, contact_form):
 @require_POST
 def contact_add(request: AuthenticatedHttpRequest, event_id, party_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
-    party = _party_for(event, party_id)
+    party = get_object_or_404(event.external_parties, pk=party_id)
     contact_form = ContactForm(request.POST)
     if contact_form.is_valid():
         services.log_contact(party, contact_form.cleaned_data, by=request.user)

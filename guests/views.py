@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
-from assessment.models import ExternalParty
 from events.access import get_event_for_user
 from events.submissions import FIELD, new_key, once_per_form, record
 from guests import mail, services
@@ -22,13 +21,6 @@ NOT_MAILED = (
 NO_ADDRESS = "Parten har ingen e-postadress. Lägg till den på partens sida först."
 
 
-def _party_for(event, party_id) -> ExternalParty:
-    try:
-        return event.external_parties.get(pk=party_id)
-    except ExternalParty.DoesNotExist:
-        raise Http404 from None
-
-
 @require_http_methods(["GET", "POST"])
 @once_per_form
 def guest_requests(request: AuthenticatedHttpRequest, event_id, party_id) -> HttpResponse:
@@ -36,7 +28,7 @@ def guest_requests(request: AuthenticatedHttpRequest, event_id, party_id) -> Htt
     shown as the mail and the page will carry it before it is sent (`send` posted from the
     preview)."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    party = _party_for(event, party_id)
+    party = get_object_or_404(event.external_parties, pk=party_id)
     form = GuestRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not party.email:
         form.add_error(None, NO_ADDRESS)
@@ -89,7 +81,7 @@ def guest_request_revoke(
 ) -> HttpResponse:
     """Revoke a request's link (writers of the case): from now on it gets the 404."""
     event = get_event_for_user(request, event_id, write=True)
-    party = _party_for(event, party_id)
+    party = get_object_or_404(event.external_parties, pk=party_id)
     try:
         guest_request = party.guest_requests.get(pk=request_id)
     except GuestRequest.DoesNotExist:
