@@ -11,7 +11,6 @@ import importlib
 import json
 import math
 import os
-import shutil
 import socket
 import statistics
 import subprocess
@@ -343,8 +342,6 @@ end
 
 
 def wrk(port, path, cookie, *, clients=20, seconds=10) -> dict:
-    if shutil.which("wrk") is None:
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
     script = BENCH_DIR / "report.lua"
     script.write_text(WRK_REPORT)
     out = subprocess.run(
