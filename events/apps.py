@@ -1,8 +1,10 @@
 from django.apps import AppConfig
 from django.conf import settings
+from django.core import checks
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_save
 
+from events.pdf import subsetter_check
 from notices import register
 
 
@@ -38,6 +40,7 @@ class EventsConfig(AppConfig):
             dispatch_uid="events.attach_tasks_on_account_saved",
         )
         register_notice_kinds()
+        checks.register(subsetter_check)
 
 
 def _task_open(task) -> bool:

@@ -18,6 +18,7 @@ import pytest
 from defusedxml import ElementTree
 from django.apps import apps
 from django.conf import settings
+from django.core import checks
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -26,6 +27,7 @@ from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
 from pdfminer.pdfpage import PDFPage
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
+from weasyprint.text import ffi as weasyprint_ffi
 
 from commsplan.models import Municipality
 from commsplan.pdf import press_text_html
@@ -381,3 +383,20 @@ def test_a_character_no_font_has_is_drawn_as_its_compatibility_form(rendered, na
     # Drawn with real glyphs, none of them glyph 0 (test_no_text_is_drawn_with_the_missing_glyph
     # holds for the whole document).
     assert [cid for _, cid in shown_cids(rendered[name][1]) if cid == 0] == []
+
+
+def subsetter_warnings():
+    return [m for m in checks.run_checks() if m.id == "events.W001"]
+
+
+def test_no_warning_where_harfbuzz_subsets_the_fonts():
+    # `make test` installed libharfbuzz-subset0, as `make run` does.
+    assert subsetter_warnings() == []
+
+
+def test_a_host_without_harfbuzz_subset_is_warned_with_the_package_to_install(monkeypatch):
+    # WeasyPrint leaves its handle None where the library would not load.
+    monkeypatch.setattr(weasyprint_ffi, "harfbuzz_subset", None)
+    (warning,) = subsetter_warnings()
+    assert "dubbelt så lång tid" in warning.msg
+    assert "apt-get install -y libharfbuzz-subset0" in warning.hint
