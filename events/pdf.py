@@ -239,11 +239,12 @@ def html_to_pdf(html: str, *, archival=False, fetcher=None) -> bytes:
 
 
 def subsetter_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A Django system check (`manage.py check`, and at every start): a warning when
-    WeasyPrint cannot load HarfBuzz's subsetter (Debian's libharfbuzz-subset0, HarfBuzz
-    ≥ 4.1), without which it falls back to fontTools to put the used glyphs of the shipped
-    fonts into each PDF, and every PDF takes about twice as long (the lägesrapport of
-    `make bench`: 788 ms instead of 423). `make run` and `make test` install it."""
+    """A Django system check (`manage.py check`, and before `migrate`, so at each `make run`
+    and deploy): a warning when WeasyPrint cannot load HarfBuzz's subsetter (Debian's
+    libharfbuzz-subset0, HarfBuzz ≥ 4.1). Without it WeasyPrint falls back to fontTools to
+    put the used glyphs of the shipped fonts into each PDF, and every PDF takes about twice
+    as long (the lägesrapport of `make bench`: 788 ms instead of 423). `make run` and
+    `make test` install it."""
     if ffi.harfbuzz_subset is not None and ffi.harfbuzz.hb_version_atleast(4, 1, 0):
         return []
     return [
