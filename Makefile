@@ -32,8 +32,11 @@ install: $(UV)
 install-dev: $(UV)
 	$(UV) sync --locked --inexact --quiet
 
-run: install
+# The Debian packages first, so that without root the one apt-get command is printed
+# before anything else is made.
+run:
 	bin/system-deps $(PDF_PACKAGES)
+	@$(MAKE) --no-print-directory install
 	bin/run
 
 lint: install-dev
@@ -54,10 +57,12 @@ test:
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 # The bench measures the PDFs with the libraries production has (without HarfBuzz's
-# subsetter the lägesrapport took 788 ms instead of 423), wrk loads the event page, and
-# LibreOffice converts the press text the PDF is compared with.
-BENCH_PACKAGES := $(PDF_PACKAGES) wrk libreoffice-writer-nogui
+# subsetter the lägesrapport took 788 ms instead of 423), wrk loads the event page,
+# LibreOffice converts the press text the PDF is compared with, and psql and redis-cli
+# make and empty the benches' databases.
+BENCH_PACKAGES := $(PDF_PACKAGES) wrk libreoffice-writer-nogui postgresql-client redis-tools
 
-bench: install-dev
+bench:
 	bin/system-deps $(BENCH_PACKAGES)
+	@$(MAKE) --no-print-directory install-dev
 	$(PY) bin/bench.py $(BENCH)

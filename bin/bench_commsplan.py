@@ -72,8 +72,9 @@ def bench_press_pdf(results):
 def _libreoffice_ms(work, html) -> float:
     """Median wall time of `soffice --headless --convert-to pdf` on the text as a Word
     file, the way a user's document is converted today (a fresh process per document)."""
-    # Installed by `make bench` (Makefile, BENCH_PACKAGES).
     soffice = shutil.which("soffice")
+    if soffice is None:
+        raise RuntimeError("soffice saknas: `make bench` installerar libreoffice-writer-nogui")
     profile = f"-env:UserInstallation=file://{work / 'lo-profile'}"
 
     def convert(source, target_format):

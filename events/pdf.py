@@ -245,13 +245,19 @@ def subsetter_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     put the used glyphs of the shipped fonts into each PDF, and every PDF takes about twice
     as long (the lägesrapport of `make bench`: 788 ms instead of 423). `make run` and
     `make test` install it."""
-    if ffi.harfbuzz_subset is not None and ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+    if ffi.harfbuzz_subset is None:
+        hint = "Installera libharfbuzz-subset0: sudo apt-get install -y libharfbuzz-subset0"
+    elif not ffi.harfbuzz.hb_version_atleast(4, 1, 0):
+        hint = (
+            "HarfBuzz här är äldre än 4.1, som subsettern behöver (Debian 12 har 6.0): "
+            "uppgradera libharfbuzz0b och libharfbuzz-subset0."
+        )
+    else:
         return []
     return [
         checks.Warning(
             "PDF:erna ritas utan HarfBuzz subsetter och tar ungefär dubbelt så lång tid.",
-            hint="Installera libharfbuzz-subset0 (HarfBuzz 4.1 eller senare): "
-            "sudo apt-get install -y libharfbuzz-subset0",
+            hint=hint,
             id="events.W001",
         )
     ]

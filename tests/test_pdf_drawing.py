@@ -400,3 +400,17 @@ def test_a_host_without_harfbuzz_subset_is_warned_with_the_package_to_install(mo
     (warning,) = subsetter_warnings()
     assert "dubbelt så lång tid" in warning.msg
     assert "apt-get install -y libharfbuzz-subset0" in warning.hint
+
+
+def test_a_harfbuzz_too_old_for_the_subsetter_is_named_not_the_package_already_there(
+    monkeypatch,
+):
+    # The library loads, but HarfBuzz is older than the 4.1 WeasyPrint subsets with.
+    class OldHarfBuzz:
+        def hb_version_atleast(self, major, minor, micro):
+            return (major, minor, micro) <= (3, 4, 0)
+
+    monkeypatch.setattr(weasyprint_ffi, "harfbuzz", OldHarfBuzz())
+    (warning,) = subsetter_warnings()
+    assert "äldre än 4.1" in warning.hint
+    assert "apt-get install" not in warning.hint
