@@ -5,7 +5,13 @@ _axe = Axe()
 
 
 def assert_accessible(page):
-    """Fail on any WCAG 2.1 A/AA violation axe-core finds on the page as it is now."""
+    """Fail on any WCAG 2.1 A/AA violation axe-core finds on the page as it is now.
+
+    A click on a link returns once the next page's response is committed, before its HTML is
+    parsed; axe run then finds no document element and fails for a reason that is not the page's.
+    Waiting for the load event makes every caller check the page the action led to.
+    """
+    page.wait_for_load_state("load")
     results = _axe.run(
         page,
         options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
