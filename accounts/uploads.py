@@ -88,12 +88,22 @@ def body_limit() -> int:
     return settings.DOCUMENT_MAX_BYTES + BODY_MARGIN
 
 
+def stopped_as_too_large(request) -> bool:
+    """Whether BodyLimitHandler stopped reading this request's body as too large. Reading
+    request.POST (if nothing has yet) is what runs it; False for anything but a POST."""
+    if request.method != "POST":
+        return False
+    _ = request.POST
+    return getattr(request, "upload_too_large", False)
+
+
 class BodyLimitHandler(FileUploadHandler):
     """First of FILE_UPLOAD_HANDLERS: a multipart body longer than body_limit() is not kept
     past the start of its file. Django would otherwise write every byte (to a temporary
     file) before any form could say it is too large. The fields before the file (the CSRF
     token, the submission key) are read; the request is marked `upload_too_large`, and the
-    view answers with "Filen är för stor" (documents.views). A body whose Content-Length
+    view says the file is too large (documents.views with a page of its own, the sheet
+    import on its field; see stopped_as_too_large). A body whose Content-Length
     is absent or lies is stopped when its file passes the limit."""
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):

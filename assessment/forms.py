@@ -25,6 +25,10 @@ ROW_WIDGETS = {
     "follow_up": forms.Textarea(attrs={"rows": 2}),
 }
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+TOO_LARGE = (
+    "Filen är större än 5 MB. En exporterad bedömningsmall är mycket mindre; "
+    "kontrollera att det är rätt fil."
+)
 
 
 class RowForm(Versioned, forms.ModelForm):
@@ -212,14 +216,24 @@ class ImportForm(forms.Form):
         error_messages={"required": "Välj en fil att läsa in."},
     )
 
+    def __init__(self, *args, upload_too_large: bool = False, **kwargs):
+        """`upload_too_large`: accounts.uploads.BodyLimitHandler stopped the body at the
+        file (request.upload_too_large), which then reaches the form as no file at all."""
+        super().__init__(*args, **kwargs)
+        self.upload_too_large = upload_too_large
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                "Filen är större än 5 MB. En exporterad bedömningsmall är mycket mindre; "
-                "kontrollera att det är rätt fil."
-            )
+            raise forms.ValidationError(TOO_LARGE)
         return upload
+
+    def clean(self):
+        if self.upload_too_large:
+            # Not "Välj en fil": the user chose one, far larger than any sheet.
+            self._errors.pop("file", None)
+            self.add_error("file", TOO_LARGE)
+        return super().clean()
 
 
 class PartyForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.uploads import stopped_as_too_large
 from assessment import excel, services
 from assessment.forms import ImportForm
 from assessment.models import ImportDraft, Row, Sheet, row_differences
@@ -51,7 +52,11 @@ def sheet_export(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
 def sheet_import(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     """Upload a workbook and see what it would change; nothing is applied yet."""
     event = get_event_for_user(request, event_id, write=request.method == "POST")
-    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        too_large = stopped_as_too_large(request)
+        form = ImportForm(request.POST, request.FILES, upload_too_large=too_large)
+    else:
+        form = ImportForm()
     cell_errors = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

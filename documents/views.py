@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.uploads import stopped_as_too_large
 from documents import export, filetypes, services, targets
 from documents.access import get_document_for_user
 from documents.filetypes import KINDS
@@ -51,7 +52,7 @@ def document_list(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
 @once_per_form
 def document_upload(request: AuthenticatedHttpRequest, event_id) -> HttpResponse:
     event = get_event_for_user(request, event_id, write=True)
-    if _stopped_upload(request):
+    if stopped_as_too_large(request):
         return _too_large(request, event, reverse("document_list", args=[event.pk]))
     if request.method == "POST":
         form = DocumentForm(request.POST, request.FILES)
@@ -77,15 +78,6 @@ def document_register_export(request: AuthenticatedHttpRequest, event_id) -> Htt
     event = get_event_for_user(request, event_id)
     content = export.register_csv(_register(event))
     return attachment(content, f"diarieblad-{event.case_number}.csv", "text/csv; charset=utf-8")
-
-
-def _stopped_upload(request) -> bool:
-    """Whether accounts.uploads.BodyLimitHandler stopped reading the body as too large;
-    reading request.POST (if nothing has yet) is what runs it."""
-    if request.method != "POST":
-        return False
-    _ = request.POST
-    return getattr(request, "upload_too_large", False)
 
 
 def _too_large(request, event, back: str) -> HttpResponse:
@@ -154,7 +146,7 @@ def _done(document: Document, message: str, request) -> HttpResponse:
 def document_version_add(request: AuthenticatedHttpRequest, event_id, document_id) -> HttpResponse:
     document = get_document_for_user(request, event_id, document_id, write=True)
     detail = reverse("document_detail", args=[document.event.pk, document.pk])
-    if _stopped_upload(request):
+    if stopped_as_too_large(request):
         return _too_large(request, document.event, detail)
     form = VersionForm(request.POST, request.FILES)
     if not form.is_valid():

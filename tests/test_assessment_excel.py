@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 
 from assessment import services
+from assessment.forms import TOO_LARGE
 from assessment.models import Row, Sheet
 from assessment.parts import PARTS
 from tests import sheets
+from tests.test_documents_upload_names import post_raw
 from tests.workbooks import confirm, export, fill, rows_of, save, upload
 
 
@@ -302,6 +304,25 @@ def test_a_bad_file_is_refused_with_a_swedish_message_and_nothing_changed(
     assert "Filen är inte inläst och inget är ändrat." in response.text
     assert list(Row.objects.values_list("pk", "what", "version", "removed_at")) == before
     assert Sheet.objects.get().counter == counter
+
+
+@pytest.mark.parametrize("fields", [{}, {"note": "från mötet"}], ids=["file alone", "field first"])
+@pytest.mark.parametrize("megabytes", [27, 60])
+def test_a_file_past_the_body_limit_is_called_too_large_not_missing(
+    client, cast, filled, fields, megabytes
+):
+    # Past accounts.uploads.body_limit() (26 MB by default) the body is not read past the
+    # file's start, so the form gets no file; it must still say the file was too large.
+    client.force_login(cast.arbetsgrupp)
+    before = list(Row.objects.values_list("pk", "what", "version", "removed_at"))
+    content = b"PK" + b"x" * (megabytes * 1024 * 1024)
+    response = post_raw(
+        client, reverse("sheet_import", args=[cast.event.pk]), fields, "mall.xlsx", content
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == [TOO_LARGE]
+    assert "Välj en fil" not in response.text
+    assert list(Row.objects.values_list("pk", "what", "version", "removed_at")) == before
 
 
 def test_defusedxml_is_active_for_openpyxl():
