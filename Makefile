@@ -20,7 +20,7 @@ export UV_COMPILE_BYTECODE := 1
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
 TEST_PACKAGES := $(PDF_PACKAGES) chromium redis-server libreoffice-calc-nogui
 
-.PHONY: run test lint bench install install-dev
+.PHONY: run test test-deps lint bench install install-dev
 
 $(UV):
 	@python=$$(bin/find-python) && echo "Skapar $(VENV) med $$python" && "$$python" -m venv $(VENV)
@@ -45,14 +45,17 @@ lint: install-dev
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
+# .ci/run installs the same list through this target before it starts Redis.
+test-deps:
+	bin/system-deps $(TEST_PACKAGES)
+
 # One test process per core (pytest-xdist); browser and Celery-worker tests run one after
 # another in one of them (tests/conftest.py). PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= auto
 
 # The Debian packages come first: lint's `manage.py check` imports WeasyPrint, which needs
 # Pango; and without root the one apt-get command is printed before anything else runs.
-test:
-	bin/system-deps $(TEST_PACKAGES)
+test: test-deps
 	@$(MAKE) --no-print-directory lint
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
