@@ -2,6 +2,7 @@ import re
 from datetime import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from accounts.moments import ClockField, from_clock
@@ -25,10 +26,20 @@ ROW_WIDGETS = {
     "follow_up": forms.Textarea(attrs={"rows": 2}),
 }
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-TOO_LARGE = (
-    "Filen är större än 5 MB. En exporterad bedömningsmall är mycket mindre; "
-    "kontrollera att det är rätt fil."
-)
+
+
+def import_limit() -> int:
+    """The largest workbook the import takes, in bytes: 5 MB, or DOCUMENT_MAX_BYTES where
+    that is set lower, since no multipart body is read much past it (accounts.uploads)."""
+    return min(MAX_UPLOAD_BYTES, settings.DOCUMENT_MAX_BYTES)
+
+
+def too_large() -> str:
+    """The message for a workbook over import_limit(), in whole MB (MiB)."""
+    return (
+        f"Filen är större än {import_limit() // (1024 * 1024)} MB. En exporterad "
+        "bedömningsmall är mycket mindre; kontrollera att det är rätt fil."
+    )
 
 
 class RowForm(Versioned, forms.ModelForm):
@@ -224,15 +235,15 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(TOO_LARGE)
+        if upload.size > import_limit():
+            raise forms.ValidationError(too_large())
         return upload
 
     def clean(self):
         if self.upload_too_large:
             # Not "Välj en fil": the user chose one, far larger than any sheet.
             self._errors.pop("file", None)
-            self.add_error("file", TOO_LARGE)
+            self.add_error("file", too_large())
         return super().clean()
 
 

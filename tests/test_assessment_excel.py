@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 
 from assessment import services
-from assessment.forms import TOO_LARGE
 from assessment.models import Row, Sheet
 from assessment.parts import PARTS
 from tests import sheets
@@ -306,23 +305,45 @@ def test_a_bad_file_is_refused_with_a_swedish_message_and_nothing_changed(
     assert Sheet.objects.get().counter == counter
 
 
+MB = 1024 * 1024
+TOO_LARGE = "Filen är större än {} MB. En exporterad bedömningsmall är mycket mindre"
+
+
 @pytest.mark.parametrize("fields", [{}, {"note": "från mötet"}], ids=["file alone", "field first"])
-@pytest.mark.parametrize("megabytes", [27, 60])
-def test_a_file_past_the_body_limit_is_called_too_large_not_missing(
-    client, cast, filled, fields, megabytes
+@pytest.mark.parametrize(
+    ("document_max_mb", "size", "limit_mb"),
+    [
+        # Past accounts.uploads.body_limit() (DOCUMENT_MAX_MB + 1 MB) the body is not read
+        # past the file's start, so the form gets no file: it must still say too large.
+        (25, 27 * MB, 5),
+        (25, 60 * MB, 5),
+        # Where uploads are capped below 5 MB, the import is capped there too, and says so:
+        # stopped with the body, and read but over the cap.
+        (2, 3 * MB + 500_000, 2),
+        (2, 2 * MB + 500_000, 2),
+    ],
+)
+def test_a_file_over_the_limit_is_called_too_large_with_the_limit_in_force(
+    client, cast, filled, settings, fields, document_max_mb, size, limit_mb
 ):
-    # Past accounts.uploads.body_limit() (26 MB by default) the body is not read past the
-    # file's start, so the form gets no file; it must still say the file was too large.
+    settings.DOCUMENT_MAX_BYTES = document_max_mb * MB
     client.force_login(cast.arbetsgrupp)
     before = list(Row.objects.values_list("pk", "what", "version", "removed_at"))
-    content = b"PK" + b"x" * (megabytes * 1024 * 1024)
-    response = post_raw(
-        client, reverse("sheet_import", args=[cast.event.pk]), fields, "mall.xlsx", content
-    )
+    url = reverse("sheet_import", args=[cast.event.pk])
+    response = post_raw(client, url, fields, "mall.xlsx", b"PK" + b"x" * size)
     assert response.status_code == 200
-    assert response.context["form"].errors["file"] == [TOO_LARGE]
+    [error] = response.context["form"].errors["file"]
+    assert error.startswith(TOO_LARGE.format(limit_mb))
     assert "Välj en fil" not in response.text
     assert list(Row.objects.values_list("pk", "what", "version", "removed_at")) == before
+
+
+def test_a_sheet_under_a_lowered_upload_cap_is_still_read(client, cast, filled, settings):
+    settings.DOCUMENT_MAX_BYTES = 1 * MB
+    client.force_login(cast.arbetsgrupp)
+    response = upload(client, cast, export(client, cast))
+    assert response.status_code == 200
+    assert "draft" in response.context
 
 
 def test_defusedxml_is_active_for_openpyxl():
