@@ -9,7 +9,8 @@ def assert_accessible(page):
 
     A click on a link returns once the next page's response is committed, before its HTML is
     parsed; axe run then finds no document element and fails for a reason that is not the page's.
-    Waiting for the load event makes every caller check the page the action led to.
+    Waiting for the load event makes a caller check the page a navigation led to; after an htmx
+    request the page stays loaded, so the caller waits for its swap with `expect` first.
     """
     page.wait_for_load_state("load")
     results = _axe.run(

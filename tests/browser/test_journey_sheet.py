@@ -37,7 +37,9 @@ def open_sheet(contexts, live_server, user, event):
 
 
 def open_add_form(page, section):
-    """Open a section's "Lägg till rad", closed until asked for; its form."""
+    """Open a section's "Lägg till rad", closed until asked for; its form. Once the page has
+    loaded, so that htmx (a deferred script) sends it and the journey takes the htmx path."""
+    page.wait_for_load_state()
     page.locator(f"details:has(#add-{section}) > summary").click()
     return page.locator(f"#add-{section}")
 
